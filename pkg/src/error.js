@@ -1,0 +1,40 @@
+// CoinbarError: the one error class of the SDK. Rust builds the error (code, message,
+// field list...) and throws its JSON wire form; this file only turns that into a real Error.
+
+/** Every failure of the SDK is a CoinbarError with a `code`. */
+export class CoinbarError extends Error {
+  constructor(code, message, details = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'CoinbarError';
+    this.code = code;
+    if (code === 'validation') this.errors = details.errors ?? [];
+    if (details.status !== undefined) this.status = details.status;
+    if (details.body !== undefined) this.body = details.body;
+    if (details.apiError !== undefined) this.apiError = details.apiError;
+  }
+}
+
+/** Turn whatever a glue call threw into a CoinbarError. */
+export function toCoinbarError(thrown) {
+  if (thrown instanceof CoinbarError) return thrown;
+  if (typeof thrown === 'string') {
+    let wire;
+    try {
+      wire = JSON.parse(thrown);
+    } catch {
+      wire = null;
+    }
+    if (wire && typeof wire.code === 'string') return new CoinbarError(wire.code, wire.message, wire);
+  }
+  // Not an error the core produced: a bug in coinbar-pay (or memory exhaustion).
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return new CoinbarError('internal', `coinbar-pay internal error: ${message}`, { cause: thrown });
+}
+
+/** A validation error about one field, for input that cannot even be turned into JSON. */
+export function inputError(what, field, message, cause) {
+  return new CoinbarError('validation', `Invalid ${what}: ${field}: ${message}`, {
+    errors: [{ field, message }],
+    cause,
+  });
+}

@@ -1,0 +1,263 @@
+//! Client configuration, endpoints, and prepared requests (method, URL, signed headers,
+//! body). No I/O: the JS shell sends what this builds, so a Rust server could too.
+
+use crate::error::Error;
+use crate::validate;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Coinbar's published sandbox.
+pub const SANDBOX_BASE_URL: &str = "https://sandbox.coinbar.io/coinbar/api/v2";
+/// Default request timeout.
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+/// Longest allowed timeout (10 minutes).
+pub const MAX_TIMEOUT_MS: u32 = 600_000;
+/// Default number of retries after the first attempt (as stripe-node).
+pub const DEFAULT_MAX_RETRIES: u32 = 1;
+pub const MAX_RETRIES: u32 = 10;
+
+/// Coinbar environments. Only the sandbox has a published host; production needs `baseUrl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Sandbox,
+    Production,
+}
+
+/// A checked client configuration. Holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Config {
+    pub service_client_id: String,
+    pub environment: Environment,
+    /// Base URL without a trailing slash, e.g. `https://sandbox.coinbar.io/coinbar/api/v2`.
+    pub base_url: String,
+    pub timeout_ms: u32,
+    pub max_retries: u32,
+}
+
+/// Options that the JS shell handles itself but that may appear in the options object.
+const JS_ONLY_OPTIONS: &[&str] = &["fetch"];
+const OPTIONS: &[&str] = &["serviceClientId", "environment", "baseUrl", "timeoutMs", "maxRetries"];
+
+impl Config {
+    /// Read the options object (as JSON text, **without** `secretKey`, which the shell
+    /// passes separately as bytes). Messages name option keys, never values.
+    pub fn from_options_json(text: &str) -> Result<Config, Error> {
+        let value: Value = serde_json::from_str(text).map_err(|_| Error::config("options: must be an object"))?;
+        let Value::Object(opts) = value else { return Err(Error::config("options: must be an object")) };
+        for key in opts.keys() {
+            if JS_ONLY_OPTIONS.contains(&key.as_str()) {
+                return Err(Error::config(format!("{key}: must be a function")));
+            }
+            if key == "secretKey" {
+                return Err(Error::config("secretKey: must be a non-empty string"));
+            }
+            if !OPTIONS.contains(&key.as_str()) {
+                return Err(Error::config(format!("{key}: is not a known option (known: {}, secretKey, fetch)", OPTIONS.join(", "))));
+            }
+        }
+        let service_client_id = match opts.get("serviceClientId") {
+            Some(Value::String(s)) => check_client_id(s)?,
+            None | Some(Value::Null) => return Err(Error::config("serviceClientId: is required")),
+            Some(_) => return Err(Error::config("serviceClientId: must be a string")),
+        };
+        let environment = match opt_str(&opts, "environment")? {
+            None | Some("sandbox") => Environment::Sandbox,
+            Some("production") => Environment::Production,
+            Some(_) => return Err(Error::config("environment: must be 'sandbox' or 'production'")),
+        };
+        let base_url = match (opt_str(&opts, "baseUrl")?, environment) {
+            (Some(url), _) => check_base_url(url)?,
+            (None, Environment::Sandbox) => SANDBOX_BASE_URL.to_string(),
+            (None, Environment::Production) => {
+                return Err(Error::config(
+                    "baseUrl: is required for environment 'production' (Coinbar publishes no production host; \
+                     set baseUrl or COINBAR_BASE_URL to the one Coinbar gave you)",
+                ))
+            }
+        };
+        let timeout_ms = opt_int(&opts, "timeoutMs", 1, MAX_TIMEOUT_MS)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let max_retries = opt_int(&opts, "maxRetries", 0, MAX_RETRIES)?.unwrap_or(DEFAULT_MAX_RETRIES);
+        Ok(Config { service_client_id, environment, base_url, timeout_ms, max_retries })
+    }
+
+    /// The full URL of an API path such as `/pay/gateway/initiate`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+}
+
+fn opt_str<'a>(opts: &'a Map<String, Value>, key: &str) -> Result<Option<&'a str>, Error> {
+    match opts.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(_) => Err(Error::config(format!("{key}: must be a string"))),
+    }
+}
+
+fn opt_int(opts: &Map<String, Value>, key: &str, min: u32, max: u32) -> Result<Option<u32>, Error> {
+    match opts.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => match n.to_string().parse::<u32>() {
+            Ok(v) if (min..=max).contains(&v) => Ok(Some(v)),
+            _ => Err(Error::config(format!("{key}: must be a whole number from {min} to {max}"))),
+        },
+        Some(_) => Err(Error::config(format!("{key}: must be a number"))),
+    }
+}
+
+/// The client id travels in a header, the body and URLs: visible ASCII, no spaces.
+fn check_client_id(s: &str) -> Result<String, Error> {
+    if s.is_empty() {
+        return Err(Error::config("serviceClientId: is required"));
+    }
+    if s.len() > 100 || !s.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::config("serviceClientId: must be up to 100 visible ASCII characters (it is sent in a header)"));
+    }
+    Ok(s.to_string())
+}
+
+/// A base URL: `https://host[:port][/path]`, or plain `http://` to a loopback host only (a
+/// local sandbox), because signed requests must not cross a network in clear text. No
+/// query, fragment or credentials. Hand-checked: the `url` crate would add its IDNA tables
+/// to every build for these few rules.
+fn check_base_url(url: &str) -> Result<String, Error> {
+    let bad = |why: &str| Error::config(format!("baseUrl: {why}"));
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("must start with https://"))?;
+    if !(scheme == "https" || scheme == "http") {
+        return Err(bad("must start with https://"));
+    }
+    if url.bytes().any(|b| !b.is_ascii_graphic()) || url.contains(['?', '#', '@', '\\']) {
+        return Err(bad("must be a plain URL without spaces, query, fragment or credentials"));
+    }
+    let authority = rest.split('/').next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    if host.is_empty() {
+        return Err(bad("has no host"));
+    }
+    let loopback = host == "localhost" || host == "::1" || host.starts_with("127.");
+    if scheme == "http" && !loopback {
+        return Err(bad("must use https:// (plain http:// is only allowed to localhost / 127.0.0.1)"));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+/// The headers of a signed call, in the documented order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Headers {
+    #[serde(rename = "CBPAY-API-KEY")]
+    pub api_key: String,
+    #[serde(rename = "SIGNATURE")]
+    pub signature: String,
+    #[serde(rename = "Content-Type")]
+    pub content_type: &'static str,
+    #[serde(rename = "source", skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
+}
+
+/// A request ready to send: the bytes signed are exactly `body` (or, for a GET, the query
+/// string of `url`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreparedRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Headers,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+impl PreparedRequest {
+    /// A signed POST of `body` (already the exact JSON text).
+    pub fn post(config: &Config, path: &str, body: String, signature: String) -> PreparedRequest {
+        PreparedRequest {
+            method: "POST",
+            url: config.url(path),
+            headers: Headers {
+                api_key: config.service_client_id.clone(),
+                signature,
+                content_type: "application/json",
+                source: Some("web"),
+            },
+            body: Some(body),
+        }
+    }
+
+    /// The wire form handed to JS.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Endpoint paths, relative to the base URL.
+pub mod paths {
+    pub const INITIATE: &str = "/pay/gateway/initiate";
+}
+
+/// Validation limits shared with JS (the shell checks input size before copying it in).
+pub const MAX_INPUT_BYTES: usize = validate::MAX_INPUT_BYTES;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn cfg(json: &str) -> Result<Config, Error> {
+        Config::from_options_json(json)
+    }
+
+    #[test]
+    fn sandbox_is_the_default() {
+        let c = cfg(r#"{"serviceClientId":"id-1"}"#).unwrap();
+        assert_eq!(c.base_url, SANDBOX_BASE_URL);
+        assert_eq!(c.environment, Environment::Sandbox);
+        assert_eq!((c.timeout_ms, c.max_retries), (30_000, 1));
+        assert_eq!(c.url(paths::INITIATE), "https://sandbox.coinbar.io/coinbar/api/v2/pay/gateway/initiate");
+    }
+
+    #[test]
+    fn production_needs_an_explicit_base_url() {
+        let e = cfg(r#"{"serviceClientId":"id","environment":"production"}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Config);
+        assert!(e.message.contains("baseUrl: is required for environment 'production'"));
+        let c = cfg(r#"{"serviceClientId":"id","environment":"production","baseUrl":"https://pay.example.com/api/"}"#).unwrap();
+        assert_eq!(c.base_url, "https://pay.example.com/api");
+    }
+
+    #[test]
+    fn base_url_rules() {
+        for ok in ["http://127.0.0.1:8790/coinbar/api/v2", "http://localhost:1/x", "http://[::1]:80", "https://a.example"] {
+            assert!(check_base_url(ok).is_ok(), "{ok}");
+        }
+        for bad in ["ftp://a", "http://example.com", "https://", "https://a.example?x=1", "https://u:p@a.example", "sandbox.coinbar.io", "https://a b"] {
+            assert!(check_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn option_errors_name_the_key_never_the_value() {
+        let e = cfg(r#"{"serviceClientId":"id","timeout":"s3cr3t-value"}"#).unwrap_err();
+        assert!(e.message.starts_with("timeout: is not a known option"));
+        assert!(!e.message.contains("s3cr3t"));
+        assert!(cfg(r#"{"serviceClientId":"id","timeoutMs":0}"#).is_err());
+        assert!(cfg(r#"{"serviceClientId":"id","timeoutMs":1.5}"#).is_err());
+        assert!(cfg(r#"{"serviceClientId":"","timeoutMs":100}"#).is_err());
+        assert!(cfg(r#"{"serviceClientId":"has space"}"#).is_err());
+        assert!(cfg(r#"{"serviceClientId":"id","environment":"prod"}"#).is_err());
+        assert!(cfg(r#"{"serviceClientId":"id","fetch":"x"}"#).unwrap_err().message.contains("must be a function"));
+        assert!(cfg("[]").is_err());
+    }
+
+    #[test]
+    fn prepared_post_has_the_documented_headers_in_order() {
+        let c = cfg(r#"{"serviceClientId":"id"}"#).unwrap();
+        let p = PreparedRequest::post(&c, paths::INITIATE, "{}".into(), "ab".into());
+        assert_eq!(
+            p.to_json(),
+            r#"{"method":"POST","url":"https://sandbox.coinbar.io/coinbar/api/v2/pay/gateway/initiate","headers":{"CBPAY-API-KEY":"id","SIGNATURE":"ab","Content-Type":"application/json","source":"web"},"body":"{}"}"#
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! # coinbar-pay
+//!
+//! The core of the CoinbarPay SDK: build, validate, serialize byte-exactly and sign
+//! CoinbarPay requests, compute exact cart totals, and read Coinbar's responses. No I/O:
+//! the WebAssembly shell in [`wasm`] (or any Rust server) sends the prepared requests.
+//!
+//! | module | concern |
+//! |---|---|
+//! | [`money`] | exact decimal amounts, JS-compatible number formatting |
+//! | [`json`] | the `JSON.stringify`-compatible writer for signed bodies |
+//! | [`validate`] | field rules, reported as `{field, message}` lists |
+//! | [`model`] | one file per API object: input parsing, bodies, responses |
+//! | `sign` | HMAC-SHA256 signer, zeroized on drop (feature `signer`) |
+//! | [`api`] | configuration, endpoints, prepared requests |
+//! | `client` | configuration + signer: signed requests (feature `signer`) |
+//! | [`error`] | the one error type |
+//!
+//! ```
+//! # #[cfg(feature = "signer")] {
+//! use coinbar_pay::{api::Config, client::Client};
+//! let config = Config::from_options_json(r#"{"serviceClientId":"my-client-id"}"#).unwrap();
+//! let client = Client::new(config, b"my-secret").unwrap();
+//! let prepared = client.prepare_initiate(r#"{
+//!   "payment_request_id": "order-1", "input_coin": "EUR", "email": "jane@example.com",
+//!   "user_id": "u-1", "destination_coin": "BTC", "timestamp": 1715430961064,
+//!   "products": [{"product_name": "Tea", "product_price": "3.50", "product_amount": 2,
+//!                 "product_id": "tea", "product_type": "general"}]
+//! }"#, 0).unwrap();
+//! assert_eq!(prepared.headers.signature.len(), 64);
+//! assert!(prepared.body.unwrap().contains(r#""product_price":3.5,"#));
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::unreachable, clippy::todo)
+)]
+
+pub mod api;
+#[cfg(feature = "signer")]
+pub mod client;
+pub mod error;
+pub mod json;
+pub mod model;
+pub mod money;
+#[cfg(feature = "signer")]
+pub mod sign;
+pub mod validate;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{Error, ErrorKind, FieldError};
+pub use money::Money;

@@ -1,0 +1,323 @@
+//! Execute Payment External Platform (`POST /pay/gateway/initiate`): the merchant's input,
+//! the exact body that is signed and sent, and the response.
+//!
+//! Request New Payment (`POST /pay/gateway/request`) takes the same body without
+//! `destination_coin` (plus the obsolete optional `urlcallback`), so both are built here.
+
+use super::product::{self, Product, ProductBody};
+use super::{parse_input_json, response_object, Reader};
+use crate::error::{Error, FieldError};
+use crate::json::to_js_json;
+use crate::money::Money;
+use crate::validate::{self, Checker, TextKind};
+use serde::Serialize;
+use serde_json::Value;
+
+/// Longest `payment_request_id` / `user_id`, in characters.
+pub const MAX_ID: usize = 100;
+/// Longest `name` / `surname`, in characters.
+pub const MAX_NAME: usize = 100;
+/// Longest e-mail address (RFC 5321).
+pub const MAX_EMAIL: usize = 254;
+/// Longest `urlcallback`.
+pub const MAX_URL: usize = 2048;
+
+/// Which payment call the input is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentKind {
+    /// `POST /pay/gateway/initiate`: the merchant picks the coin (`destination_coin`).
+    Initiate,
+    /// `POST /pay/gateway/request`: the customer picks the coin on Coinbar's page.
+    Request,
+}
+
+impl PaymentKind {
+    fn input_name(self) -> &'static str {
+        match self {
+            PaymentKind::Initiate => "initiate input",
+            PaymentKind::Request => "request input",
+        }
+    }
+
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            PaymentKind::Initiate => &[
+                "service_client_id", "payment_request_id", "input_coin", "products", "email", "surname", "name",
+                "user_id", "timestamp", "destination_coin",
+            ],
+            PaymentKind::Request => &[
+                "service_client_id", "payment_request_id", "input_coin", "products", "email", "surname", "name",
+                "user_id", "timestamp", "urlcallback",
+            ],
+        }
+    }
+}
+
+/// A validated payment input. `timestamp` is `None` when the merchant left it to "now".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentInput {
+    pub kind: PaymentKind,
+    pub payment_request_id: String,
+    pub input_coin: String,
+    pub products: Vec<Product>,
+    pub email: String,
+    pub surname: Option<String>,
+    pub name: Option<String>,
+    pub user_id: String,
+    pub timestamp: Option<u64>,
+    pub destination_coin: Option<String>,
+    pub urlcallback: Option<String>,
+    /// The exact cart total.
+    pub total: Money,
+}
+
+/// The body exactly as sent, in the documented field order.
+#[derive(Serialize)]
+struct Body<'a> {
+    service_client_id: &'a str,
+    payment_request_id: &'a str,
+    input_coin: &'a str,
+    products: Vec<ProductBody<'a>>,
+    email: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    surname: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    user_id: &'a str,
+    timestamp: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    destination_coin: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    urlcallback: Option<&'a str>,
+}
+
+/// Check an input given as JSON text. `client_id`, when known, is what a
+/// `service_client_id` inside the input must equal (it normally comes from the client
+/// configuration and is best left out of the input).
+pub fn parse_input(text: &str, kind: PaymentKind, client_id: Option<&str>) -> Result<PaymentInput, Error> {
+    let mut ch = Checker::default();
+    let input = read_input(&mut ch, text, kind, client_id);
+    match input {
+        Some(input) if ch.is_ok() => Ok(input),
+        _ => Err(Error::validation(kind.input_name(), ch.errors)),
+    }
+}
+
+/// `validateInitiate`: every broken rule of an input, or an empty list.
+pub fn validation_errors(text: &str, kind: PaymentKind) -> Vec<FieldError> {
+    match parse_input(text, kind, None) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.errors,
+    }
+}
+
+fn read_input(ch: &mut Checker, text: &str, kind: PaymentKind, client_id: Option<&str>) -> Option<PaymentInput> {
+    let value = parse_input_json(ch, text, "input")?;
+    let Value::Object(obj) = &value else {
+        ch.fail("input", format!("must be an object (got {})", validate::type_name(&value)));
+        return None;
+    };
+    validate::no_unknown_fields(ch, obj, "", kind.fields());
+    let get = |k: &str| obj.get(k);
+
+    if let Some(given) = validate::text(ch, get("service_client_id"), "service_client_id", false, MAX_ID, TextKind::Free) {
+        if client_id.is_some_and(|id| id != given) {
+            ch.fail("service_client_id", "differs from the client's serviceClientId; leave it out of the input");
+        }
+    }
+    let payment_request_id =
+        validate::text(ch, get("payment_request_id"), "payment_request_id", true, MAX_ID, TextKind::UrlSafeId);
+    let input_coin = validate::text(ch, get("input_coin"), "input_coin", true, 10, TextKind::Code);
+    let products = product::read_products(ch, get("products"), "products");
+    let email = validate::text(ch, get("email"), "email", true, MAX_EMAIL, TextKind::Email);
+    let surname = validate::text(ch, get("surname"), "surname", false, MAX_NAME, TextKind::Free);
+    let name = validate::text(ch, get("name"), "name", false, MAX_NAME, TextKind::Free);
+    let user_id = validate::text(ch, get("user_id"), "user_id", true, MAX_ID, TextKind::Free);
+    let timestamp = validate::timestamp_ms(ch, get("timestamp"), "timestamp");
+    let destination_coin = match kind {
+        PaymentKind::Initiate => validate::text(ch, get("destination_coin"), "destination_coin", true, 10, TextKind::Code),
+        PaymentKind::Request => None,
+    };
+    let urlcallback = match kind {
+        PaymentKind::Request => {
+            let url = validate::text(ch, get("urlcallback"), "urlcallback", false, MAX_URL, TextKind::Free);
+            if url.as_deref().is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+                ch.fail("urlcallback", "must be an http(s) URL");
+            }
+            url
+        }
+        PaymentKind::Initiate => None,
+    };
+
+    let products = products?;
+    let total = match product::total(&products) {
+        Some(t) if t.is_zero() => {
+            ch.fail("products", "total must be greater than 0");
+            return None;
+        }
+        Some(t) => t,
+        None => {
+            ch.fail("products", "total is too large to compute exactly");
+            return None;
+        }
+    };
+    Some(PaymentInput {
+        kind,
+        payment_request_id: payment_request_id?,
+        input_coin: input_coin?,
+        products,
+        email: email?,
+        surname,
+        name,
+        user_id: user_id?,
+        timestamp,
+        destination_coin,
+        urlcallback,
+        total,
+    })
+}
+
+impl PaymentInput {
+    /// The exact JSON text to sign and send: what `JSON.stringify` prints for the request
+    /// object. `now_ms` fills in a missing timestamp.
+    pub fn body(&self, service_client_id: &str, now_ms: u64) -> Result<String, Error> {
+        let body = Body {
+            service_client_id,
+            payment_request_id: &self.payment_request_id,
+            input_coin: &self.input_coin,
+            products: self.products.iter().map(ProductBody::from).collect(),
+            email: &self.email,
+            surname: self.surname.as_deref(),
+            name: self.name.as_deref(),
+            user_id: &self.user_id,
+            timestamp: self.timestamp.unwrap_or(now_ms),
+            destination_coin: self.destination_coin.as_deref(),
+            urlcallback: self.urlcallback.as_deref(),
+        };
+        to_js_json(&body).map_err(|e| Error::config(format!("body could not be serialized: {e}")))
+    }
+}
+
+/// The answer to initiate: what the customer pays, where, and the payment string for the QR
+/// code. Amounts are exact decimal strings with every digit Coinbar sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InitiateResponse {
+    pub result: &'static str,
+    pub request_token: String,
+    pub payment_id_coinbar: String,
+    pub payment_total_price: String,
+    pub trade_pair: String,
+    pub payment_string: String,
+    pub destination_coin_change: String,
+    pub destination_amount: String,
+    pub destination_address: String,
+    pub destination_memo: Option<String>,
+}
+
+/// Read Coinbar's answer to initiate (HTTP status and body text as received).
+pub fn parse_response(status: u16, body: &str) -> Result<InitiateResponse, Error> {
+    let obj = response_object(status, body)?;
+    let r = Reader::new(&obj);
+    Ok(InitiateResponse {
+        result: "success",
+        request_token: r.string("request_token")?,
+        payment_id_coinbar: r.string("payment_id_coinbar")?,
+        payment_total_price: r.amount("payment_total_price")?,
+        trade_pair: r.string("trade_pair")?,
+        payment_string: r.string("payment_string")?,
+        destination_coin_change: r.amount("destination_coin_change")?,
+        destination_amount: r.amount("destination_amount")?,
+        destination_address: r.string("destination_address")?,
+        destination_memo: r.opt_string("destination_memo")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    const DOC_INPUT: &str = r#"{"payment_request_id":"order-1","input_coin":"EUR","products":[
+        {"product_name":"Product 1","product_price":1.99,"product_amount":1,"product_id":"id1","product_type":"general"},
+        {"product_name":"Product 2","product_price":0.99,"product_amount":2,"product_id":"id2","product_type":"general"}],
+        "email":"jane@example.com","name":"Jane","surname":"Doe","user_id":"u-1","timestamp":1715430961064,"destination_coin":"BTC"}"#;
+
+    #[test]
+    fn documented_example_body_is_in_field_order_and_compact() {
+        let input = parse_input(DOC_INPUT, PaymentKind::Initiate, Some("cid")).unwrap();
+        assert_eq!(input.total.to_plain_string(), "3.97");
+        assert_eq!(
+            input.body("cid", 0).unwrap(),
+            r#"{"service_client_id":"cid","payment_request_id":"order-1","input_coin":"EUR","products":[{"product_name":"Product 1","product_price":1.99,"product_amount":1,"product_id":"id1","product_type":"general"},{"product_name":"Product 2","product_price":0.99,"product_amount":2,"product_id":"id2","product_type":"general"}],"email":"jane@example.com","surname":"Doe","name":"Jane","user_id":"u-1","timestamp":1715430961064,"destination_coin":"BTC"}"#
+        );
+    }
+
+    #[test]
+    fn missing_timestamp_uses_now_and_optional_names_are_omitted() {
+        let text = r#"{"payment_request_id":"o","input_coin":"EUR","products":[{"product_name":"p","product_price":"2.50","product_amount":"1","product_id":"i","product_type":"t"}],"email":"a@b.co","user_id":"u","destination_coin":"ETH","name":null}"#;
+        let body = parse_input(text, PaymentKind::Initiate, None).unwrap().body("c", 1_700_000_000_123).unwrap();
+        assert_eq!(body, r#"{"service_client_id":"c","payment_request_id":"o","input_coin":"EUR","products":[{"product_name":"p","product_price":2.5,"product_amount":1,"product_id":"i","product_type":"t"}],"email":"a@b.co","user_id":"u","timestamp":1700000000123,"destination_coin":"ETH"}"#);
+    }
+
+    #[test]
+    fn request_kind_has_no_destination_coin_and_may_carry_urlcallback() {
+        let text = DOC_INPUT.replace(r#","destination_coin":"BTC""#, r#","urlcallback":"https://shop.example/cb""#);
+        let body = parse_input(&text, PaymentKind::Request, None).unwrap().body("c", 0).unwrap();
+        assert!(body.ends_with(r#""timestamp":1715430961064,"urlcallback":"https://shop.example/cb"}"#), "{body}");
+        let errs = validation_errors(DOC_INPUT, PaymentKind::Request);
+        assert_eq!(errs[0].field, "destination_coin");
+    }
+
+    #[test]
+    fn every_rule_names_its_field() {
+        let cases: &[(&str, &str)] = &[
+            (r#"[]"#, "input"),
+            (r#"{}"#, "payment_request_id"),
+            (r#"{"payment_request_id":""}"#, "payment_request_id"),
+            (r#"{"payment_request_id":"a/b"}"#, "payment_request_id"),
+            (r#"{"input_coin":"eur"}"#, "input_coin"),
+            (r#"{"products":[]}"#, "products"),
+            (r#"{"products":"x"}"#, "products"),
+            (r#"{"email":"nope"}"#, "email"),
+            (r#"{"name":""}"#, "name"),
+            (r#"{"surname":5}"#, "surname"),
+            (r#"{"timestamp":1.5}"#, "timestamp"),
+            (r#"{"destination_coin":"btc"}"#, "destination_coin"),
+            (r#"{"destinaton_coin":"BTC"}"#, "destinaton_coin"),
+            (r#"{"service_client_id":"other"}"#, "service_client_id"),
+        ];
+        for (text, field) in cases {
+            let errs = parse_input(text, PaymentKind::Initiate, Some("cid")).unwrap_err();
+            assert_eq!(errs.kind, ErrorKind::Validation);
+            assert!(errs.errors.iter().any(|e| e.field == *field), "{text}: {:?}", errs.errors);
+        }
+    }
+
+    #[test]
+    fn zero_total_is_refused() {
+        let text = DOC_INPUT.replace("1.99", "0").replace("0.99", "0");
+        let errs = validation_errors(&text, PaymentKind::Initiate);
+        assert_eq!(errs, [FieldError::new("products", "total must be greater than 0")]);
+    }
+
+    #[test]
+    fn documented_response_parses_with_exact_amounts() {
+        let body = r#"{"result":"success","request_token":"WlpZSkE3d3ZKa2NSTTl0V+/=","payment_id_coinbar":"ca900413-1",
+            "payment_total_price":1.2,"trade_pair":"BTC/EUR","payment_string":"bitcoin:addr?amount=0.00045145423250897323",
+            "destination_coin_change":50000,"destination_amount":0.00045145423250897323,
+            "destination_address":"address","destination_memo":"memo","extra":"ignored"}"#;
+        let r = parse_response(200, body).unwrap();
+        assert_eq!(r.destination_amount, "0.00045145423250897323");
+        assert_eq!(r.payment_total_price, "1.2");
+        assert_eq!(r.destination_coin_change, "50000");
+        assert_eq!(r.destination_memo.as_deref(), Some("memo"));
+    }
+
+    #[test]
+    fn response_missing_a_field_names_it() {
+        let body = r#"{"result":"success","request_token":"t","payment_id_coinbar":"p","payment_total_price":"x"}"#;
+        let e = parse_response(200, body).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Decode);
+        assert_eq!(e.message, "response field `payment_total_price` must be a decimal number (got string)");
+    }
+}

@@ -1,0 +1,178 @@
+//! The API objects: one file per object, plus the shared pieces for reading merchant input
+//! (JSON text from JS) and Coinbar responses.
+
+pub mod initiate;
+pub mod product;
+
+use crate::error::{truncate_chars, Error, ErrorKind, MAX_BODY_IN_ERROR};
+use crate::json::mark_lone_surrogates;
+use crate::money;
+use crate::validate::{self, Checker};
+use serde_json::{Map, Value};
+
+/// Parse merchant input given as JSON text (what `JSON.stringify` made of the JS value).
+/// Problems are recorded against `field`.
+pub(crate) fn parse_input_json(ch: &mut Checker, text: &str, field: &str) -> Option<Value> {
+    if text.len() > validate::MAX_INPUT_BYTES {
+        ch.fail(field, format!("is too large ({} bytes of JSON; at most {})", text.len(), validate::MAX_INPUT_BYTES));
+        return None;
+    }
+    match serde_json::from_str::<Value>(&mark_lone_surrogates(text)) {
+        Ok(v) => Some(v),
+        Err(e) if e.to_string().contains("recursion limit") => {
+            ch.fail(field, "is nested too deeply");
+            None
+        }
+        Err(e) => {
+            ch.fail(field, format!("is not valid JSON ({e})"));
+            None
+        }
+    }
+}
+
+/// Take the body of a Coinbar response: a non-2xx status is an `http` error, a body that is
+/// not JSON or not an object is a `decode` error, and `result` other than success (the
+/// string `"success"` in payment calls, `true` in quotes) is an `api` error.
+pub(crate) fn response_object(status: u16, body: &str) -> Result<Map<String, Value>, Error> {
+    let parsed = serde_json::from_str::<Value>(body);
+    let api_error = parsed.as_ref().ok().and_then(api_error_text);
+    if !(200..300).contains(&status) {
+        let detail = api_error.clone().unwrap_or_else(|| truncate_chars(body.trim(), 200));
+        let mut e = Error::new(ErrorKind::Http, format!("Coinbar answered HTTP {status}: {detail}"));
+        e.status = Some(status);
+        e.body = Some(truncate_chars(body, MAX_BODY_IN_ERROR));
+        e.api_error = api_error;
+        return Err(e);
+    }
+    let with_body = |mut e: Error| {
+        e.status = Some(status);
+        e.body = Some(truncate_chars(body, MAX_BODY_IN_ERROR));
+        e
+    };
+    let obj = match parsed {
+        Ok(Value::Object(obj)) => obj,
+        Ok(other) => return Err(with_body(Error::decode(format!("response must be a JSON object (got {})", validate::type_name(&other))))),
+        Err(e) => return Err(with_body(Error::decode(format!("response is not valid JSON ({e})")))),
+    };
+    let ok = match obj.get("result") {
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("success"),
+        Some(Value::Bool(b)) => *b,
+        None => return Err(with_body(Error::decode("response has no `result` field"))),
+        Some(_) => false,
+    };
+    if !ok {
+        let text = api_error.clone().unwrap_or_else(|| String::from("no error text"));
+        let mut e = with_body(Error::new(ErrorKind::Api, format!("Coinbar refused the request: {text}")));
+        e.api_error = api_error;
+        return Err(e);
+    }
+    Ok(obj)
+}
+
+/// Coinbar's error text: `error`, plus `reason` or `message` when present.
+fn api_error_text(v: &Value) -> Option<String> {
+    let get = |k: &str| v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let main = get("error").or_else(|| get("message"))?;
+    Some(match get("reason").filter(|r| *r != main) {
+        Some(reason) => format!("{main} ({reason})"),
+        None => main.to_string(),
+    })
+}
+
+/// Reads documented fields out of a response object, turning a missing or mistyped field
+/// into a `decode` error that names it (`payment_detail.destination_amount`).
+pub(crate) struct Reader<'a> {
+    obj: &'a Map<String, Value>,
+    path: String,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(obj: &'a Map<String, Value>) -> Self {
+        Reader { obj, path: String::new() }
+    }
+
+    fn field(&self, key: &str) -> String {
+        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
+    }
+
+    fn missing(&self, key: &str, what: &str) -> Error {
+        let got = self.obj.get(key).map_or("nothing", validate::type_name);
+        Error::decode(format!("response field `{}` must be {what} (got {got})", self.field(key)))
+    }
+
+    /// A required string.
+    pub fn string(&self, key: &str) -> Result<String, Error> {
+        self.obj.get(key).and_then(Value::as_str).map(str::to_string).ok_or_else(|| self.missing(key, "a string"))
+    }
+
+    /// An optional string (`null` or absent gives `None`).
+    pub fn opt_string(&self, key: &str) -> Result<Option<String>, Error> {
+        match self.obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(self.missing(key, "a string or null")),
+        }
+    }
+
+    /// A required amount: a JSON number or numeric string, returned as an exact decimal
+    /// string keeping every digit sent.
+    pub fn amount(&self, key: &str) -> Result<String, Error> {
+        self.opt_amount(key)?.ok_or_else(|| self.missing(key, "a decimal number"))
+    }
+
+    pub fn opt_amount(&self, key: &str) -> Result<Option<String>, Error> {
+        let raw = match self.obj.get(key) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => return Err(self.missing(key, "a decimal number")),
+        };
+        money::decimal_text(&raw).map(Some).map_err(|_| self.missing(key, "a decimal number"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_errors_keep_status_body_and_coinbar_text() {
+        let e = response_object(429, r#"{"result":false,"error":"Api RATE exceeded"}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Http);
+        assert_eq!(e.status, Some(429));
+        assert_eq!(e.api_error.as_deref(), Some("Api RATE exceeded"));
+        assert_eq!(e.message, "Coinbar answered HTTP 429: Api RATE exceeded");
+        let e = response_object(502, "<html>Bad gateway</html>").unwrap_err();
+        assert_eq!(e.body.as_deref(), Some("<html>Bad gateway</html>"));
+        assert_eq!(e.api_error, None);
+    }
+
+    #[test]
+    fn result_other_than_success_is_an_api_error() {
+        let e = response_object(200, r#"{"result":"error","error":"Bad Request","reason":"email"}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Api);
+        assert_eq!(e.api_error.as_deref(), Some("Bad Request (email)"));
+        assert_eq!(response_object(200, r#"{"result":false}"#).unwrap_err().kind, ErrorKind::Api);
+        assert!(response_object(200, r#"{"result":true}"#).is_ok());
+        assert!(response_object(200, r#"{"result":"SUCCESS"}"#).is_ok());
+    }
+
+    #[test]
+    fn malformed_bodies_are_decode_errors() {
+        for body in ["", "{", "[]", "\"success\"", r#"{"no_result":1}"#, "<html></html>"] {
+            assert_eq!(response_object(200, body).unwrap_err().kind, ErrorKind::Decode, "{body}");
+        }
+    }
+
+    #[test]
+    fn input_json_problems_are_reported_on_the_field() {
+        let mut ch = Checker::default();
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(parse_input_json(&mut ch, &deep, "input").is_none());
+        assert_eq!(ch.errors[0].message, "is nested too deeply");
+        let mut ch = Checker::default();
+        let huge = format!("\"{}\"", "x".repeat(validate::MAX_INPUT_BYTES));
+        assert!(parse_input_json(&mut ch, &huge, "input").is_none());
+        assert!(ch.errors[0].message.starts_with("is too large"));
+    }
+}

@@ -1,0 +1,168 @@
+//! A product line of a payment, and exact cart totals.
+
+use crate::error::{Error, FieldError};
+use crate::money::Money;
+use crate::validate::{self, Checker, TextKind};
+use serde::Serialize;
+use serde_json::Value;
+
+/// Longest product name, in characters.
+pub const MAX_PRODUCT_NAME: usize = 200;
+/// Longest product id, in characters.
+pub const MAX_PRODUCT_ID: usize = 100;
+/// Longest product type, in characters.
+pub const MAX_PRODUCT_TYPE: usize = 50;
+
+const FIELDS: &[&str] = &["product_name", "product_price", "product_amount", "product_id", "product_type"];
+
+/// One validated product line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Product {
+    pub name: String,
+    pub price: Money,
+    pub amount: u64,
+    pub id: String,
+    pub kind: String,
+}
+
+impl Product {
+    /// `price × amount`, exact.
+    pub fn line_total(&self) -> Option<Money> {
+        self.price.checked_mul(Money::from_u64(self.amount))
+    }
+}
+
+/// A product line as sent: the documented field order, the price as a JSON number.
+#[derive(Serialize)]
+pub(crate) struct ProductBody<'a> {
+    product_name: &'a str,
+    product_price: f64,
+    product_amount: u64,
+    product_id: &'a str,
+    product_type: &'a str,
+}
+
+impl<'a> From<&'a Product> for ProductBody<'a> {
+    fn from(p: &'a Product) -> Self {
+        ProductBody {
+            product_name: &p.name,
+            product_price: p.price.to_f64(),
+            product_amount: p.amount,
+            product_id: &p.id,
+            product_type: &p.kind,
+        }
+    }
+}
+
+/// Read and check the `products` array; errors name `products[i].field`.
+pub fn read_products(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<Vec<Product>> {
+    let items = match v {
+        None | Some(Value::Null) => {
+            ch.fail(field, "is required");
+            return None;
+        }
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            ch.fail(field, format!("must be an array of product lines (got {})", validate::type_name(other)));
+            return None;
+        }
+    };
+    if items.is_empty() {
+        ch.fail(field, "must hold at least one product line");
+        return None;
+    }
+    if items.len() > validate::MAX_PRODUCTS {
+        ch.fail(field, format!("must hold at most {} product lines (got {})", validate::MAX_PRODUCTS, items.len()));
+        return None;
+    }
+    let before = ch.errors.len();
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{field}[{i}]");
+        let Value::Object(obj) = item else {
+            ch.fail(&path, format!("must be an object (got {})", validate::type_name(item)));
+            continue;
+        };
+        validate::no_unknown_fields(ch, obj, &path, FIELDS);
+        let f = |name: &str| format!("{path}.{name}");
+        let name = validate::text(ch, obj.get("product_name"), &f("product_name"), true, MAX_PRODUCT_NAME, TextKind::Free);
+        let price = validate::price(ch, obj.get("product_price"), &f("product_price"));
+        let amount = validate::integer(ch, obj.get("product_amount"), &f("product_amount"), true, 1, validate::MAX_PRODUCT_AMOUNT);
+        let id = validate::text(ch, obj.get("product_id"), &f("product_id"), true, MAX_PRODUCT_ID, TextKind::Free);
+        let kind = validate::text(ch, obj.get("product_type"), &f("product_type"), true, MAX_PRODUCT_TYPE, TextKind::Free);
+        if let (Some(name), Some(price), Some(amount), Some(id), Some(kind)) = (name, price, amount, id, kind) {
+            out.push(Product { name, price, amount, id, kind });
+        }
+    }
+    (ch.errors.len() == before).then_some(out)
+}
+
+/// The exact total of all lines. Within the product limits (15 significant digits × a
+/// quantity below 10^9 × at most 1000 lines < 28 digits) this cannot overflow; `None`
+/// would mean it did.
+pub fn total(products: &[Product]) -> Option<Money> {
+    products.iter().try_fold(Money::ZERO, |acc, p| acc.checked_add(p.line_total()?))
+}
+
+/// `cartTotal(products)`: check a products array given as JSON text and return its exact
+/// total as a plain decimal string.
+pub fn cart_total_json(products_json: &str) -> Result<String, Error> {
+    let mut ch = Checker::default();
+    let value = crate::model::parse_input_json(&mut ch, products_json, "products");
+    let products = value.as_ref().and_then(|v| read_products(&mut ch, Some(v), "products"));
+    match products.and_then(|p| total(&p)) {
+        Some(t) if ch.is_ok() => Ok(t.to_plain_string()),
+        _ => {
+            if ch.is_ok() {
+                ch.fail("products", "total is too large to compute exactly");
+            }
+            Err(Error::validation("products", ch.errors))
+        }
+    }
+}
+
+/// Field errors of a products array, as `validateInitiate` reports them.
+pub fn products_errors(products_json: &str) -> Vec<FieldError> {
+    match cart_total_json(products_json) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_example_totals_exactly() {
+        let json = r#"[{"product_name":"Product 1","product_price":1.99,"product_amount":1,"product_id":"id1","product_type":"general"},
+                       {"product_name":"Product 2","product_price":0.99,"product_amount":2,"product_id":"id2","product_type":"general"}]"#;
+        assert_eq!(cart_total_json(json).unwrap(), "3.97");
+    }
+
+    #[test]
+    fn string_prices_and_quantities_total_exactly() {
+        let json = r#"[{"product_name":"a","product_price":"0.10","product_amount":"3","product_id":"1","product_type":"g"},
+                       {"product_name":"b","product_price":"0.2","product_amount":1,"product_id":"2","product_type":"g"}]"#;
+        assert_eq!(cart_total_json(json).unwrap(), "0.5");
+    }
+
+    #[test]
+    fn largest_allowed_cart_is_still_exact() {
+        let line = r#"{"product_name":"x","product_price":"999999999999.999","product_amount":1000000000,"product_id":"1","product_type":"g"}"#;
+        let json = format!("[{}]", vec![line; 1000].join(","));
+        assert_eq!(cart_total_json(&json).unwrap(), "999999999999999000000000");
+    }
+
+    #[test]
+    fn every_bad_line_is_reported_with_its_path() {
+        let json = r#"[{"product_name":"","product_price":-1,"product_amount":0,"product_id":"x","product_type":"g","extra":1}, 5]"#;
+        let fields: Vec<String> = products_errors(json).into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, [
+            "products[0].extra", "products[0].product_name", "products[0].product_price",
+            "products[0].product_amount", "products[1]",
+        ]);
+        assert_eq!(products_errors("[]")[0].message, "must hold at least one product line");
+        assert!(products_errors(r#"{"a":1}"#)[0].message.contains("got object"));
+    }
+}

@@ -1,0 +1,265 @@
+//! Exact decimal money: parsing prices and amounts, exact cart totals, and formatting a
+//! decimal the way ECMAScript prints the same number.
+//!
+//! Arithmetic is `rust_decimal` (96-bit mantissa, 28 significant digits). The product rules
+//! in [`crate::validate`] keep every price, quantity and total well inside that range, so
+//! no operation here ever rounds: every result is exact or an error.
+
+use core::str::FromStr;
+use rust_decimal::Decimal;
+
+/// An exact decimal amount of money (or of a coin).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(Decimal);
+
+/// Why a text is not a usable decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoneyError {
+    /// Not a plain decimal such as `12`, `0.5` or `-3.25`.
+    Syntax,
+    /// More than 28 significant digits, or out of range.
+    TooPrecise,
+}
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Parse a plain decimal: optional `-`, digits, optional `.` and digits. No exponent, no
+    /// `+`, no spaces, no `.5` or `5.` forms: this is what a merchant's price string looks like.
+    pub fn parse_plain(s: &str) -> Result<Money, MoneyError> {
+        if !is_plain_decimal(s) {
+            return Err(MoneyError::Syntax);
+        }
+        Decimal::from_str_exact(s).map(Money).map_err(|_| MoneyError::TooPrecise)
+    }
+
+    /// Parse the text of a JSON number (may carry an exponent, e.g. `1e-7`, `2.5E+3`).
+    pub fn parse_json_number(s: &str) -> Result<Money, MoneyError> {
+        match s.find(['e', 'E']) {
+            None => Money::parse_plain(s),
+            Some(_) => {
+                let d = Decimal::from_scientific(s).map_err(|_| MoneyError::TooPrecise)?;
+                // from_scientific may round when the exponent pushes digits past the scale
+                // limit; check the mantissa digits survived by comparing digit counts.
+                let (mantissa, _) = split_exponent(s).ok_or(MoneyError::Syntax)?;
+                let wanted = significant_digits_of_text(mantissa);
+                let got = Money(d).significant_digits();
+                if got < wanted && !d.is_zero() {
+                    return Err(MoneyError::TooPrecise);
+                }
+                Ok(Money(d))
+            }
+        }
+    }
+
+    pub fn from_u64(n: u64) -> Money {
+        Money(Decimal::from(n))
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// Digits after the decimal point, ignoring trailing zeros (`2.50` → 1).
+    pub fn fraction_digits(&self) -> u32 {
+        self.0.normalize().scale()
+    }
+
+    /// Significant digits, ignoring leading and trailing zeros (`0.00120` → 2, `0` → 1).
+    pub fn significant_digits(&self) -> u32 {
+        let n = self.0.normalize();
+        let mut m = n.mantissa().unsigned_abs();
+        let mut digits = 0;
+        while m > 0 {
+            m /= 10;
+            digits += 1;
+        }
+        digits.max(1)
+    }
+
+    /// Digits before the decimal point (`123.4` → 3, `0.5` → 1).
+    pub fn integer_digits(&self) -> u32 {
+        let t = self.0.trunc().abs();
+        let mut m = t.mantissa().unsigned_abs() / 10u128.pow(t.scale());
+        let mut digits = 1;
+        while m >= 10 {
+            m /= 10;
+            digits += 1;
+        }
+        digits
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        let (a, b) = (self.0.normalize(), other.0.normalize());
+        exact(a.checked_add(b)?, a.scale().max(b.scale()))
+    }
+
+    pub fn checked_mul(self, other: Money) -> Option<Money> {
+        let (a, b) = (self.0.normalize(), other.0.normalize());
+        exact(a.checked_mul(b)?, a.scale() + b.scale())
+    }
+
+    /// The exact value as a plain decimal string without trailing zeros (`3.97`, `2`, `0.0001`).
+    pub fn to_plain_string(&self) -> String {
+        if self.0.is_zero() {
+            return String::from("0");
+        }
+        self.0.normalize().to_string()
+    }
+
+    /// What ECMAScript's `String(Number(x))` prints for this value — and so what
+    /// `JSON.stringify` writes for it (`2.5`, `1e-7`, `1e+21`).
+    ///
+    /// The value is converted to the nearest `f64` (Rust's correctly rounded parser) and
+    /// printed with `ryu-js`. For values of at most 15 significant digits, which the price
+    /// rules guarantee, that shortest round-trip form has exactly the value's digits, so
+    /// the number sent is the price given.
+    pub fn to_f64(&self) -> f64 {
+        self.to_plain_string().parse::<f64>().unwrap_or(f64::NAN)
+    }
+
+    pub fn to_js_number_string(&self) -> String {
+        let mut buf = ryu_js::Buffer::new();
+        buf.format(self.to_f64()).to_string()
+    }
+}
+
+/// `rust_decimal` silently rounds a result whose scale would pass 28 digits (or whose
+/// mantissa would overflow). An unrounded sum has the larger operand scale and an unrounded
+/// product the sum of both; anything else was rounded and is refused.
+fn exact(d: Decimal, expected_scale: u32) -> Option<Money> {
+    (d.scale() == expected_scale).then_some(Money(d))
+}
+
+impl core::fmt::Display for Money {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.to_plain_string())
+    }
+}
+
+impl FromStr for Money {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Money::parse_plain(s)
+    }
+}
+
+/// `-?[0-9]+(\.[0-9]+)?`
+pub(crate) fn is_plain_decimal(s: &str) -> bool {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    digits(int) && frac.is_none_or(digits)
+}
+
+/// A JSON number's text with its exponent part split off: `("1.5", Some("+3"))`.
+fn split_exponent(s: &str) -> Option<(&str, Option<&str>)> {
+    match s.find(['e', 'E']) {
+        Some(i) => Some((s.get(..i)?, s.get(i + 1..))),
+        None => Some((s, None)),
+    }
+}
+
+fn significant_digits_of_text(mantissa: &str) -> u32 {
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let trimmed = digits.trim_start_matches('0').trim_end_matches('0');
+    (trimmed.len() as u32).max(1)
+}
+
+/// Normalize an amount as Coinbar sent it (the raw text of a JSON number, or a numeric
+/// string) into a plain decimal string that keeps every digit sent. Plain decimals are
+/// returned unchanged (`0.00045145423250897323`, `1.20`); exponent forms are expanded.
+pub fn decimal_text(raw: &str) -> Result<String, MoneyError> {
+    if is_plain_decimal(raw) {
+        return Ok(raw.to_string());
+    }
+    let m = Money::parse_json_number(raw)?;
+    Ok(m.to_plain_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(s: &str) -> Money {
+        Money::parse_plain(s).unwrap()
+    }
+
+    #[test]
+    fn documented_cart_total_is_exact() {
+        let total = m("1.99").checked_mul(Money::from_u64(1)).unwrap()
+            .checked_add(m("0.99").checked_mul(Money::from_u64(2)).unwrap()).unwrap();
+        assert_eq!(total.to_plain_string(), "3.97");
+        // The float sum that a naive JS cart gets wrong:
+        assert_ne!(format!("{}", 1.99f64 + 0.99 * 2.0), "3.97");
+    }
+
+    #[test]
+    fn plain_syntax_is_strict() {
+        for ok in ["0", "12", "12.5", "-3.25", "0.000001", "007"] {
+            assert!(Money::parse_plain(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-", ".5", "5.", "+1", "1e3", " 1", "1 ", "1,5", "0x10", "NaN", "Infinity", "1..2", "--1"] {
+            assert_eq!(Money::parse_plain(bad), Err(MoneyError::Syntax), "{bad}");
+        }
+        assert_eq!(Money::parse_plain("1.00000000000000000000000000001"), Err(MoneyError::TooPrecise));
+    }
+
+    #[test]
+    fn js_number_formatting_matches_ecmascript() {
+        let cases = [
+            ("2.50", "2.5"), ("2", "2"), ("2.000", "2"), ("0.1", "0.1"), ("0.000001", "0.000001"),
+            ("0.0000001", "1e-7"), ("0.00000012", "1.2e-7"), ("123456789012.345", "123456789012.345"),
+            ("1000000000000000000000", "1e+21"), ("100000000000000000000", "100000000000000000000"),
+            ("-0", "0"), ("999999999999.99", "999999999999.99"),
+        ];
+        for (input, js) in cases {
+            assert_eq!(m(input).to_js_number_string(), js, "{input}");
+        }
+    }
+
+    #[test]
+    fn digit_counts() {
+        assert_eq!(m("0.00120").significant_digits(), 2);
+        assert_eq!(m("0").significant_digits(), 1);
+        assert_eq!(m("120.50").significant_digits(), 4);
+        assert_eq!(m("2.50").fraction_digits(), 1);
+        assert_eq!(m("123.4").integer_digits(), 3);
+        assert_eq!(m("0.5").integer_digits(), 1);
+        assert_eq!(m("1000000000000").integer_digits(), 13);
+    }
+
+    #[test]
+    fn json_number_text_with_exponent() {
+        assert_eq!(Money::parse_json_number("1e-7").unwrap().to_plain_string(), "0.0000001");
+        assert_eq!(Money::parse_json_number("2.5E+3").unwrap().to_plain_string(), "2500");
+        assert_eq!(Money::parse_json_number("1e400"), Err(MoneyError::TooPrecise));
+    }
+
+    #[test]
+    fn response_amounts_keep_every_digit() {
+        assert_eq!(decimal_text("0.00045145423250897323").unwrap(), "0.00045145423250897323");
+        assert_eq!(decimal_text("1.20").unwrap(), "1.20");
+        assert_eq!(decimal_text("50000").unwrap(), "50000");
+        assert_eq!(decimal_text("2.4e-5").unwrap(), "0.000024");
+        assert!(decimal_text("abc").is_err());
+    }
+
+    #[test]
+    fn overflowing_arithmetic_is_refused_not_rounded() {
+        let big = m("79228162514264337593543950335");
+        assert!(big.checked_add(big).is_none());
+        let tiny = m("0.000000000000001");
+        assert!(tiny.checked_mul(tiny).is_none(), "30 decimal places would round");
+        let p = m("0.123456789012345");
+        assert!(p.checked_mul(p).is_none());
+        assert_eq!(m("0.00000000000001").checked_mul(m("0.00000000000001")).unwrap().to_plain_string(), "0.0000000000000000000000000001");
+    }
+}

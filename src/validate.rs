@@ -1,0 +1,343 @@
+//! Field rules. Each reader takes a JSON value, checks it and returns the typed value, or
+//! records a [`FieldError`] naming the field and returns `None`, so one pass over an input
+//! reports every problem at once.
+//!
+//! These are the only copies of the rules: the server build, the browser build (cart and
+//! form validation on the demo page) and every runtime use them through WebAssembly.
+
+use crate::error::FieldError;
+use crate::json::LONE_SURROGATE_MARK;
+use crate::money::{Money, MoneyError};
+use serde_json::Value;
+
+/// Largest input document accepted, in bytes of JSON text.
+pub const MAX_INPUT_BYTES: usize = 1 << 20;
+/// Most product lines in one payment.
+pub const MAX_PRODUCTS: usize = 1000;
+/// Largest quantity of one product line.
+pub const MAX_PRODUCT_AMOUNT: u64 = 1_000_000_000;
+/// Prices: at most this many digits after the point...
+pub const MAX_PRICE_FRACTION_DIGITS: u32 = 8;
+/// ...at most this many significant digits (so the JSON number is exactly the price)...
+pub const MAX_PRICE_SIGNIFICANT_DIGITS: u32 = 15;
+/// ...and at most this many digits before the point (below one trillion).
+pub const MAX_PRICE_INTEGER_DIGITS: u32 = 12;
+/// Timestamps are milliseconds since the epoch: from 2001-09-09 up to year 2286. Anything
+/// smaller is almost surely seconds, not milliseconds.
+pub const MIN_TIMESTAMP_MS: u64 = 1_000_000_000_000;
+pub const MAX_TIMESTAMP_MS: u64 = 9_999_999_999_999;
+
+/// Collects every broken rule of one input.
+#[derive(Debug, Default)]
+pub struct Checker {
+    pub errors: Vec<FieldError>,
+}
+
+impl Checker {
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// What a text field may contain, beyond being non-empty valid Unicode of bounded length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// Any Unicode text (names, product ids): escaped byte-exactly when sent.
+    Free,
+    /// An identifier that goes into URL paths: `A-Z a-z 0-9 . _ : -`.
+    UrlSafeId,
+    /// A currency or coin code: `EUR`, `BTC`, `USDT` (2–10 upper-case letters or digits).
+    Code,
+    /// An e-mail address.
+    Email,
+}
+
+/// The JSON type of a value, for messages (`got number`).
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Read a text field. `null` counts as absent.
+pub fn text(ch: &mut Checker, v: Option<&Value>, field: &str, required: bool, max_chars: usize, kind: TextKind) -> Option<String> {
+    let s = match v {
+        None | Some(Value::Null) => {
+            if required {
+                ch.fail(field, "is required");
+            }
+            return None;
+        }
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            ch.fail(field, format!("must be a string (got {})", type_name(other)));
+            return None;
+        }
+    };
+    match check_text(s, max_chars, kind) {
+        Ok(()) => Some(s.clone()),
+        Err(msg) => {
+            ch.fail(field, msg);
+            None
+        }
+    }
+}
+
+/// The rules of [`text`] for a string already in hand.
+pub fn check_text(s: &str, max_chars: usize, kind: TextKind) -> Result<(), String> {
+    if s.is_empty() {
+        return Err(String::from("must not be empty"));
+    }
+    if s.contains(LONE_SURROGATE_MARK) {
+        return Err(String::from("is not valid Unicode text (it contains an unpaired UTF-16 surrogate)"));
+    }
+    let chars = s.chars().count();
+    if chars > max_chars {
+        return Err(format!("must be at most {max_chars} characters (got {chars})"));
+    }
+    match kind {
+        TextKind::Free => Ok(()),
+        TextKind::UrlSafeId => {
+            if s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-')) {
+                Ok(())
+            } else {
+                Err(String::from("may only contain letters A-Z a-z, digits and . _ : - (it is used in URLs)"))
+            }
+        }
+        TextKind::Code => {
+            let b = s.as_bytes();
+            let ok = (2..=10).contains(&b.len())
+                && b.first().is_some_and(u8::is_ascii_uppercase)
+                && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            if ok {
+                Ok(())
+            } else {
+                Err(String::from("must be an upper-case currency or coin code such as EUR or BTC"))
+            }
+        }
+        TextKind::Email => check_email(s),
+    }
+}
+
+/// RFC 5322 syntax via the `email_address` crate, plus what a payment provider needs to
+/// reach the customer: no spaces or quoting tricks, and a domain with a dot.
+fn check_email(s: &str) -> Result<(), String> {
+    let bad = || Err(String::from("must be an e-mail address such as name@example.com"));
+    if s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"') {
+        return bad();
+    }
+    let Some((_, domain)) = s.rsplit_once('@') else { return bad() };
+    if !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') || domain.starts_with('[') {
+        return bad();
+    }
+    if email_address::EmailAddress::is_valid(s) {
+        Ok(())
+    } else {
+        bad()
+    }
+}
+
+/// Read a price: a JSON number or a plain decimal string, non-negative, at most 8 decimal
+/// places, 15 significant digits and 12 integer digits.
+pub fn price(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<Money> {
+    let parsed = match v {
+        None => {
+            ch.fail(field, "is required");
+            return None;
+        }
+        Some(Value::Null) => {
+            ch.fail(field, "must be a finite number or a decimal string (got null, NaN or Infinity)");
+            return None;
+        }
+        Some(Value::Number(n)) => Money::parse_json_number(&n.to_string()),
+        Some(Value::String(s)) => Money::parse_plain(s),
+        Some(other) => {
+            ch.fail(field, format!("must be a number or a decimal string (got {})", type_name(other)));
+            return None;
+        }
+    };
+    match parsed.map_err(money_message).and_then(check_price) {
+        Ok(m) => Some(m),
+        Err(msg) => {
+            ch.fail(field, msg);
+            None
+        }
+    }
+}
+
+fn money_message(e: MoneyError) -> String {
+    match e {
+        MoneyError::Syntax => String::from("must be a decimal number such as 12.50 (digits, one optional point, no exponent)"),
+        MoneyError::TooPrecise => String::from("has too many digits to be an exact amount"),
+    }
+}
+
+/// The price rules for a parsed amount.
+pub fn check_price(m: Money) -> Result<Money, String> {
+    if m.is_negative() {
+        return Err(String::from("must not be negative"));
+    }
+    if m.fraction_digits() > MAX_PRICE_FRACTION_DIGITS {
+        return Err(format!("has more than {MAX_PRICE_FRACTION_DIGITS} decimal places"));
+    }
+    if m.integer_digits() > MAX_PRICE_INTEGER_DIGITS {
+        return Err(String::from("must be less than 1000000000000"));
+    }
+    if m.significant_digits() > MAX_PRICE_SIGNIFICANT_DIGITS {
+        return Err(format!(
+            "has more than {MAX_PRICE_SIGNIFICANT_DIGITS} significant digits, so it cannot be sent as an exact JSON number"
+        ));
+    }
+    Ok(m)
+}
+
+/// Read a whole number in `min..=max`: a JSON number or a string of digits.
+pub fn integer(ch: &mut Checker, v: Option<&Value>, field: &str, required: bool, min: u64, max: u64) -> Option<u64> {
+    let range = || format!("must be a whole number from {min} to {max}");
+    let m = match v {
+        None => {
+            if required {
+                ch.fail(field, "is required");
+            }
+            return None;
+        }
+        Some(Value::Null) => {
+            ch.fail(field, "must be a finite whole number (got null, NaN or Infinity)");
+            return None;
+        }
+        Some(Value::Number(n)) => Money::parse_json_number(&n.to_string()),
+        Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Money::parse_plain(s),
+        Some(Value::String(_)) => {
+            ch.fail(field, format!("{} (a string of digits is accepted too)", range()));
+            return None;
+        }
+        Some(other) => {
+            ch.fail(field, format!("must be a whole number (got {})", type_name(other)));
+            return None;
+        }
+    };
+    let whole = m.ok().filter(|m| m.fraction_digits() == 0 && !m.is_negative());
+    let n = whole.and_then(|m| m.to_plain_string().parse::<u64>().ok());
+    match n {
+        Some(n) if (min..=max).contains(&n) => Some(n),
+        _ => {
+            ch.fail(field, range());
+            None
+        }
+    }
+}
+
+/// Read a timestamp in milliseconds since the epoch.
+pub fn timestamp_ms(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<u64> {
+    if let Some(Value::Number(n)) = v {
+        // A seconds timestamp is the classic mistake: say so.
+        if let Ok(secs) = n.to_string().parse::<u64>() {
+            if (1_000_000_000..MIN_TIMESTAMP_MS / 100).contains(&secs) {
+                ch.fail(field, "must be milliseconds since the epoch (this looks like seconds: multiply by 1000)");
+                return None;
+            }
+        }
+    }
+    integer(ch, v, field, false, MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS)
+}
+
+/// Record an error for every key of `obj` not in `allowed`.
+pub fn no_unknown_fields(ch: &mut Checker, obj: &serde_json::Map<String, Value>, path: &str, allowed: &[&str]) {
+    for key in obj.keys() {
+        if !allowed.contains(&key.as_str()) {
+            let field = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            ch.fail(&field, format!("is not a known field (expected one of: {})", allowed.join(", ")));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn one(f: impl FnOnce(&mut Checker)) -> Vec<String> {
+        let mut ch = Checker::default();
+        f(&mut ch);
+        ch.errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect()
+    }
+
+    #[test]
+    fn codes() {
+        for ok in ["EUR", "BTC", "USDT", "XDB", "USDC2"] {
+            assert!(check_text(ok, 10, TextKind::Code).is_ok(), "{ok}");
+        }
+        for bad in ["eur", "E", "EURO-X", "1BTC", "BTC ", "ABCDEFGHIJK", "ÉUR"] {
+            assert!(check_text(bad, 10, TextKind::Code).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        for ok in ["a@example.com", "first.last+tag@sub.example.co.uk", "x_y@ex-ample.io"] {
+            assert!(check_text(ok, 254, TextKind::Email).is_ok(), "{ok}");
+        }
+        for bad in ["plain", "@example.com", "a@", "a@b", "a b@example.com", "a@example.com.", "a@@example.com", "\"q\"@example.com", "a@[127.0.0.1]", "a@.example.com"] {
+            assert!(check_text(bad, 254, TextKind::Email).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn url_safe_ids_and_lengths() {
+        assert!(check_text("order-2024_05:17.a", 100, TextKind::UrlSafeId).is_ok());
+        assert!(check_text("order/1", 100, TextKind::UrlSafeId).is_err());
+        assert!(check_text("order 1", 100, TextKind::UrlSafeId).is_err());
+        assert!(check_text("#1", 100, TextKind::UrlSafeId).is_err());
+        assert_eq!(check_text("ééé", 2, TextKind::Free).unwrap_err(), "must be at most 2 characters (got 3)");
+        assert_eq!(check_text("", 2, TextKind::Free).unwrap_err(), "must not be empty");
+        assert!(check_text("a\u{ffff}", 9, TextKind::Free).unwrap_err().contains("surrogate"));
+        assert!(check_text("tab\there\u{0}", 20, TextKind::Free).is_ok(), "free text may hold controls; they are escaped");
+    }
+
+    #[test]
+    fn prices() {
+        let p = |v: Value| one(|ch| { price(ch, Some(&v), "p"); });
+        assert!(p(json!(1.99)).is_empty());
+        assert!(p(json!("2.50")).is_empty());
+        assert!(p(json!(0)).is_empty());
+        assert!(p(json!("999999999999.99")).is_empty());
+        assert_eq!(p(json!(-1)), ["p: must not be negative"]);
+        assert_eq!(p(json!("1.123456789")), ["p: has more than 8 decimal places"]);
+        assert_eq!(p(json!(0.30000000000000004)), ["p: has more than 8 decimal places"]);
+        assert_eq!(p(json!("1000000000000")), ["p: must be less than 1000000000000"]);
+        assert!(p(json!("123456789012.1234"))[0].contains("significant digits"));
+        assert!(p(json!("abc"))[0].contains("decimal number"));
+        assert!(p(json!("1e3"))[0].contains("no exponent"));
+        assert!(p(json!(true))[0].contains("got boolean"));
+        assert!(p(Value::Null)[0].contains("NaN"));
+        assert_eq!(one(|ch| { price(ch, None, "p"); }), ["p: is required"]);
+    }
+
+    #[test]
+    fn integers() {
+        let q = |v: Value| one(|ch| { integer(ch, Some(&v), "q", true, 1, MAX_PRODUCT_AMOUNT); });
+        assert!(q(json!(1)).is_empty());
+        assert!(q(json!("42")).is_empty());
+        for bad in [json!(0), json!(-1), json!(1.5), json!(1e10), json!(9007199254740993u64), json!("1.0"), json!(""), json!([1])] {
+            assert_eq!(q(bad.clone()).len(), 1, "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps() {
+        let t = |v: Value| one(|ch| { timestamp_ms(ch, Some(&v), "timestamp"); });
+        assert!(t(json!(1_700_000_000_000u64)).is_empty());
+        assert!(t(json!(1_700_000_000u64))[0].contains("looks like seconds"));
+        assert!(t(json!(1_700_000_000_000.5))[0].contains("whole number"));
+        assert!(t(json!(99_999_999_999_999u64))[0].contains("whole number from"));
+    }
+}
