@@ -98,7 +98,7 @@ pub fn check_text(s: &str, max_chars: usize, kind: TextKind) -> Result<(), Strin
         return Err(String::from("must not be empty"));
     }
     if s.contains(LONE_SURROGATE_MARK) {
-        return Err(String::from("is not valid Unicode text (it contains an unpaired UTF-16 surrogate)"));
+        return Err(String::from("is not valid Unicode text (it contains an unpaired UTF-16 surrogate or U+FFFF)"));
     }
     let chars = s.chars().count();
     if chars > max_chars {
