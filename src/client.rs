@@ -10,12 +10,13 @@ use crate::sign::Signer;
 #[derive(Debug)]
 pub struct Client {
     config: Config,
-    signer: Signer,
+    /// Boxed so that moving the client moves a pointer, never a copy of the key state.
+    signer: Box<Signer>,
 }
 
 impl Client {
     pub fn new(config: Config, secret_key: &[u8]) -> Result<Client, Error> {
-        Ok(Client { signer: Signer::new(secret_key)?, config })
+        Ok(Client { signer: Signer::new_boxed(secret_key)?, config })
     }
 
     pub fn config(&self) -> &Config {

@@ -31,8 +31,28 @@ impl Signer {
         Ok(Signer { keyed })
     }
 
+    /// Prepare the keyed state on the heap, then wipe the stack the preparation used (the
+    /// key block and state copies that moves leave behind). Only a pointer moves after this.
+    pub fn new_boxed(key: &[u8]) -> Result<Box<Signer>, Error> {
+        let signer = Self::new_boxed_inner(key);
+        scrub_stack();
+        signer
+    }
+
+    #[inline(never)]
+    fn new_boxed_inner(key: &[u8]) -> Result<Box<Signer>, Error> {
+        Signer::new(key).map(Box::new)
+    }
+
     /// The raw 32-byte HMAC-SHA256 of `msg`.
     pub fn sign(&self, msg: &[u8]) -> [u8; 32] {
+        let out = self.sign_inner(msg);
+        scrub_stack();
+        out
+    }
+
+    #[inline(never)]
+    fn sign_inner(&self, msg: &[u8]) -> [u8; 32] {
         let mut mac = self.keyed.clone();
         mac.update(msg);
         mac.finalize().into_bytes().into()
@@ -54,6 +74,21 @@ impl Signer {
         // constant time.
         signature.len() == expected.len() && bool::from(expected.as_bytes().ct_eq(signature.as_bytes()))
     }
+}
+
+/// How much stack below the caller [`scrub_stack`] overwrites: more than the HMAC key
+/// set-up and signing frames use (the keys test searches all of wasm memory to prove it).
+const SCRUB_BYTES: usize = 8 * 1024;
+
+/// Overwrite the stack area that the calls just made used, so no copy of key-derived state
+/// survives there. Moves of the HMAC state (and the hash crates' key block) leave copies
+/// that `zeroize` cannot reach; in WebAssembly that stack is plain linear memory, readable
+/// by any JS holding the instance. Hand-written because no crate offers stack scrubbing
+/// without `unsafe`; `black_box` keeps the zeroed buffer from being optimized away.
+#[inline(never)]
+pub fn scrub_stack() {
+    let buf = [0u8; SCRUB_BYTES];
+    core::hint::black_box(&buf);
 }
 
 impl core::fmt::Debug for Signer {

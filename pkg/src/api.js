@@ -66,6 +66,37 @@ export function createApi(glue) {
     return call(() => glue.cart_total(text));
   }
 
+  /** Split the options object; hostile objects (throwing getters, proxies) are config errors. */
+  function readOptions(options) {
+    try {
+      const { secretKey, fetch: fetchImpl, ...rest } = options;
+      if (fetchImpl !== undefined && typeof fetchImpl !== 'function') {
+        throw new CoinbarError('config', 'fetch: must be a function');
+      }
+      return { secretKey, fetchImpl, rest };
+    } catch (e) {
+      if (e instanceof CoinbarError) throw e;
+      throw new CoinbarError('config', `options: could not be read (${e && e.message})`, { cause: e });
+    }
+  }
+
+  /** Options (never the key) as JSON text for the core; a value JSON cannot hold is named. */
+  function optionsJson(rest) {
+    try {
+      return JSON.stringify(rest);
+    } catch (e) {
+      const key = Object.keys(rest).find((k) => {
+        try {
+          JSON.stringify(rest[k]);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      throw new CoinbarError('config', `${key ?? 'options'}: has a value that cannot be converted to JSON (${typeof rest[key]})`, { cause: e });
+    }
+  }
+
   class CoinbarPay {
     #core;
     #config;
@@ -78,10 +109,7 @@ export function createApi(glue) {
       if (options === null || typeof options !== 'object') {
         throw new CoinbarError('config', 'options: must be an object');
       }
-      const { secretKey, fetch: fetchImpl, ...rest } = options;
-      if (fetchImpl !== undefined && typeof fetchImpl !== 'function') {
-        throw new CoinbarError('config', 'fetch: must be a function');
-      }
+      const { secretKey, fetchImpl, rest } = readOptions(options);
       // The key goes into wasm memory as bytes owned by Rust, which zeroizes them once the
       // keyed HMAC state exists; our copy is wiped here. The key is not kept in JS.
       let keyBytes;
@@ -89,7 +117,7 @@ export function createApi(glue) {
       else if (secretKey instanceof Uint8Array) keyBytes = Uint8Array.from(secretKey);
       else if (secretKey !== undefined && secretKey !== null) rest.secretKey = typeof secretKey; // rejected by the core, by name
       try {
-        this.#core = call(() => new glue.SigningClient(JSON.stringify(rest), keyBytes ?? new Uint8Array(0)));
+        this.#core = call(() => new glue.SigningClient(optionsJson(rest), keyBytes ?? new Uint8Array(0)));
       } finally {
         keyBytes?.fill(0);
       }
