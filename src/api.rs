@@ -54,7 +54,10 @@ impl Config {
                 return Err(Error::config("secretKey: must be a non-empty string"));
             }
             if !OPTIONS.contains(&key.as_str()) {
-                return Err(Error::config(format!("{key}: is not a known option (known: {}, secretKey, fetch)", OPTIONS.join(", "))));
+                return Err(Error::config(format!(
+                    "{key}: is not a known option (known: {}, secretKey, fetch)",
+                    OPTIONS.join(", ")
+                )));
             }
         }
         let service_client_id = match opts.get("serviceClientId") {
@@ -113,7 +116,9 @@ fn check_client_id(s: &str) -> Result<String, Error> {
         return Err(Error::config("serviceClientId: is required"));
     }
     if s.len() > 100 || !s.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::config("serviceClientId: must be up to 100 visible ASCII characters (it is sent in a header)"));
+        return Err(Error::config(
+            "serviceClientId: must be up to 100 visible ASCII characters (it is sent in a header)",
+        ));
     }
     Ok(s.to_string())
 }
@@ -223,16 +228,27 @@ mod tests {
         let e = cfg(r#"{"serviceClientId":"id","environment":"production"}"#).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Config);
         assert!(e.message.contains("baseUrl: is required for environment 'production'"));
-        let c = cfg(r#"{"serviceClientId":"id","environment":"production","baseUrl":"https://pay.example.com/api/"}"#).unwrap();
+        let c = cfg(r#"{"serviceClientId":"id","environment":"production","baseUrl":"https://pay.example.com/api/"}"#)
+            .unwrap();
         assert_eq!(c.base_url, "https://pay.example.com/api");
     }
 
     #[test]
     fn base_url_rules() {
-        for ok in ["http://127.0.0.1:8790/coinbar/api/v2", "http://localhost:1/x", "http://[::1]:80", "https://a.example"] {
+        for ok in
+            ["http://127.0.0.1:8790/coinbar/api/v2", "http://localhost:1/x", "http://[::1]:80", "https://a.example"]
+        {
             assert!(check_base_url(ok).is_ok(), "{ok}");
         }
-        for bad in ["ftp://a", "http://example.com", "https://", "https://a.example?x=1", "https://u:p@a.example", "sandbox.coinbar.io", "https://a b"] {
+        for bad in [
+            "ftp://a",
+            "http://example.com",
+            "https://",
+            "https://a.example?x=1",
+            "https://u:p@a.example",
+            "sandbox.coinbar.io",
+            "https://a b",
+        ] {
             assert!(check_base_url(bad).is_err(), "{bad}");
         }
     }

@@ -47,7 +47,9 @@ mod tests {
 
     #[test]
     fn prepared_initiate_signs_exactly_the_body_it_carries() {
-        let config = Config::from_options_json(r#"{"serviceClientId":"cid","baseUrl":"http://127.0.0.1:8790/coinbar/api/v2"}"#).unwrap();
+        let config =
+            Config::from_options_json(r#"{"serviceClientId":"cid","baseUrl":"http://127.0.0.1:8790/coinbar/api/v2"}"#)
+                .unwrap();
         let client = Client::new(config, b"secret").unwrap();
         let input = r#"{"payment_request_id":"o-1","input_coin":"EUR","products":[{"product_name":"Tea","product_price":"3.50","product_amount":2,"product_id":"t","product_type":"general"}],"email":"a@example.com","user_id":"u","destination_coin":"BTC"}"#;
         let p = client.prepare_initiate(input, 1_700_000_000_000).unwrap();

@@ -194,8 +194,11 @@ mod tests {
 
     #[test]
     fn documented_cart_total_is_exact() {
-        let total = m("1.99").checked_mul(Money::from_u64(1)).unwrap()
-            .checked_add(m("0.99").checked_mul(Money::from_u64(2)).unwrap()).unwrap();
+        let total = m("1.99")
+            .checked_mul(Money::from_u64(1))
+            .unwrap()
+            .checked_add(m("0.99").checked_mul(Money::from_u64(2)).unwrap())
+            .unwrap();
         assert_eq!(total.to_plain_string(), "3.97");
         // The float sum that a naive JS cart gets wrong:
         assert_ne!(format!("{}", 1.99f64 + 0.99 * 2.0), "3.97");
@@ -215,10 +218,18 @@ mod tests {
     #[test]
     fn js_number_formatting_matches_ecmascript() {
         let cases = [
-            ("2.50", "2.5"), ("2", "2"), ("2.000", "2"), ("0.1", "0.1"), ("0.000001", "0.000001"),
-            ("0.0000001", "1e-7"), ("0.00000012", "1.2e-7"), ("123456789012.345", "123456789012.345"),
-            ("1000000000000000000000", "1e+21"), ("100000000000000000000", "100000000000000000000"),
-            ("-0", "0"), ("999999999999.99", "999999999999.99"),
+            ("2.50", "2.5"),
+            ("2", "2"),
+            ("2.000", "2"),
+            ("0.1", "0.1"),
+            ("0.000001", "0.000001"),
+            ("0.0000001", "1e-7"),
+            ("0.00000012", "1.2e-7"),
+            ("123456789012.345", "123456789012.345"),
+            ("1000000000000000000000", "1e+21"),
+            ("100000000000000000000", "100000000000000000000"),
+            ("-0", "0"),
+            ("999999999999.99", "999999999999.99"),
         ];
         for (input, js) in cases {
             assert_eq!(m(input).to_js_number_string(), js, "{input}");
@@ -260,6 +271,9 @@ mod tests {
         assert!(tiny.checked_mul(tiny).is_none(), "30 decimal places would round");
         let p = m("0.123456789012345");
         assert!(p.checked_mul(p).is_none());
-        assert_eq!(m("0.00000000000001").checked_mul(m("0.00000000000001")).unwrap().to_plain_string(), "0.0000000000000000000000000001");
+        assert_eq!(
+            m("0.00000000000001").checked_mul(m("0.00000000000001")).unwrap().to_plain_string(),
+            "0.0000000000000000000000000001"
+        );
     }
 }

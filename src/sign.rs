@@ -27,7 +27,8 @@ impl Signer {
         if key.is_empty() {
             return Err(Error::config("secretKey: is required"));
         }
-        let keyed = HmacSha256::new_from_slice(key).map_err(|_| Error::config("secretKey: cannot be used as an HMAC key"))?;
+        let keyed =
+            HmacSha256::new_from_slice(key).map_err(|_| Error::config("secretKey: cannot be used as an HMAC key"))?;
         Ok(Signer { keyed })
     }
 

@@ -69,7 +69,14 @@ pub fn type_name(v: &Value) -> &'static str {
 }
 
 /// Read a text field. `null` counts as absent.
-pub fn text(ch: &mut Checker, v: Option<&Value>, field: &str, required: bool, max_chars: usize, kind: TextKind) -> Option<String> {
+pub fn text(
+    ch: &mut Checker,
+    v: Option<&Value>,
+    field: &str,
+    required: bool,
+    max_chars: usize,
+    kind: TextKind,
+) -> Option<String> {
     let s = match v {
         None | Some(Value::Null) => {
             if required {
@@ -176,7 +183,9 @@ pub fn price(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<Money> 
 
 fn money_message(e: MoneyError) -> String {
     match e {
-        MoneyError::Syntax => String::from("must be a decimal number such as 12.50 (digits, one optional point, no exponent)"),
+        MoneyError::Syntax => {
+            String::from("must be a decimal number such as 12.50 (digits, one optional point, no exponent)")
+        }
         MoneyError::TooPrecise => String::from("has too many digits to be an exact amount"),
     }
 }
@@ -286,7 +295,18 @@ mod tests {
         for ok in ["a@example.com", "first.last+tag@sub.example.co.uk", "x_y@ex-ample.io"] {
             assert!(check_text(ok, 254, TextKind::Email).is_ok(), "{ok}");
         }
-        for bad in ["plain", "@example.com", "a@", "a@b", "a b@example.com", "a@example.com.", "a@@example.com", "\"q\"@example.com", "a@[127.0.0.1]", "a@.example.com"] {
+        for bad in [
+            "plain",
+            "@example.com",
+            "a@",
+            "a@b",
+            "a b@example.com",
+            "a@example.com.",
+            "a@@example.com",
+            "\"q\"@example.com",
+            "a@[127.0.0.1]",
+            "a@.example.com",
+        ] {
             assert!(check_text(bad, 254, TextKind::Email).is_err(), "{bad}");
         }
     }
@@ -300,12 +320,19 @@ mod tests {
         assert_eq!(check_text("ééé", 2, TextKind::Free).unwrap_err(), "must be at most 2 characters (got 3)");
         assert_eq!(check_text("", 2, TextKind::Free).unwrap_err(), "must not be empty");
         assert!(check_text("a\u{ffff}", 9, TextKind::Free).unwrap_err().contains("surrogate"));
-        assert!(check_text("tab\there\u{0}", 20, TextKind::Free).is_ok(), "free text may hold controls; they are escaped");
+        assert!(
+            check_text("tab\there\u{0}", 20, TextKind::Free).is_ok(),
+            "free text may hold controls; they are escaped"
+        );
     }
 
     #[test]
     fn prices() {
-        let p = |v: Value| one(|ch| { price(ch, Some(&v), "p"); });
+        let p = |v: Value| {
+            one(|ch| {
+                price(ch, Some(&v), "p");
+            })
+        };
         assert!(p(json!(1.99)).is_empty());
         assert!(p(json!("2.50")).is_empty());
         assert!(p(json!(0)).is_empty());
@@ -319,22 +346,44 @@ mod tests {
         assert!(p(json!("1e3"))[0].contains("no exponent"));
         assert!(p(json!(true))[0].contains("got boolean"));
         assert!(p(Value::Null)[0].contains("NaN"));
-        assert_eq!(one(|ch| { price(ch, None, "p"); }), ["p: is required"]);
+        assert_eq!(
+            one(|ch| {
+                price(ch, None, "p");
+            }),
+            ["p: is required"]
+        );
     }
 
     #[test]
     fn integers() {
-        let q = |v: Value| one(|ch| { integer(ch, Some(&v), "q", true, 1, MAX_PRODUCT_AMOUNT); });
+        let q = |v: Value| {
+            one(|ch| {
+                integer(ch, Some(&v), "q", true, 1, MAX_PRODUCT_AMOUNT);
+            })
+        };
         assert!(q(json!(1)).is_empty());
         assert!(q(json!("42")).is_empty());
-        for bad in [json!(0), json!(-1), json!(1.5), json!(1e10), json!(9007199254740993u64), json!("1.0"), json!(""), json!([1])] {
+        for bad in [
+            json!(0),
+            json!(-1),
+            json!(1.5),
+            json!(1e10),
+            json!(9007199254740993u64),
+            json!("1.0"),
+            json!(""),
+            json!([1]),
+        ] {
             assert_eq!(q(bad.clone()).len(), 1, "{bad}");
         }
     }
 
     #[test]
     fn timestamps() {
-        let t = |v: Value| one(|ch| { timestamp_ms(ch, Some(&v), "timestamp"); });
+        let t = |v: Value| {
+            one(|ch| {
+                timestamp_ms(ch, Some(&v), "timestamp");
+            })
+        };
         assert!(t(json!(1_700_000_000_000u64)).is_empty());
         assert!(t(json!(1_700_000_000u64))[0].contains("looks like seconds"));
         assert!(t(json!(1_700_000_000_000.5))[0].contains("whole number"));

@@ -42,12 +42,28 @@ impl PaymentKind {
     fn fields(self) -> &'static [&'static str] {
         match self {
             PaymentKind::Initiate => &[
-                "service_client_id", "payment_request_id", "input_coin", "products", "email", "surname", "name",
-                "user_id", "timestamp", "destination_coin",
+                "service_client_id",
+                "payment_request_id",
+                "input_coin",
+                "products",
+                "email",
+                "surname",
+                "name",
+                "user_id",
+                "timestamp",
+                "destination_coin",
             ],
             PaymentKind::Request => &[
-                "service_client_id", "payment_request_id", "input_coin", "products", "email", "surname", "name",
-                "user_id", "timestamp", "urlcallback",
+                "service_client_id",
+                "payment_request_id",
+                "input_coin",
+                "products",
+                "email",
+                "surname",
+                "name",
+                "user_id",
+                "timestamp",
+                "urlcallback",
             ],
         }
     }
@@ -120,7 +136,9 @@ fn read_input(ch: &mut Checker, text: &str, kind: PaymentKind, client_id: Option
     validate::no_unknown_fields(ch, obj, "", kind.fields());
     let get = |k: &str| obj.get(k);
 
-    if let Some(given) = validate::text(ch, get("service_client_id"), "service_client_id", false, MAX_ID, TextKind::Free) {
+    if let Some(given) =
+        validate::text(ch, get("service_client_id"), "service_client_id", false, MAX_ID, TextKind::Free)
+    {
         if client_id.is_some_and(|id| id != given) {
             ch.fail("service_client_id", "differs from the client's serviceClientId; leave it out of the input");
         }
@@ -135,7 +153,9 @@ fn read_input(ch: &mut Checker, text: &str, kind: PaymentKind, client_id: Option
     let user_id = validate::text(ch, get("user_id"), "user_id", true, MAX_ID, TextKind::Free);
     let timestamp = validate::timestamp_ms(ch, get("timestamp"), "timestamp");
     let destination_coin = match kind {
-        PaymentKind::Initiate => validate::text(ch, get("destination_coin"), "destination_coin", true, 10, TextKind::Code),
+        PaymentKind::Initiate => {
+            validate::text(ch, get("destination_coin"), "destination_coin", true, 10, TextKind::Code)
+        }
         PaymentKind::Request => None,
     };
     let urlcallback = match kind {
@@ -256,7 +276,10 @@ mod tests {
     fn missing_timestamp_uses_now_and_optional_names_are_omitted() {
         let text = r#"{"payment_request_id":"o","input_coin":"EUR","products":[{"product_name":"p","product_price":"2.50","product_amount":"1","product_id":"i","product_type":"t"}],"email":"a@b.co","user_id":"u","destination_coin":"ETH","name":null}"#;
         let body = parse_input(text, PaymentKind::Initiate, None).unwrap().body("c", 1_700_000_000_123).unwrap();
-        assert_eq!(body, r#"{"service_client_id":"c","payment_request_id":"o","input_coin":"EUR","products":[{"product_name":"p","product_price":2.5,"product_amount":1,"product_id":"i","product_type":"t"}],"email":"a@b.co","user_id":"u","timestamp":1700000000123,"destination_coin":"ETH"}"#);
+        assert_eq!(
+            body,
+            r#"{"service_client_id":"c","payment_request_id":"o","input_coin":"EUR","products":[{"product_name":"p","product_price":2.5,"product_amount":1,"product_id":"i","product_type":"t"}],"email":"a@b.co","user_id":"u","timestamp":1700000000123,"destination_coin":"ETH"}"#
+        );
     }
 
     #[test]

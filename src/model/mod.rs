@@ -51,7 +51,12 @@ pub(crate) fn response_object(status: u16, body: &str) -> Result<Map<String, Val
     };
     let obj = match parsed {
         Ok(Value::Object(obj)) => obj,
-        Ok(other) => return Err(with_body(Error::decode(format!("response must be a JSON object (got {})", validate::type_name(&other))))),
+        Ok(other) => {
+            return Err(with_body(Error::decode(format!(
+                "response must be a JSON object (got {})",
+                validate::type_name(&other)
+            ))))
+        }
         Err(e) => return Err(with_body(Error::decode(format!("response is not valid JSON ({e})")))),
     };
     let ok = match obj.get("result") {
@@ -92,7 +97,11 @@ impl<'a> Reader<'a> {
     }
 
     fn field(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
 
     fn missing(&self, key: &str, what: &str) -> Error {

@@ -85,11 +85,20 @@ pub fn read_products(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option
         };
         validate::no_unknown_fields(ch, obj, &path, FIELDS);
         let f = |name: &str| format!("{path}.{name}");
-        let name = validate::text(ch, obj.get("product_name"), &f("product_name"), true, MAX_PRODUCT_NAME, TextKind::Free);
+        let name =
+            validate::text(ch, obj.get("product_name"), &f("product_name"), true, MAX_PRODUCT_NAME, TextKind::Free);
         let price = validate::price(ch, obj.get("product_price"), &f("product_price"));
-        let amount = validate::integer(ch, obj.get("product_amount"), &f("product_amount"), true, 1, validate::MAX_PRODUCT_AMOUNT);
+        let amount = validate::integer(
+            ch,
+            obj.get("product_amount"),
+            &f("product_amount"),
+            true,
+            1,
+            validate::MAX_PRODUCT_AMOUNT,
+        );
         let id = validate::text(ch, obj.get("product_id"), &f("product_id"), true, MAX_PRODUCT_ID, TextKind::Free);
-        let kind = validate::text(ch, obj.get("product_type"), &f("product_type"), true, MAX_PRODUCT_TYPE, TextKind::Free);
+        let kind =
+            validate::text(ch, obj.get("product_type"), &f("product_type"), true, MAX_PRODUCT_TYPE, TextKind::Free);
         if let (Some(name), Some(price), Some(amount), Some(id), Some(kind)) = (name, price, amount, id, kind) {
             out.push(Product { name, price, amount, id, kind });
         }
@@ -158,10 +167,16 @@ mod tests {
     fn every_bad_line_is_reported_with_its_path() {
         let json = r#"[{"product_name":"","product_price":-1,"product_amount":0,"product_id":"x","product_type":"g","extra":1}, 5]"#;
         let fields: Vec<String> = products_errors(json).into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, [
-            "products[0].extra", "products[0].product_name", "products[0].product_price",
-            "products[0].product_amount", "products[1]",
-        ]);
+        assert_eq!(
+            fields,
+            [
+                "products[0].extra",
+                "products[0].product_name",
+                "products[0].product_price",
+                "products[0].product_amount",
+                "products[1]",
+            ]
+        );
         assert_eq!(products_errors("[]")[0].message, "must hold at least one product line");
         assert!(products_errors(r#"{"a":1}"#)[0].message.contains("got object"));
     }
