@@ -31,6 +31,6 @@ test-rust: deps
 
 test-js: build
 	node_modules/.bin/tsc -p tests/types
-	node --test tests/js/
+	node --test tests/js/ tests/sandbox/
 
 test: lint test-rust test-js sizes

@@ -197,9 +197,92 @@ impl PreparedRequest {
     }
 }
 
+impl PreparedRequest {
+    /// A signed GET. The signature covers the query string without `?` (empty when there is
+    /// none): our reading of Coinbar's "serialized query string" for GET calls.
+    pub fn get(config: &Config, path: &str, query: &str, signature: String) -> PreparedRequest {
+        let url = if query.is_empty() { config.url(path) } else { format!("{}?{query}", config.url(path)) };
+        PreparedRequest {
+            method: "GET",
+            url,
+            headers: Headers {
+                api_key: config.service_client_id.clone(),
+                signature,
+                content_type: "application/json",
+                source: None,
+            },
+            body: None,
+        }
+    }
+}
+
 /// Endpoint paths, relative to the base URL.
 pub mod paths {
     pub const INITIATE: &str = "/pay/gateway/initiate";
+    pub const REQUEST: &str = "/pay/gateway/request";
+    pub const QUOTES: &str = "/pay/gateway/quotes";
+
+    /// Ids are checked URL-safe (`A-Z a-z 0-9 . _ : -`) before they get here.
+    pub fn status(payment_request_id: &str) -> String {
+        format!("/pay/gateway/payment/{payment_request_id}/status")
+    }
+
+    /// Note `paymentgateway`, not `pay/gateway` (as documented).
+    pub fn report(payment_request_id: &str) -> String {
+        format!("/paymentgateway/reports/{payment_request_id}")
+    }
+}
+
+/// Characters left as they are in query values: RFC 3986 unreserved, as
+/// `encodeURIComponent` minus `!'()*`.
+const QUERY_VALUE: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// Percent-encode one query value.
+pub fn encode_query_value(v: &str) -> String {
+    percent_encoding::utf8_percent_encode(v, QUERY_VALUE).to_string()
+}
+
+/// The hosted payment page for a request token: `<origin of the base URL>/paymentgateway/pay`
+/// with `requestToken`, `serviceClientId` and `timestamp`, every value URL-encoded (tokens
+/// are base64 and may hold `+ / =`).
+pub fn gateway_url(config: &Config, request_token: &str, timestamp_ms: u64) -> Result<String, Error> {
+    if request_token.is_empty() || request_token.len() > 4096 {
+        return Err(Error::validation(
+            "gateway request",
+            vec![crate::error::FieldError::new("requestToken", "must be a non-empty token of at most 4096 characters")],
+        ));
+    }
+    Ok(format!(
+        "{}/paymentgateway/pay?requestToken={}&serviceClientId={}&timestamp={timestamp_ms}",
+        origin(&config.base_url),
+        encode_query_value(request_token),
+        encode_query_value(&config.service_client_id),
+    ))
+}
+
+/// `scheme://authority` of a checked base URL.
+fn origin(base_url: &str) -> &str {
+    let after_scheme = base_url.find("://").map_or(0, |i| i + 3);
+    match base_url.get(after_scheme..).and_then(|rest| rest.find('/')) {
+        Some(slash) => base_url.get(..after_scheme + slash).unwrap_or(base_url),
+        None => base_url,
+    }
+}
+
+/// Check a payment id given to a GET call (it becomes a path segment).
+pub fn check_payment_request_id(id: &str) -> Result<(), Error> {
+    validate::check_text(id, crate::model::initiate::MAX_ID, validate::TextKind::UrlSafeId).map_err(|message| {
+        Error::validation("payment_request_id", vec![crate::error::FieldError::new("payment_request_id", message)])
+    })
+}
+
+/// Check a fiat code and build the quotes query string.
+pub fn quotes_query(conversion_fiat: &str) -> Result<String, Error> {
+    validate::check_text(conversion_fiat, 10, validate::TextKind::Code).map_err(|message| {
+        Error::validation("quotes request", vec![crate::error::FieldError::new("conversion_fiat", message)])
+    })?;
+    Ok(format!("conversion_fiat={}", encode_query_value(conversion_fiat)))
 }
 
 /// Validation limits shared with JS (the shell checks input size before copying it in).
@@ -265,6 +348,32 @@ mod tests {
         assert!(cfg(r#"{"serviceClientId":"id","environment":"prod"}"#).is_err());
         assert!(cfg(r#"{"serviceClientId":"id","fetch":"x"}"#).unwrap_err().message.contains("must be a function"));
         assert!(cfg("[]").is_err());
+    }
+
+    #[test]
+    fn gateway_url_encodes_every_value_and_uses_the_origin() {
+        let c = cfg(r#"{"serviceClientId":"id 1&x"}"#);
+        assert!(c.is_err(), "client ids are visible ASCII without spaces");
+        let c = cfg(r#"{"serviceClientId":"c0ffee&=?"}"#).unwrap();
+        assert_eq!(
+            gateway_url(&c, "WlpZ+ab/c==", 1715430961064).unwrap(),
+            "https://sandbox.coinbar.io/paymentgateway/pay?requestToken=WlpZ%2Bab%2Fc%3D%3D&serviceClientId=c0ffee%26%3D%3F&timestamp=1715430961064"
+        );
+        let local = cfg(r#"{"serviceClientId":"id","baseUrl":"http://127.0.0.1:8790/coinbar/api/v2"}"#).unwrap();
+        assert!(gateway_url(&local, "t", 1).unwrap().starts_with("http://127.0.0.1:8790/paymentgateway/pay?"));
+        assert_eq!(gateway_url(&local, "", 1).unwrap_err().errors[0].field, "requestToken");
+    }
+
+    #[test]
+    fn get_requests_sign_the_query_string() {
+        let c = cfg(r#"{"serviceClientId":"id"}"#).unwrap();
+        let q = quotes_query("EUR").unwrap();
+        let p = PreparedRequest::get(&c, paths::QUOTES, &q, "sig".into());
+        assert_eq!(p.url, "https://sandbox.coinbar.io/coinbar/api/v2/pay/gateway/quotes?conversion_fiat=EUR");
+        assert_eq!(p.to_json(), r#"{"method":"GET","url":"https://sandbox.coinbar.io/coinbar/api/v2/pay/gateway/quotes?conversion_fiat=EUR","headers":{"CBPAY-API-KEY":"id","SIGNATURE":"sig","Content-Type":"application/json"}}"#);
+        assert!(quotes_query("eur").is_err());
+        assert!(check_payment_request_id("a/../b").is_err());
+        assert_eq!(paths::report("o-1"), "/paymentgateway/reports/o-1");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The server-side client: configuration plus the secret key's signer. Builds signed
 //! requests; sending them is the caller's job (the JS shell uses `fetch`).
 
-use crate::api::{paths, Config, PreparedRequest};
+use crate::api::{self, paths, Config, PreparedRequest};
 use crate::error::Error;
-use crate::model::initiate::{self, PaymentKind};
+use crate::model::callback::{self, CallbackEvent};
+use crate::model::initiate::{self, PaymentKind, RequestResponse};
 use crate::sign::Signer;
 
 /// A configured CoinbarPay client holding the signing key.
@@ -35,9 +36,59 @@ impl Client {
         Ok(self.signed_post(paths::INITIATE, body))
     }
 
+    /// Validate, serialize and sign a Request New Payment input (no `destination_coin`;
+    /// optional `urlcallback`).
+    pub fn prepare_request(&self, input_json: &str, now_ms: u64) -> Result<PreparedRequest, Error> {
+        let input = initiate::parse_input(input_json, PaymentKind::Request, Some(&self.config.service_client_id))?;
+        let body = input.body(&self.config.service_client_id, now_ms)?;
+        Ok(self.signed_post(paths::REQUEST, body))
+    }
+
+    /// Read the answer to Request New Payment and add the gateway URL for its token.
+    /// `timestamp_ms` is the timestamp the request was sent with.
+    pub fn finish_request(&self, status: u16, body: &str, timestamp_ms: u64) -> Result<RequestResponse, Error> {
+        let mut response = initiate::parse_request_response(status, body)?;
+        response.gateway_url = Some(api::gateway_url(&self.config, &response.request_token, timestamp_ms)?);
+        Ok(response)
+    }
+
+    /// `GET /pay/gateway/payment/{id}/status`, signed.
+    pub fn prepare_status(&self, payment_request_id: &str) -> Result<PreparedRequest, Error> {
+        api::check_payment_request_id(payment_request_id)?;
+        Ok(self.signed_get(&paths::status(payment_request_id), ""))
+    }
+
+    /// `GET /paymentgateway/reports/{id}`, signed.
+    pub fn prepare_report(&self, payment_request_id: &str) -> Result<PreparedRequest, Error> {
+        api::check_payment_request_id(payment_request_id)?;
+        Ok(self.signed_get(&paths::report(payment_request_id), ""))
+    }
+
+    /// `GET /pay/gateway/quotes?conversion_fiat=…`, signed.
+    pub fn prepare_quotes(&self, conversion_fiat: &str) -> Result<PreparedRequest, Error> {
+        let query = api::quotes_query(conversion_fiat)?;
+        Ok(self.signed_get(paths::QUOTES, &query))
+    }
+
+    /// The hosted payment page URL for a request token.
+    pub fn gateway_url(&self, request_token: &str, timestamp_ms: u64) -> Result<String, Error> {
+        api::gateway_url(&self.config, request_token, timestamp_ms)
+    }
+
+    /// Verify a backend callback (client id header, and the signature over the raw body in
+    /// constant time) and read it.
+    pub fn verify_callback(&self, body: &[u8], client_id: Option<&str>, signature: Option<&str>) -> Result<CallbackEvent, Error> {
+        callback::verify(body, client_id, signature, &self.config.service_client_id, |b, s| self.signer.verify_hex(b, s))
+    }
+
     fn signed_post(&self, path: &str, body: String) -> PreparedRequest {
         let signature = self.signer.sign_hex(body.as_bytes());
         PreparedRequest::post(&self.config, path, body, signature)
+    }
+
+    fn signed_get(&self, path: &str, query: &str) -> PreparedRequest {
+        let signature = self.signer.sign_hex(query.as_bytes());
+        PreparedRequest::get(&self.config, path, query, signature)
     }
 }
 
@@ -59,5 +110,20 @@ mod tests {
         assert!(body.contains(r#""product_price":3.5,"#));
         assert!(format!("{client:?}").contains("[redacted]"));
         assert!(!format!("{client:?}").contains("secret\""));
+    }
+
+    #[test]
+    fn get_calls_sign_their_query_string_and_check_ids() {
+        let config = Config::from_options_json(r#"{"serviceClientId":"cid"}"#).unwrap();
+        let client = Client::new(config, b"secret").unwrap();
+        let signer = Signer::new(b"secret").unwrap();
+        let q = client.prepare_quotes("GBP").unwrap();
+        assert_eq!(q.headers.signature, signer.sign_hex(b"conversion_fiat=GBP"));
+        let s = client.prepare_status("order-1").unwrap();
+        assert!(s.url.ends_with("/pay/gateway/payment/order-1/status"));
+        assert_eq!(s.headers.signature, signer.sign_hex(b""));
+        assert_eq!(s.body, None);
+        assert!(client.prepare_report("order-1").unwrap().url.ends_with("/paymentgateway/reports/order-1"));
+        assert_eq!(client.prepare_status("../x").unwrap_err().errors[0].field, "payment_request_id");
     }
 }

@@ -11,7 +11,8 @@
 //! | [`validate`] | field rules, reported as `{field, message}` lists |
 //! | [`model`] | one file per API object: input parsing, bodies, responses |
 //! | `sign` | HMAC-SHA256 signer, zeroized on drop (feature `signer`) |
-//! | [`api`] | configuration, endpoints, prepared requests |
+//! | [`api`] | configuration, endpoints, prepared requests, gateway URLs |
+//! | [`retry`] | which failures to retry, and the backoff |
 //! | `client` | configuration + signer: signed requests (feature `signer`) |
 //! | [`error`] | the one error type |
 //!
@@ -50,6 +51,7 @@ pub mod error;
 pub mod json;
 pub mod model;
 pub mod money;
+pub mod retry;
 #[cfg(feature = "signer")]
 pub mod sign;
 pub mod validate;

@@ -97,6 +97,49 @@ export function createApi(glue) {
     }
   }
 
+  /**
+   * `{ status, known, is_final, is_paid }` for a status string (case-insensitive; unknown
+   * statuses are kept as sent, with `known: false`).
+   */
+  function statusInfo(status) {
+    if (typeof status !== 'string') throw inputError('status', 'status', 'must be a string');
+    return JSON.parse(glue.status_info(status));
+  }
+
+  /**
+   * The hosted payment page URL: `gatewayUrl({ serviceClientId, baseUrl | environment }, requestToken, timestamp?)`.
+   * Needs no secret, so it works in the browser build too.
+   */
+  function gatewayUrl(options, requestToken, timestamp = Date.now()) {
+    const { rest } = readOptions(options);
+    if (typeof requestToken !== 'string') throw inputError('gateway request', 'requestToken', 'must be a string');
+    return call(() => glue.gateway_url(optionsJson(rest), requestToken, Number(timestamp)));
+  }
+
+  /** Raw callback body as bytes: exactly what was received. */
+  function bodyBytes(rawBody) {
+    if (typeof rawBody === 'string') return new TextEncoder().encode(rawBody);
+    if (rawBody instanceof Uint8Array) return rawBody;
+    if (rawBody instanceof ArrayBuffer) return new Uint8Array(rawBody);
+    if (ArrayBuffer.isView(rawBody)) return new Uint8Array(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
+    throw new CoinbarError(
+      'signature',
+      'callback refused: pass the raw request body (string or bytes), not a parsed object: the signature covers the exact bytes received',
+    );
+  }
+
+  /** A header from a Headers object or a plain (Node) headers object, case-insensitively. */
+  function headerValue(headers, name) {
+    if (!headers || typeof headers !== 'object') return undefined;
+    if (typeof headers.get === 'function') return headers.get(name) ?? undefined;
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+    const v = key === undefined ? undefined : headers[key];
+    if (Array.isArray(v)) return v.join(', ');
+    return v === undefined || v === null ? undefined : String(v);
+  }
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
   class CoinbarPay {
     #core;
     #config;
@@ -174,15 +217,125 @@ export function createApi(glue) {
     /** Create a payment (Execute Payment External Platform) and return what the customer pays. */
     async initiate(input) {
       const prepared = this.prepareInitiate(input);
-      const { status, text } = await this.#send(prepared);
-      return JSON.parse(call(() => glue.parse_initiate_response(status, text)));
+      return this.#call(prepared, (status, text) => glue.parse_initiate_response(status, text));
     }
 
-    /** Send a prepared request; the timeout covers the whole exchange, body included. */
-    async #send(prepared) {
+    /** Validate, serialize and sign a Request New Payment call without sending it. */
+    prepareRequest(input) {
+      const core = this.#live();
+      const text = toJsonText(input, 'request input', 'input');
+      return JSON.parse(call(() => core.prepare_request(text, Date.now())));
+    }
+
+    /**
+     * Request New Payment: the customer chooses the coin on Coinbar's hosted page. Returns
+     * `request_token` and the ready `gateway_url` to redirect the customer to.
+     */
+    async requestPayment(input) {
+      const prepared = this.prepareRequest(input);
+      const { timestamp } = JSON.parse(prepared.body);
+      const core = this.#live();
+      return this.#call(prepared, (status, text) => core.finish_request(status, text, timestamp));
+    }
+
+    /** The status of a payment, by your `payment_request_id`. */
+    async paymentStatus(paymentRequestId) {
+      const core = this.#live();
+      const id = idArgument(paymentRequestId);
+      const prepared = JSON.parse(call(() => core.prepare_status(id)));
+      return this.#call(prepared, (status, text) => glue.parse_status_response(status, text));
+    }
+
+    /** The full report of a payment, by your `payment_request_id`. */
+    async report(paymentRequestId) {
+      const core = this.#live();
+      const id = idArgument(paymentRequestId);
+      const prepared = JSON.parse(call(() => core.prepare_report(id)));
+      return this.#call(prepared, (status, text) => glue.parse_report_response(status, text));
+    }
+
+    /** Informative conversion rates of every coin, in `conversionFiat` (EUR or GBP). */
+    async quotes(conversionFiat = 'EUR') {
+      const core = this.#live();
+      if (typeof conversionFiat !== 'string') throw inputError('quotes request', 'conversion_fiat', 'must be a string');
+      const prepared = JSON.parse(call(() => core.prepare_quotes(conversionFiat)));
+      return this.#call(prepared, (status, text) => glue.parse_quotes_response(status, text));
+    }
+
+    /** The hosted payment page URL for a request token (every query value URL-encoded). */
+    gatewayUrl(requestToken, timestamp = Date.now()) {
+      const core = this.#live();
+      if (typeof requestToken !== 'string') throw inputError('gateway request', 'requestToken', 'must be a string');
+      return call(() => core.gateway_url(requestToken, Number(timestamp)));
+    }
+
+    /** Lowercase hex HMAC-SHA256 of a string (as UTF-8) or bytes, with the secret key. */
+    sign(data) {
+      const core = this.#live();
+      const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+      if (!(bytes instanceof Uint8Array)) throw inputError('sign input', 'data', 'must be a string or a Uint8Array');
+      return core.sign(bytes);
+    }
+
+    /**
+     * Verify a backend callback: the `CBPAY-API-KEY` header must be this client's id and
+     * `SIGNATURE` the HMAC of the raw body bytes (constant-time). Returns the typed event;
+     * throws CoinbarError `signature` (or `decode` for a signed but malformed body).
+     * @param rawBody the body exactly as received (string, Uint8Array, Buffer, ArrayBuffer)
+     * @param headers a Headers object or a plain headers object (any case)
+     */
+    verifyCallback(rawBody, headers) {
+      const core = this.#live();
+      const bytes = bodyBytes(rawBody);
+      const clientId = headerValue(headers, 'cbpay-api-key');
+      const signature = headerValue(headers, 'signature');
+      return JSON.parse(call(() => core.verify_callback(bytes, clientId, signature)));
+    }
+
+    /**
+     * Verify a callback and de-duplicate it: `seen(key, event)` is your check-and-record
+     * of `event.idempotency_key` (`payment_id_coinbar/STATUS`), returning true when the key
+     * was already processed. Resolves to `{ event, duplicate }`; process only when
+     * `duplicate` is false. Coinbar may deliver the same callback more than once.
+     */
+    async handleCallback(rawBody, headers, { seen } = {}) {
+      if (typeof seen !== 'function') throw new CoinbarError('config', 'seen: must be a function (key, event) => boolean | Promise<boolean>');
+      const event = this.verifyCallback(rawBody, headers);
+      const duplicate = Boolean(await seen(event.idempotency_key, event));
+      return { event, duplicate };
+    }
+
+    /**
+     * Send a prepared request with retries. `timeoutMs` is the deadline of the whole call,
+     * every attempt and wait included; which failures are retried and how long to wait is
+     * the core's decision (retry_delay), honouring Retry-After.
+     */
+    async #call(prepared, parse) {
+      const { timeoutMs, maxRetries } = this.#config;
+      const deadline = Date.now() + timeoutMs;
+      for (let retries = 0; ; retries++) {
+        let answer;
+        let failure;
+        try {
+          answer = await this.#attempt(prepared, deadline - Date.now(), timeoutMs);
+        } catch (e) {
+          if (e.code === 'timeout') throw e;
+          failure = e;
+        }
+        const status = answer ? answer.status : 0;
+        const delay = glue.retry_delay(retries, maxRetries, status, answer?.retryAfter ?? undefined, Math.random());
+        if (delay < 0 || delay >= deadline - Date.now()) {
+          if (failure) throw failure;
+          return JSON.parse(call(() => parse(answer.status, answer.text)));
+        }
+        await sleep(delay);
+      }
+    }
+
+    /** One HTTP exchange, aborted when the call's deadline passes (body included). */
+    async #attempt(prepared, remainingMs, timeoutMs) {
       const controller = new AbortController();
-      const timeoutMs = this.#config.timeoutMs;
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      const timer = setTimeout(() => controller.abort(), Math.max(0, remainingMs));
       try {
         const response = await this.#fetch(prepared.url, {
           method: prepared.method,
@@ -191,12 +344,12 @@ export function createApi(glue) {
           signal: controller.signal,
         });
         const text = await response.text();
-        return { status: response.status, text };
+        return { status: response.status, text, retryAfter: response.headers?.get?.('retry-after') ?? null };
       } catch (e) {
         if (controller.signal.aborted) {
           throw new CoinbarError('timeout', `no complete answer from Coinbar within ${timeoutMs} ms (${prepared.method} ${prepared.url})`, { cause: e });
         }
-        const why = e?.cause?.code ?? e?.message ?? String(e);
+        const why = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(e);
         throw new CoinbarError('network', `request to Coinbar failed: ${why} (${prepared.method} ${prepared.url})`, { cause: e });
       } finally {
         clearTimeout(timer);
@@ -227,5 +380,11 @@ export function createApi(glue) {
     }
   }
 
-  return { CoinbarPay, validateInitiate, cartTotal };
+  /** A payment id argument: a string (its rules are the core's). */
+  function idArgument(id) {
+    if (typeof id !== 'string') throw inputError('payment_request_id', 'payment_request_id', 'must be a string');
+    return id;
+  }
+
+  return { CoinbarPay, validateInitiate, cartTotal, statusInfo, gatewayUrl };
 }

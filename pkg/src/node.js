@@ -6,4 +6,4 @@ import { createApi } from './api.js';
 glue.initSync({ module: readFileSync(new URL('../dist/server/coinbar_pay_bg.wasm', import.meta.url)) });
 
 export { CoinbarError } from './error.js';
-export const { CoinbarPay, validateInitiate, cartTotal } = createApi(glue);
+export const { CoinbarPay, validateInitiate, cartTotal, statusInfo, gatewayUrl } = createApi(glue);

@@ -38,6 +38,12 @@ export interface InitiateInput {
   service_client_id?: string;
 }
 
+/** Input of `requestPayment` / `prepareRequest` (Request New Payment): the customer picks the coin on Coinbar's page. */
+export interface RequestInput extends Omit<InitiateInput, 'destination_coin'> {
+  /** Obsolete per Coinbar's docs; where the customer returns to. */
+  urlcallback?: string;
+}
+
 /** A broken input rule. `field` is a path such as `products[1].product_price`. */
 export interface FieldError {
   field: string;
@@ -56,6 +62,131 @@ export interface PreparedRequest {
   };
   body: string;
 }
+
+/** Answer of Request New Payment. */
+export interface RequestedPayment {
+  result: 'success';
+  request_token: string;
+  payment_id_coinbar: string | null;
+  /** Coinbar's hosted payment page for this token: redirect the customer here. */
+  gateway_url: string;
+}
+
+/** The documented statuses. Unknown ones are passed through as sent. */
+export type KnownPaymentStatus = 'CREATED' | 'PENDING' | 'SUCCESS' | 'FAILED' | 'CANCELED';
+/** A status: one of the documented ones (canonical upper case), or the raw text of an unknown one. */
+export type PaymentStatus = KnownPaymentStatus | (string & Record<never, never>);
+
+/** What `statusInfo` tells about a status. */
+export interface StatusInfo {
+  status: PaymentStatus;
+  /** false for a status this SDK does not know. */
+  known: boolean;
+  /** Paid, failed or canceled: it will not change any more. */
+  is_final: boolean;
+  /** SUCCESS: fulfil the order. */
+  is_paid: boolean;
+}
+
+/** Coin details of a payment (null until a coin is chosen on the hosted page). */
+export interface PaymentDetail {
+  destination_coin: string | null;
+  trade_pair: string | null;
+  destination_amount: DecimalString | null;
+  coin_change: DecimalString | null;
+  total_price: DecimalString | null;
+}
+
+/** A payment as the status call returns it. */
+export interface Payment {
+  payment_id_coinbar: string;
+  payment_request_id_client: string;
+  service_client_id: string | null;
+  status: PaymentStatus;
+  is_final: boolean;
+  is_paid: boolean;
+  status_descr: string | null;
+  input_coin: string | null;
+  payment_detail: PaymentDetail;
+  creation_time: string | null;
+  update_time: string | null;
+}
+
+/** A customer as callbacks and reports carry it. */
+export interface Customer {
+  external_user_id: string | null;
+  name: string | null;
+  surname: string | null;
+  email: string | null;
+  /** Reports only. */
+  post_balance?: DecimalString | null;
+}
+
+/** A product line as Coinbar echoes it back. */
+export interface ProductEcho {
+  product_name: string | null;
+  product_price: DecimalString | null;
+  product_amount: DecimalString | null;
+  product_id: string | null;
+  product_type: string | null;
+}
+
+/** A verified backend callback. */
+export interface CallbackEvent extends Payment {
+  customer: Customer | null;
+  products: ProductEcho[];
+  /** `payment_id_coinbar/STATUS`: the same event delivered twice has the same key. */
+  idempotency_key: string;
+}
+
+/** One coin's informative rate. */
+export interface Quote {
+  code: string;
+  name: string;
+  conversion_fiat: string;
+  /** Units of `conversion_fiat` per coin. */
+  conversion_rate: DecimalString;
+}
+
+/** Transaction details of a report. */
+export interface ReportDetail {
+  transaction_id: string | null;
+  type: string | null;
+  wallet_origin: string | null;
+  coin: string | null;
+  pair: string | null;
+  amount_crypto: DecimalString | null;
+  timestamp: string | null;
+  coin_price: DecimalString | null;
+  total_price: DecimalString | null;
+  transaction_timeout_date: string | null;
+  payment_string: string | null;
+}
+
+/** The full report of a payment. Dates are strings (Coinbar's `{"$date": …}` objects unwrapped). */
+export interface Report {
+  payment_id_coinbar: string | null;
+  payment_request_id_client: string | null;
+  service_client_id: string | null;
+  status: PaymentStatus;
+  is_final: boolean;
+  is_paid: boolean;
+  status_descr: string | null;
+  input_coin: string | null;
+  customer: Customer | null;
+  products: ProductEcho[];
+  payment_detail: ReportDetail | null;
+  urlcallback: string | null;
+  market_data: { current_change: DecimalString | null } | null;
+  creation_time: string | null;
+  update_time: string | null;
+}
+
+/** Headers of a received callback: a Headers object or a plain object (any key case). */
+export type HeadersLike = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
+
+/** Raw bytes of a received request body. */
+export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
 /** Coinbar's answer to initiate: what the customer pays and where. */
 export interface InitiatePayment {
@@ -105,7 +236,10 @@ export declare class CoinbarError extends Error {
 }
 
 /** The `fetch` the client uses; defaults to `globalThis.fetch`. */
-export type FetchLike = (url: string, init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal }) => Promise<{ status: number; text(): Promise<string> }>;
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
+) => Promise<{ status: number; text(): Promise<string>; headers?: { get(name: string): string | null } }>;
 
 export interface CoinbarPayOptions {
   /** Your SERVICE_CLIENT_ID (sent as `CBPAY-API-KEY`). */
@@ -151,6 +285,28 @@ export declare class CoinbarPay {
   prepareInitiate(input: InitiateInput): PreparedRequest;
   /** Create a payment and return what the customer pays. */
   initiate(input: InitiateInput): Promise<InitiatePayment>;
+  /** Validate, serialize and sign a Request New Payment call without sending it. */
+  prepareRequest(input: RequestInput): PreparedRequest;
+  /** Request New Payment: returns the token and the hosted gateway URL to redirect to. */
+  requestPayment(input: RequestInput): Promise<RequestedPayment>;
+  /** Status of a payment by your payment_request_id. */
+  paymentStatus(paymentRequestId: string): Promise<Payment>;
+  /** Full report of a payment by your payment_request_id. */
+  report(paymentRequestId: string): Promise<Report>;
+  /** Informative rates of every coin in EUR (default) or GBP. */
+  quotes(conversionFiat?: string): Promise<Quote[]>;
+  /** Hosted payment page URL for a request token (timestamp defaults to now). */
+  gatewayUrl(requestToken: string, timestamp?: number): string;
+  /** Lowercase hex HMAC-SHA256 with the secret key. */
+  sign(data: string | Uint8Array): string;
+  /** Verify a callback (client id header + signature over the raw body, constant-time). Throws CoinbarError `signature`. */
+  verifyCallback(rawBody: RawBody, headers: HeadersLike): CallbackEvent;
+  /** Verify and de-duplicate: `seen(key, event)` checks-and-records the idempotency key, true when already processed. */
+  handleCallback(
+    rawBody: RawBody,
+    headers: HeadersLike,
+    options: { seen: (key: string, event: CallbackEvent) => boolean | Promise<boolean> },
+  ): Promise<{ event: CallbackEvent; duplicate: boolean }>;
   /** Zeroize the key state; the client is unusable afterwards. */
   free(): void;
   [Symbol.dispose](): void;
@@ -163,3 +319,13 @@ export declare function validateInitiate(input: unknown): FieldError[];
 
 /** Exact total of product lines as a decimal string (`"3.97"`). Throws CoinbarError `validation`. */
 export declare function cartTotal(products: ProductLine[]): DecimalString;
+
+/** What a status means (case-insensitive; unknown statuses kept with `known: false`). */
+export declare function statusInfo(status: string): StatusInfo;
+
+/** Hosted payment page URL without a client (no secret needed). */
+export declare function gatewayUrl(
+  options: { serviceClientId: string; baseUrl?: string; environment?: 'sandbox' | 'production' },
+  requestToken: string,
+  timestamp?: number,
+): string;

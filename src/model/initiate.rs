@@ -236,7 +236,7 @@ pub struct InitiateResponse {
 
 /// Read Coinbar's answer to initiate (HTTP status and body text as received).
 pub fn parse_response(status: u16, body: &str) -> Result<InitiateResponse, Error> {
-    let obj = response_object(status, body)?;
+    let obj = response_object(status, body, true)?;
     let r = Reader::new(&obj);
     Ok(InitiateResponse {
         result: "success",
@@ -249,6 +249,28 @@ pub fn parse_response(status: u16, body: &str) -> Result<InitiateResponse, Error
         destination_amount: r.amount("destination_amount")?,
         destination_address: r.string("destination_address")?,
         destination_memo: r.opt_string("destination_memo")?,
+    })
+}
+
+/// The answer to Request New Payment: the token that opens Coinbar's hosted page, and
+/// the ready gateway URL (filled in by the client, which knows the base URL and id).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RequestResponse {
+    pub result: &'static str,
+    pub request_token: String,
+    pub payment_id_coinbar: Option<String>,
+    pub gateway_url: Option<String>,
+}
+
+/// Read Coinbar's answer to Request New Payment.
+pub fn parse_request_response(status: u16, body: &str) -> Result<RequestResponse, Error> {
+    let obj = response_object(status, body, true)?;
+    let r = Reader::new(&obj);
+    Ok(RequestResponse {
+        result: "success",
+        request_token: r.string("request_token")?,
+        payment_id_coinbar: r.opt_string("payment_id_coinbar")?,
+        gateway_url: None,
     })
 }
 

@@ -1,8 +1,12 @@
 //! The API objects: one file per object, plus the shared pieces for reading merchant input
 //! (JSON text from JS) and Coinbar responses.
 
+pub mod callback;
 pub mod initiate;
 pub mod product;
+pub mod quotes;
+pub mod report;
+pub mod status;
 
 use crate::error::{truncate_chars, Error, ErrorKind, MAX_BODY_IN_ERROR};
 use crate::json::mark_lone_surrogates;
@@ -32,8 +36,9 @@ pub(crate) fn parse_input_json(ch: &mut Checker, text: &str, field: &str) -> Opt
 
 /// Take the body of a Coinbar response: a non-2xx status is an `http` error, a body that is
 /// not JSON or not an object is a `decode` error, and `result` other than success (the
-/// string `"success"` in payment calls, `true` in quotes) is an `api` error.
-pub(crate) fn response_object(status: u16, body: &str) -> Result<Map<String, Value>, Error> {
+/// string `"success"` in payment calls, `true` in quotes) is an `api` error. Status and
+/// report answers have no `result` in the docs: there it is checked only when present.
+pub(crate) fn response_object(status: u16, body: &str, result_required: bool) -> Result<Map<String, Value>, Error> {
     let parsed = serde_json::from_str::<Value>(body);
     let api_error = parsed.as_ref().ok().and_then(api_error_text);
     if !(200..300).contains(&status) {
@@ -62,7 +67,8 @@ pub(crate) fn response_object(status: u16, body: &str) -> Result<Map<String, Val
     let ok = match obj.get("result") {
         Some(Value::String(s)) => s.eq_ignore_ascii_case("success"),
         Some(Value::Bool(b)) => *b,
-        None => return Err(with_body(Error::decode("response has no `result` field"))),
+        None if result_required => return Err(with_body(Error::decode("response has no `result` field"))),
+        None => true,
         Some(_) => false,
     };
     if !ok {
@@ -96,7 +102,13 @@ impl<'a> Reader<'a> {
         Reader { obj, path: String::new() }
     }
 
-    fn field(&self, key: &str) -> String {
+    /// A reader of a nested object, reporting fields as `key.field`.
+    pub fn child<'b>(&self, obj: &'b Map<String, Value>, key: &str) -> Reader<'b> {
+        Reader { obj, path: self.path_of(key) }
+    }
+
+    /// The full path of a field of this object.
+    pub fn path_of(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_string()
         } else {
@@ -104,14 +116,14 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn missing(&self, key: &str, what: &str) -> Error {
+    fn wrong(&self, key: &str, what: &str) -> Error {
         let got = self.obj.get(key).map_or("nothing", validate::type_name);
-        Error::decode(format!("response field `{}` must be {what} (got {got})", self.field(key)))
+        Error::decode(format!("response field `{}` must be {what} (got {got})", self.path_of(key)))
     }
 
     /// A required string.
     pub fn string(&self, key: &str) -> Result<String, Error> {
-        self.obj.get(key).and_then(Value::as_str).map(str::to_string).ok_or_else(|| self.missing(key, "a string"))
+        self.obj.get(key).and_then(Value::as_str).map(str::to_string).ok_or_else(|| self.wrong(key, "a string"))
     }
 
     /// An optional string (`null` or absent gives `None`).
@@ -119,14 +131,14 @@ impl<'a> Reader<'a> {
         match self.obj.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(self.missing(key, "a string or null")),
+            Some(_) => Err(self.wrong(key, "a string or null")),
         }
     }
 
     /// A required amount: a JSON number or numeric string, returned as an exact decimal
     /// string keeping every digit sent.
     pub fn amount(&self, key: &str) -> Result<String, Error> {
-        self.opt_amount(key)?.ok_or_else(|| self.missing(key, "a decimal number"))
+        self.opt_amount(key)?.ok_or_else(|| self.wrong(key, "a decimal number"))
     }
 
     pub fn opt_amount(&self, key: &str) -> Result<Option<String>, Error> {
@@ -134,9 +146,40 @@ impl<'a> Reader<'a> {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::Number(n)) => n.to_string(),
             Some(Value::String(s)) => s.clone(),
-            Some(_) => return Err(self.missing(key, "a decimal number")),
+            Some(_) => return Err(self.wrong(key, "a decimal number")),
         };
-        money::decimal_text(&raw).map(Some).map_err(|_| self.missing(key, "a decimal number"))
+        money::decimal_text(&raw).map(Some).map_err(|_| self.wrong(key, "a decimal number"))
+    }
+
+    /// An optional date: a string, or a `{"$date": string | number}` object (as Coinbar's
+    /// reports send them), as a string.
+    pub fn opt_date(&self, key: &str) -> Result<Option<String>, Error> {
+        match self.obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Object(o)) => match o.get("$date") {
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(Value::Number(n)) => Ok(Some(n.to_string())),
+                _ => Err(self.wrong(key, "a date string or {\"$date\": …}")),
+            },
+            Some(_) => Err(self.wrong(key, "a date string or {\"$date\": …}")),
+        }
+    }
+
+    pub fn opt_object(&self, key: &str) -> Result<Option<&'a Map<String, Value>>, Error> {
+        match self.obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(o)) => Ok(Some(o)),
+            Some(_) => Err(self.wrong(key, "an object")),
+        }
+    }
+
+    pub fn opt_array(&self, key: &str) -> Result<Option<&'a [Value]>, Error> {
+        match self.obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(a)) => Ok(Some(a.as_slice())),
+            Some(_) => Err(self.wrong(key, "an array")),
+        }
     }
 }
 
@@ -146,30 +189,31 @@ mod tests {
 
     #[test]
     fn http_errors_keep_status_body_and_coinbar_text() {
-        let e = response_object(429, r#"{"result":false,"error":"Api RATE exceeded"}"#).unwrap_err();
+        let e = response_object(429, r#"{"result":false,"error":"Api RATE exceeded"}"#, true).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Http);
         assert_eq!(e.status, Some(429));
         assert_eq!(e.api_error.as_deref(), Some("Api RATE exceeded"));
         assert_eq!(e.message, "Coinbar answered HTTP 429: Api RATE exceeded");
-        let e = response_object(502, "<html>Bad gateway</html>").unwrap_err();
+        let e = response_object(502, "<html>Bad gateway</html>", true).unwrap_err();
         assert_eq!(e.body.as_deref(), Some("<html>Bad gateway</html>"));
         assert_eq!(e.api_error, None);
     }
 
     #[test]
     fn result_other_than_success_is_an_api_error() {
-        let e = response_object(200, r#"{"result":"error","error":"Bad Request","reason":"email"}"#).unwrap_err();
+        let e = response_object(200, r#"{"result":"error","error":"Bad Request","reason":"email"}"#, true).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Api);
         assert_eq!(e.api_error.as_deref(), Some("Bad Request (email)"));
-        assert_eq!(response_object(200, r#"{"result":false}"#).unwrap_err().kind, ErrorKind::Api);
-        assert!(response_object(200, r#"{"result":true}"#).is_ok());
-        assert!(response_object(200, r#"{"result":"SUCCESS"}"#).is_ok());
+        assert_eq!(response_object(200, r#"{"result":false}"#, true).unwrap_err().kind, ErrorKind::Api);
+        assert!(response_object(200, r#"{"result":true}"#, true).is_ok());
+        assert!(response_object(200, r#"{"status":"SUCCESS"}"#, false).is_ok(), "status answers carry no result");
+        assert!(response_object(200, r#"{"result":"SUCCESS"}"#, true).is_ok());
     }
 
     #[test]
     fn malformed_bodies_are_decode_errors() {
         for body in ["", "{", "[]", "\"success\"", r#"{"no_result":1}"#, "<html></html>"] {
-            assert_eq!(response_object(200, body).unwrap_err().kind, ErrorKind::Decode, "{body}");
+            assert_eq!(response_object(200, body, true).unwrap_err().kind, ErrorKind::Decode, "{body}");
         }
     }
 

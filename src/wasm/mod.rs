@@ -3,9 +3,12 @@
 //! errors are thrown as the JSON wire form of [`Error`], which the JS shell turns into a
 //! `CoinbarError`. No rule or format lives here.
 
+use crate::api::{self, Config};
 use crate::error::Error;
 use crate::model::initiate::{self, PaymentKind};
-use crate::model::product;
+use crate::model::status::{PaymentStatus, StatusInfo};
+use crate::model::{product, quotes, report, status};
+use crate::retry;
 use wasm_bindgen::prelude::*;
 
 fn throw(e: Error) -> JsValue {
@@ -34,6 +37,55 @@ pub fn parse_initiate_response(status: u16, body: &str) -> Result<String, JsValu
     to_json(&initiate::parse_response(status, body).map_err(throw)?)
 }
 
+/// Read Coinbar's answer to the status call.
+#[wasm_bindgen]
+pub fn parse_status_response(status: u16, body: &str) -> Result<String, JsValue> {
+    to_json(&status::parse_response(status, body).map_err(throw)?)
+}
+
+/// Read Coinbar's answer to the quotes call.
+#[wasm_bindgen]
+pub fn parse_quotes_response(status: u16, body: &str) -> Result<String, JsValue> {
+    to_json(&quotes::parse_response(status, body).map_err(throw)?)
+}
+
+/// Read Coinbar's answer to the report call.
+#[wasm_bindgen]
+pub fn parse_report_response(status: u16, body: &str) -> Result<String, JsValue> {
+    to_json(&report::parse_response(status, body).map_err(throw)?)
+}
+
+/// `{status, known, is_final, is_paid}` of a status string (case-insensitive).
+#[wasm_bindgen]
+pub fn status_info(status: &str) -> String {
+    serde_json::to_string(&StatusInfo::from(&PaymentStatus::parse(status))).unwrap_or_default()
+}
+
+/// The hosted gateway URL from options (`serviceClientId`, `baseUrl` / `environment`).
+#[wasm_bindgen]
+pub fn gateway_url(options_json: &str, request_token: &str, timestamp_ms: f64) -> Result<String, JsValue> {
+    let config = Config::from_options_json(options_json).map_err(throw)?;
+    api::gateway_url(&config, request_token, ms(timestamp_ms)).map_err(throw)
+}
+
+/// Delay in ms before the next attempt, or -1 for no retry. `status` 0 means a network
+/// failure (no HTTP answer).
+#[wasm_bindgen]
+pub fn retry_delay(retries_done: u32, max_retries: u32, status: u16, retry_after: Option<String>, jitter: f64) -> i32 {
+    let outcome = if status == 0 { retry::Outcome::Network } else { retry::Outcome::Status(status) };
+    retry::delay_ms(retries_done, max_retries, outcome, retry_after.as_deref(), jitter)
+        .map_or(-1, |d| i32::try_from(d).unwrap_or(i32::MAX))
+}
+
+/// A JS time in ms (a double) as whole milliseconds; non-finite or negative gives 0.
+fn ms(t: f64) -> u64 {
+    if t.is_finite() && t > 0.0 {
+        t as u64
+    } else {
+        0
+    }
+}
+
 /// Largest input JSON text accepted, so the shell can refuse before copying it in.
 #[wasm_bindgen]
 pub fn max_input_bytes() -> usize {
@@ -43,7 +95,6 @@ pub fn max_input_bytes() -> usize {
 #[cfg(feature = "signer")]
 mod signer {
     use super::*;
-    use crate::api::Config;
     use crate::client::Client;
     use zeroize::Zeroizing;
 
@@ -72,8 +123,43 @@ mod signer {
         /// Validate, serialize and sign an initiate input; returns the prepared request as
         /// JSON text.
         pub fn prepare_initiate(&self, input_json: &str, now_ms: f64) -> Result<String, JsValue> {
-            let now = if now_ms.is_finite() && now_ms > 0.0 { now_ms as u64 } else { 0 };
-            Ok(self.inner.prepare_initiate(input_json, now).map_err(throw)?.to_json())
+            Ok(self.inner.prepare_initiate(input_json, ms(now_ms)).map_err(throw)?.to_json())
+        }
+
+        /// The same for Request New Payment.
+        pub fn prepare_request(&self, input_json: &str, now_ms: f64) -> Result<String, JsValue> {
+            Ok(self.inner.prepare_request(input_json, ms(now_ms)).map_err(throw)?.to_json())
+        }
+
+        /// Read the answer to Request New Payment, adding the gateway URL.
+        pub fn finish_request(&self, status: u16, body: &str, timestamp_ms: f64) -> Result<String, JsValue> {
+            to_json(&self.inner.finish_request(status, body, ms(timestamp_ms)).map_err(throw)?)
+        }
+
+        pub fn prepare_status(&self, payment_request_id: &str) -> Result<String, JsValue> {
+            Ok(self.inner.prepare_status(payment_request_id).map_err(throw)?.to_json())
+        }
+
+        pub fn prepare_report(&self, payment_request_id: &str) -> Result<String, JsValue> {
+            Ok(self.inner.prepare_report(payment_request_id).map_err(throw)?.to_json())
+        }
+
+        pub fn prepare_quotes(&self, conversion_fiat: &str) -> Result<String, JsValue> {
+            Ok(self.inner.prepare_quotes(conversion_fiat).map_err(throw)?.to_json())
+        }
+
+        pub fn gateway_url(&self, request_token: &str, timestamp_ms: f64) -> Result<String, JsValue> {
+            self.inner.gateway_url(request_token, ms(timestamp_ms)).map_err(throw)
+        }
+
+        /// Verify a callback's headers and signature over the raw body; returns the event.
+        pub fn verify_callback(
+            &self,
+            body: &[u8],
+            client_id: Option<String>,
+            signature: Option<String>,
+        ) -> Result<String, JsValue> {
+            to_json(&self.inner.verify_callback(body, client_id.as_deref(), signature.as_deref()).map_err(throw)?)
         }
 
         /// Lowercase hex HMAC-SHA256 of `data`.

@@ -1,0 +1,70 @@
+//! Conversion quotes (`GET /pay/gateway/quotes?conversion_fiat=EUR`). Informative only: the
+//! rate is fixed when a payment is created.
+
+use super::{response_object, Reader};
+use crate::error::Error;
+use crate::validate;
+use serde::Serialize;
+use serde_json::Value;
+
+/// One coin's rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quote {
+    pub code: String,
+    pub name: String,
+    pub conversion_fiat: String,
+    /// Units of `conversion_fiat` per coin, exact as sent.
+    pub conversion_rate: String,
+}
+
+/// Read Coinbar's answer to the quotes call.
+pub fn parse_response(status: u16, body: &str) -> Result<Vec<Quote>, Error> {
+    let obj = response_object(status, body, true)?;
+    let r = Reader::new(&obj);
+    let items = r.opt_array("data")?.ok_or_else(|| Error::decode("response field `data` must be an array (got nothing)"))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let path = format!("data[{i}]");
+            let Value::Object(o) = item else {
+                return Err(Error::decode(format!(
+                    "response field `{path}` must be an object (got {})",
+                    validate::type_name(item)
+                )));
+            };
+            let q = r.child(o, &path);
+            Ok(Quote {
+                code: q.string("code")?,
+                name: q.opt_string("name")?.unwrap_or_default(),
+                conversion_fiat: q.string("conversion_fiat")?,
+                conversion_rate: q.amount("conversion_rate")?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn documented_quotes_parse_with_exact_rates() {
+        let body = r#"{ "result": true, "data": [ { "code": "BTC", "name": "Bitcoin", "conversion_fiat": "EUR", "conversion_rate": 52372.33459748911 },
+                       { "code": "XRP", "name": "XRP", "conversion_fiat": "EUR", "conversion_rate": 0.48713 } ] }"#;
+        let q = parse_response(200, body).unwrap();
+        assert_eq!(q.len(), 2);
+        assert_eq!(q[0].conversion_rate, "52372.33459748911");
+        assert_eq!(q[1].code, "XRP");
+    }
+
+    #[test]
+    fn errors() {
+        let e = parse_response(200, r#"{"result":false,"error":"Api RATE exceeded"}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Api);
+        let e = parse_response(200, r#"{"result":true,"data":[{"code":"BTC"}]}"#).unwrap_err();
+        assert!(e.message.contains("data[0].conversion_fiat"), "{}", e.message);
+        assert_eq!(parse_response(200, r#"{"result":true}"#).unwrap_err().kind, ErrorKind::Decode);
+    }
+}

@@ -1,0 +1,123 @@
+//! The payment report (`GET /paymentgateway/reports/{payment_request_id}`): the status
+//! fields plus customer, products, transaction details and market data. Dates may come as
+//! strings or as `{"$date": …}` objects; both become strings. Everything but the payment
+//! identity and status is optional: Coinbar fills fields in as the payment progresses.
+
+use super::callback::{read_customer, read_products, Customer, ProductEcho};
+use super::status::PaymentStatus;
+use super::{response_object, Reader};
+use crate::error::Error;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportDetail {
+    pub transaction_id: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub wallet_origin: Option<String>,
+    pub coin: Option<String>,
+    pub pair: Option<String>,
+    pub amount_crypto: Option<String>,
+    pub timestamp: Option<String>,
+    pub coin_price: Option<String>,
+    pub total_price: Option<String>,
+    pub transaction_timeout_date: Option<String>,
+    pub payment_string: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MarketData {
+    pub current_change: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub payment_id_coinbar: Option<String>,
+    pub payment_request_id_client: Option<String>,
+    pub service_client_id: Option<String>,
+    pub status: PaymentStatus,
+    pub is_final: bool,
+    pub is_paid: bool,
+    pub status_descr: Option<String>,
+    pub input_coin: Option<String>,
+    pub customer: Option<Customer>,
+    pub products: Vec<ProductEcho>,
+    pub payment_detail: Option<ReportDetail>,
+    pub urlcallback: Option<String>,
+    pub market_data: Option<MarketData>,
+    pub creation_time: Option<String>,
+    pub update_time: Option<String>,
+}
+
+/// Read Coinbar's answer to the report call.
+pub fn parse_response(status: u16, body: &str) -> Result<Report, Error> {
+    let obj = response_object(status, body, false)?;
+    let r = Reader::new(&obj);
+    let payment_status = PaymentStatus::parse(&r.string("status")?);
+    let detail = match r.opt_object("payment_detail")? {
+        None => None,
+        Some(o) => {
+            let d = r.child(o, "payment_detail");
+            Some(ReportDetail {
+                transaction_id: d.opt_string("transaction_id")?,
+                kind: d.opt_string("type")?,
+                wallet_origin: d.opt_string("wallet_origin")?,
+                coin: d.opt_string("coin")?,
+                pair: d.opt_string("pair")?,
+                amount_crypto: d.opt_amount("amount_crypto")?,
+                timestamp: d.opt_date("timestamp")?,
+                coin_price: d.opt_amount("coin_price")?,
+                total_price: d.opt_amount("total_price")?,
+                transaction_timeout_date: d.opt_date("transaction_timeout_date")?,
+                payment_string: d.opt_string("payment_string")?,
+            })
+        }
+    };
+    let market_data = match r.opt_object("market_data")? {
+        None => None,
+        Some(o) => Some(MarketData { current_change: r.child(o, "market_data").opt_amount("current_change")? }),
+    };
+    Ok(Report {
+        payment_id_coinbar: r.opt_string("payment_id_coinbar")?,
+        payment_request_id_client: r.opt_string("payment_request_id_client")?,
+        service_client_id: r.opt_string("service_client_id")?,
+        is_final: payment_status.is_final(),
+        is_paid: payment_status.is_paid(),
+        status: payment_status,
+        status_descr: r.opt_string("status_descr")?,
+        input_coin: r.opt_string("input_coin")?,
+        customer: r.opt_object("customer")?.map(|c| read_customer(&r.child(c, "customer"))).transpose()?,
+        products: r.opt_array("products")?.map(|items| read_products(&r, items)).transpose()?.unwrap_or_default(),
+        payment_detail: detail,
+        urlcallback: r.opt_string("urlcallback")?,
+        market_data,
+        creation_time: r.opt_date("creation_time")?,
+        update_time: r.opt_date("update_time")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_with_mongo_dates_and_string_balance() {
+        let body = r#"{"payment_id_coinbar":"p","payment_request_id_client":"o","status":"SUCCESS","status_descr":null,
+          "customer":{"external_user_id":"u","name":"J","surname":"D","email":"j@example.com","post_balance":"12.50"},
+          "products":[{"product_name":"Tea","product_price":3.5,"product_amount":2,"product_id":"t","product_type":"g"}],
+          "payment_detail":{"transaction_id":"tx","type":"payment","wallet_origin":"w","coin":"BTC","pair":"BTC/EUR",
+            "amount_crypto":0.00013364453000000001,"timestamp":{"$date":"2024-05-11T12:16:01.064Z"},"coin_price":52372.33459748911,
+            "total_price":7,"transaction_timeout_date":{"$date":1715430961064},"payment_string":"bitcoin:x?amount=1"},
+          "urlcallback":null,"market_data":{"current_change":52372.33459748911},"creation_time":{"$date":"2024-05-11T12:00:00Z"}}"#;
+        let r = parse_response(200, body).unwrap();
+        assert!(r.is_paid);
+        let d = r.payment_detail.unwrap();
+        assert_eq!(d.amount_crypto.as_deref(), Some("0.00013364453000000001"));
+        assert_eq!(d.timestamp.as_deref(), Some("2024-05-11T12:16:01.064Z"));
+        assert_eq!(d.transaction_timeout_date.as_deref(), Some("1715430961064"));
+        assert_eq!(r.customer.unwrap().post_balance.as_deref(), Some("12.50"));
+        assert_eq!(r.products[0].product_amount.as_deref(), Some("2"));
+        assert_eq!(r.creation_time.as_deref(), Some("2024-05-11T12:00:00Z"));
+        assert_eq!(r.market_data.unwrap().current_change.as_deref(), Some("52372.33459748911"));
+    }
+}

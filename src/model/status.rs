@@ -1,0 +1,197 @@
+//! Payment statuses and the payment status object (`GET /pay/gateway/payment/{id}/status`),
+//! which is also the core of the backend callback.
+
+use super::{response_object, Reader};
+use crate::error::Error;
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
+
+/// A payment status. Parsed case-insensitively; a status this SDK does not know is kept as
+/// the raw string Coinbar sent, never an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentStatus {
+    /// Created, nothing paid yet.
+    Created,
+    /// A transaction was seen; waiting for network confirmation.
+    Pending,
+    /// Paid: fulfil the order.
+    Success,
+    /// Failed (`status_descr` e.g. `Timeout`, or a refunded partial payment).
+    Failed,
+    /// Canceled (`status_descr` e.g. `Canceled by client request`).
+    Canceled,
+    /// Not a documented status: the raw text as sent.
+    Unknown(String),
+}
+
+impl PaymentStatus {
+    pub fn parse(s: &str) -> PaymentStatus {
+        let t = s.trim();
+        match t.to_ascii_uppercase().as_str() {
+            "CREATED" => PaymentStatus::Created,
+            "PENDING" => PaymentStatus::Pending,
+            "SUCCESS" => PaymentStatus::Success,
+            "FAILED" => PaymentStatus::Failed,
+            // Coinbar spells it with one L; accept the British spelling too.
+            "CANCELED" | "CANCELLED" => PaymentStatus::Canceled,
+            _ => PaymentStatus::Unknown(s.to_string()),
+        }
+    }
+
+    /// The documented wire string, or the raw text of an unknown status.
+    pub fn as_str(&self) -> &str {
+        match self {
+            PaymentStatus::Created => "CREATED",
+            PaymentStatus::Pending => "PENDING",
+            PaymentStatus::Success => "SUCCESS",
+            PaymentStatus::Failed => "FAILED",
+            PaymentStatus::Canceled => "CANCELED",
+            PaymentStatus::Unknown(raw) => raw,
+        }
+    }
+
+    /// Whether the payment can no longer change (paid, failed or canceled).
+    pub fn is_final(&self) -> bool {
+        matches!(self, PaymentStatus::Success | PaymentStatus::Failed | PaymentStatus::Canceled)
+    }
+
+    /// Whether the order should be fulfilled.
+    pub fn is_paid(&self) -> bool {
+        matches!(self, PaymentStatus::Success)
+    }
+
+    pub fn is_known(&self) -> bool {
+        !matches!(self, PaymentStatus::Unknown(_))
+    }
+}
+
+impl Serialize for PaymentStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// What JS's `statusInfo(status)` returns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusInfo {
+    pub status: PaymentStatus,
+    pub known: bool,
+    pub is_final: bool,
+    pub is_paid: bool,
+}
+
+impl From<&PaymentStatus> for StatusInfo {
+    fn from(s: &PaymentStatus) -> Self {
+        StatusInfo { status: s.clone(), known: s.is_known(), is_final: s.is_final(), is_paid: s.is_paid() }
+    }
+}
+
+/// The payment's coin details; empty until a coin is chosen (hosted-gateway payments).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaymentDetail {
+    pub destination_coin: Option<String>,
+    pub trade_pair: Option<String>,
+    pub destination_amount: Option<String>,
+    pub coin_change: Option<String>,
+    pub total_price: Option<String>,
+}
+
+/// A payment as Coinbar reports it (status call, and the core of a callback).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Payment {
+    pub payment_id_coinbar: String,
+    pub payment_request_id_client: String,
+    pub service_client_id: Option<String>,
+    /// Canonical upper-case status, or the raw text of an unknown one.
+    pub status: PaymentStatus,
+    pub is_final: bool,
+    pub is_paid: bool,
+    pub status_descr: Option<String>,
+    pub input_coin: Option<String>,
+    pub payment_detail: PaymentDetail,
+    pub creation_time: Option<String>,
+    pub update_time: Option<String>,
+}
+
+/// Read the status-shaped fields of an object.
+pub(crate) fn read_payment(obj: &Map<String, Value>) -> Result<Payment, Error> {
+    let r = Reader::new(obj);
+    let status = PaymentStatus::parse(&r.string("status")?);
+    let empty = Map::new();
+    let detail_obj = r.opt_object("payment_detail")?.unwrap_or(&empty);
+    let d = r.child(detail_obj, "payment_detail");
+    Ok(Payment {
+        payment_id_coinbar: r.string("payment_id_coinbar")?,
+        payment_request_id_client: r.string("payment_request_id_client")?,
+        service_client_id: r.opt_string("service_client_id")?,
+        is_final: status.is_final(),
+        is_paid: status.is_paid(),
+        status,
+        status_descr: r.opt_string("status_descr")?,
+        input_coin: r.opt_string("input_coin")?,
+        payment_detail: PaymentDetail {
+            destination_coin: d.opt_string("destination_coin")?,
+            trade_pair: d.opt_string("trade_pair")?,
+            destination_amount: d.opt_amount("destination_amount")?,
+            coin_change: d.opt_amount("coin_change")?,
+            total_price: d.opt_amount("total_price")?,
+        },
+        creation_time: r.opt_date("creation_time")?,
+        update_time: r.opt_date("update_time")?,
+    })
+}
+
+/// Read Coinbar's answer to the status call.
+pub fn parse_response(status: u16, body: &str) -> Result<Payment, Error> {
+    let obj = response_object(status, body, false)?;
+    read_payment(&obj)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    const DOC: &str = r#"{ "payment_id_coinbar": "p-1", "payment_request_id_client": "order-1", "service_client_id": "cid",
+      "status": "FAILED",
+      "payment_detail": { "destination_coin": "BTC", "trade_pair": "BTC/EUR",
+        "destination_amount": 0.00045145423250897323, "coin_change": 19913.425, "total_price": 8.99 },
+      "input_coin": "EUR", "creation_time": "2022-05-11T12:16:01.064Z",
+      "update_time": "2022-05-11T12:30:35.059Z", "status_descr": "Timeout" }"#;
+
+    #[test]
+    fn documented_status_parses_exactly() {
+        let p = parse_response(200, DOC).unwrap();
+        assert_eq!(p.status, PaymentStatus::Failed);
+        assert!(p.is_final && !p.is_paid);
+        assert_eq!(p.status_descr.as_deref(), Some("Timeout"));
+        assert_eq!(p.payment_detail.destination_amount.as_deref(), Some("0.00045145423250897323"));
+        assert_eq!(p.payment_detail.coin_change.as_deref(), Some("19913.425"));
+        assert_eq!(p.creation_time.as_deref(), Some("2022-05-11T12:16:01.064Z"));
+    }
+
+    #[test]
+    fn statuses_are_case_insensitive_and_unknown_ones_kept() {
+        assert_eq!(PaymentStatus::parse("success"), PaymentStatus::Success);
+        assert_eq!(PaymentStatus::parse("Canceled"), PaymentStatus::Canceled);
+        assert_eq!(PaymentStatus::parse("CANCELLED"), PaymentStatus::Canceled);
+        assert_eq!(PaymentStatus::parse("REFUNDED"), PaymentStatus::Unknown("REFUNDED".into()));
+        let body = DOC.replace("\"FAILED\"", "\"partially_paid\"");
+        let p = parse_response(200, &body).unwrap();
+        assert_eq!(p.status.as_str(), "partially_paid");
+        assert!(!p.is_final);
+        assert_eq!(serde_json::to_string(&StatusInfo::from(&p.status)).unwrap(),
+            r#"{"status":"partially_paid","known":false,"is_final":false,"is_paid":false}"#);
+    }
+
+    #[test]
+    fn not_found_and_bad_shapes() {
+        let e = parse_response(404, r#"{"result":false,"error":"Not Found"}"#).unwrap_err();
+        assert_eq!((e.kind, e.status), (ErrorKind::Http, Some(404)));
+        let e = parse_response(200, r#"{"status":"SUCCESS"}"#).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Decode);
+        assert!(e.message.contains("payment_id_coinbar"));
+        let e = parse_response(200, &DOC.replace("19913.425", "\"n/a\"")).unwrap_err();
+        assert!(e.message.contains("payment_detail.coin_change"), "{}", e.message);
+    }
+}

@@ -1,0 +1,123 @@
+// Backend callbacks (BE_URL_CALLBACK): signed POSTs of the payment on every final status,
+// retried with exponential backoff until a 2xx, every attempt logged for inspection.
+
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+
+export class CallbackDispatcher {
+  /**
+   * @param {{ timers: import('./timers.js').TimerSet, retry: () => { attempts: number,
+   *           baseDelayMs: number, timeoutMs?: number }, now: () => number }} deps
+   */
+  constructor({ timers, retry, now }) {
+    this.timers = timers;
+    this.retry = retry;
+    this.now = now;
+    this.deliveries = [];
+    this.inFlight = new Set();
+    this.nextId = 1;
+  }
+
+  reset() {
+    for (const req of this.inFlight) req.destroy();
+    this.inFlight.clear();
+    this.deliveries = [];
+  }
+
+  close() {
+    this.reset();
+  }
+
+  /**
+   * Queues delivery of `body` (JSON text) to `url`. Headers as Coinbar sends them: the client
+   * id in CBPAY-API-KEY and SIGNATURE = hex HMAC-SHA256(secret, raw body bytes).
+   */
+  deliver({ client, url, body, payment }) {
+    const delivery = {
+      id: this.nextId++,
+      client_id: client.id,
+      payment_request_id: payment.paymentRequestId,
+      payment_id_coinbar: payment.paymentIdCoinbar,
+      status: payment.status,
+      url,
+      body,
+      signature: createHmac('sha256', client.secret).update(body).digest('hex'),
+      attempts: [],
+      delivered: false,
+      finished: false,
+    };
+    this.deliveries.push(delivery);
+    this.#attempt(delivery, client.id);
+    return delivery;
+  }
+
+  async #attempt(delivery, clientId) {
+    const { attempts, baseDelayMs, timeoutMs = 5000 } = this.retry();
+    const started = Date.now();
+    const record = { attempt: delivery.attempts.length + 1, at: new Date(this.now()).toISOString() };
+    try {
+      record.status_code = await this.#post(delivery, clientId, timeoutMs);
+    } catch (err) {
+      record.error = err.code ? `${err.code}: ${err.message}` : err.message;
+    }
+    record.duration_ms = Date.now() - started;
+    if (!this.deliveries.includes(delivery)) return; // reset() meanwhile
+    delivery.attempts.push(record);
+    if (record.status_code >= 200 && record.status_code < 300) {
+      delivery.delivered = true;
+      delivery.finished = true;
+      return;
+    }
+    if (delivery.attempts.length >= attempts) {
+      delivery.finished = true;
+      return;
+    }
+    // Exponential backoff: base, 2×base, 4×base, …
+    const delay = baseDelayMs * 2 ** (delivery.attempts.length - 1);
+    delivery.next_attempt_in_ms = delay;
+    this.timers.set(() => this.#attempt(delivery, clientId), delay);
+  }
+
+  #post(delivery, clientId, timeoutMs) {
+    return new Promise((resolve, reject) => {
+      const target = new URL(delivery.url);
+      const lib = target.protocol === 'https:' ? https : http;
+      const req = lib.request(target, {
+        method: 'POST',
+        agent: false, // no keep-alive: nothing may outlive close()
+        timeout: timeoutMs,
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(delivery.body),
+          'CBPAY-API-KEY': clientId,
+          SIGNATURE: delivery.signature,
+          'User-Agent': 'coinbar-pay-sandbox',
+        },
+      });
+      this.inFlight.add(req);
+      const done = () => this.inFlight.delete(req);
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      req.on('error', (err) => {
+        done();
+        reject(err);
+      });
+      req.on('response', (res) => {
+        res.resume(); // the body does not matter
+        res.on('end', () => {
+          done();
+          resolve(res.statusCode);
+        });
+        res.on('error', (err) => {
+          done();
+          reject(err);
+        });
+      });
+      req.end(delivery.body);
+    });
+  }
+
+  list() {
+    return this.deliveries;
+  }
+}
