@@ -370,7 +370,10 @@ mod tests {
         let q = quotes_query("EUR").unwrap();
         let p = PreparedRequest::get(&c, paths::QUOTES, &q, "sig".into());
         assert_eq!(p.url, "https://sandbox.coinbar.io/coinbar/api/v2/pay/gateway/quotes?conversion_fiat=EUR");
-        assert_eq!(p.to_json(), r#"{"method":"GET","url":"https://sandbox.coinbar.io/coinbar/api/v2/pay/gateway/quotes?conversion_fiat=EUR","headers":{"CBPAY-API-KEY":"id","SIGNATURE":"sig","Content-Type":"application/json"}}"#);
+        assert_eq!(
+            p.to_json(),
+            r#"{"method":"GET","url":"https://sandbox.coinbar.io/coinbar/api/v2/pay/gateway/quotes?conversion_fiat=EUR","headers":{"CBPAY-API-KEY":"id","SIGNATURE":"sig","Content-Type":"application/json"}}"#
+        );
         assert!(quotes_query("eur").is_err());
         assert!(check_payment_request_id("a/../b").is_err());
         assert_eq!(paths::report("o-1"), "/paymentgateway/reports/o-1");

@@ -77,8 +77,15 @@ impl Client {
 
     /// Verify a backend callback (client id header, and the signature over the raw body in
     /// constant time) and read it.
-    pub fn verify_callback(&self, body: &[u8], client_id: Option<&str>, signature: Option<&str>) -> Result<CallbackEvent, Error> {
-        callback::verify(body, client_id, signature, &self.config.service_client_id, |b, s| self.signer.verify_hex(b, s))
+    pub fn verify_callback(
+        &self,
+        body: &[u8],
+        client_id: Option<&str>,
+        signature: Option<&str>,
+    ) -> Result<CallbackEvent, Error> {
+        callback::verify(body, client_id, signature, &self.config.service_client_id, |b, s| {
+            self.signer.verify_hex(b, s)
+        })
     }
 
     fn signed_post(&self, path: &str, body: String) -> PreparedRequest {

@@ -32,7 +32,13 @@ pub fn is_retryable(outcome: Outcome) -> bool {
 /// `retry_after` is the raw `Retry-After` header (delta-seconds; an HTTP-date is ignored and
 /// backoff used). `jitter` in `[0, 1)` spreads clients apart (equal jitter: half fixed, half
 /// random).
-pub fn delay_ms(retries_done: u32, max_retries: u32, outcome: Outcome, retry_after: Option<&str>, jitter: f64) -> Option<u32> {
+pub fn delay_ms(
+    retries_done: u32,
+    max_retries: u32,
+    outcome: Outcome,
+    retry_after: Option<&str>,
+    jitter: f64,
+) -> Option<u32> {
     if retries_done >= max_retries || !is_retryable(outcome) {
         return None;
     }
@@ -54,7 +60,9 @@ mod tests {
 
     #[test]
     fn retries_network_429_and_5xx_only() {
-        for o in [Outcome::Network, Outcome::Status(429), Outcome::Status(500), Outcome::Status(502), Outcome::Status(503)] {
+        for o in
+            [Outcome::Network, Outcome::Status(429), Outcome::Status(500), Outcome::Status(502), Outcome::Status(503)]
+        {
             assert!(delay_ms(0, 1, o, None, 0.0).is_some(), "{o:?}");
         }
         for s in [200, 400, 401, 404, 409] {

@@ -79,7 +79,12 @@ pub fn verify(
 pub fn parse_event(body: &[u8]) -> Result<CallbackEvent, Error> {
     let obj = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(obj)) => obj,
-        Ok(other) => return Err(Error::decode(format!("callback body must be a JSON object (got {})", validate::type_name(&other)))),
+        Ok(other) => {
+            return Err(Error::decode(format!(
+                "callback body must be a JSON object (got {})",
+                validate::type_name(&other)
+            )))
+        }
         Err(e) => return Err(Error::decode(format!("callback body is not valid JSON ({e})"))),
     };
     let payment = read_payment(&obj)?;

@@ -21,7 +21,8 @@ pub struct Quote {
 pub fn parse_response(status: u16, body: &str) -> Result<Vec<Quote>, Error> {
     let obj = response_object(status, body, true)?;
     let r = Reader::new(&obj);
-    let items = r.opt_array("data")?.ok_or_else(|| Error::decode("response field `data` must be an array (got nothing)"))?;
+    let items =
+        r.opt_array("data")?.ok_or_else(|| Error::decode("response field `data` must be an array (got nothing)"))?;
     items
         .iter()
         .enumerate()

@@ -180,8 +180,10 @@ mod tests {
         let p = parse_response(200, &body).unwrap();
         assert_eq!(p.status.as_str(), "partially_paid");
         assert!(!p.is_final);
-        assert_eq!(serde_json::to_string(&StatusInfo::from(&p.status)).unwrap(),
-            r#"{"status":"partially_paid","known":false,"is_final":false,"is_paid":false}"#);
+        assert_eq!(
+            serde_json::to_string(&StatusInfo::from(&p.status)).unwrap(),
+            r#"{"status":"partially_paid","known":false,"is_final":false,"is_paid":false}"#
+        );
     }
 
     #[test]
