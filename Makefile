@@ -3,7 +3,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build demo test test-rust test-js lint sizes
+.PHONY: help deps build demo test test-rust test-js lint sizes sandbox
 
 help:
 	@echo "make demo   build the package and print a signed initiate request"
@@ -20,6 +20,9 @@ sizes:
 
 demo: build
 	@node examples/prepare-initiate.mjs
+
+sandbox:
+	node www/sandbox/server.js --port 8790
 
 lint: deps
 	cargo fmt --check
