@@ -14,6 +14,7 @@ deps:
 
 build: deps
 	@scripts/build-wasm.sh server
+	@scripts/build-wasm.sh browser
 
 sizes:
 	@node scripts/sizes.mjs
@@ -28,6 +29,8 @@ lint: deps
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --target-dir target/browser -- -D warnings
+	cargo test --no-default-features --target-dir target/browser --quiet
 
 test-rust: deps
 	cargo test

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Build the WebAssembly package output into pkg/dist/.
 #   scripts/build-wasm.sh server    # default features: includes the signer
+#   scripts/build-wasm.sh browser   # --no-default-features: no signer, no HMAC code at all
 # Each build: cargo (release, wasm32) -> wasm-bindgen (web target glue) -> wasm-opt (binaryen).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavor=${1:-server}
 case "$flavor" in
   server) features=(); target_dir=target ;;
+  browser) features=(--no-default-features); target_dir=target/browser ;;
   *) echo "unknown build flavor: $flavor" >&2; exit 2 ;;
 esac
 out=pkg/dist/$flavor

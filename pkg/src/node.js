@@ -1,9 +1,12 @@
 // Node entry (ESM): loads the server build's .wasm from disk synchronously at import.
 import { readFileSync } from 'node:fs';
 import * as glue from '../dist/server/coinbar_pay.js';
-import { createApi } from './api.js';
+import { createCommon } from './common.js';
+import { createClient } from './client.js';
 
 glue.initSync({ module: readFileSync(new URL('../dist/server/coinbar_pay_bg.wasm', import.meta.url)) });
 
+const common = createCommon(glue);
 export { CoinbarError } from './error.js';
-export const { CoinbarPay, validateInitiate, cartTotal, statusInfo, gatewayUrl } = createApi(glue);
+export const CoinbarPay = createClient(glue, common);
+export const { validateInitiate, cartTotal, statusInfo, gatewayUrl, parseInitiateResponse, parsePaymentStatus, parseQuotes, parseReport } = common.api;

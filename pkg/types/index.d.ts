@@ -320,6 +320,15 @@ export declare function validateInitiate(input: unknown): FieldError[];
 /** Exact total of product lines as a decimal string (`"3.97"`). Throws CoinbarError `validation`. */
 export declare function cartTotal(products: ProductLine[]): DecimalString;
 
+/** Read Coinbar's answer to initiate (HTTP status + body text): the typed payment, or a CoinbarError (`http`, `api`, `decode`). */
+export declare function parseInitiateResponse(status: number, body: string): InitiatePayment;
+/** Read Coinbar's answer to the status call. */
+export declare function parsePaymentStatus(status: number, body: string): Payment;
+/** Read Coinbar's answer to the quotes call. */
+export declare function parseQuotes(status: number, body: string): Quote[];
+/** Read Coinbar's answer to the report call. */
+export declare function parseReport(status: number, body: string): Report;
+
 /** What a status means (case-insensitive; unknown statuses kept with `known: false`). */
 export declare function statusInfo(status: string): StatusInfo;
 

@@ -8,6 +8,7 @@ use crate::error::Error;
 use crate::model::initiate::{self, PaymentKind};
 use crate::model::status::{PaymentStatus, StatusInfo};
 use crate::model::{product, quotes, report, status};
+#[cfg(feature = "signer")]
 use crate::retry;
 use wasm_bindgen::prelude::*;
 
@@ -69,7 +70,8 @@ pub fn gateway_url(options_json: &str, request_token: &str, timestamp_ms: f64) -
 }
 
 /// Delay in ms before the next attempt, or -1 for no retry. `status` 0 means a network
-/// failure (no HTTP answer).
+/// failure (no HTTP answer). Only the server client sends requests.
+#[cfg(feature = "signer")]
 #[wasm_bindgen]
 pub fn retry_delay(retries_done: u32, max_retries: u32, status: u16, retry_after: Option<String>, jitter: f64) -> i32 {
     let outcome = if status == 0 { retry::Outcome::Network } else { retry::Outcome::Status(status) };

@@ -1,7 +1,7 @@
-// The JS shell around the WebAssembly core: converts values (JSON text in, JSON text out),
-// sends prepared requests with fetch, and maps errors to CoinbarError. Every rule, format
-// and signature lives in Rust (src/); nothing here decides what is valid.
-import { CoinbarError, toCoinbarError, inputError } from './error.js';
+// The server half of the JS shell: the CoinbarPay client, which holds the secret key inside
+// WebAssembly, sends prepared requests with fetch (timeout, retries) and verifies callbacks.
+// Not part of the browser build.
+import { CoinbarError, inputError } from './error.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 // Option names that fromEnv reads from which variables, for error messages.
@@ -16,105 +16,9 @@ const ENV_NAMES = {
  * Build the public API on top of an initialized wasm-bindgen glue module. Each entry file
  * (one per runtime) initializes its glue and calls this once.
  */
-export function createApi(glue) {
-  const maxInputBytes = glue.max_input_bytes();
-
-  /** Run a glue call, turning anything it throws into a CoinbarError. */
-  function call(fn) {
-    try {
-      return fn();
-    } catch (e) {
-      throw toCoinbarError(e);
-    }
-  }
-
-  /** JSON text of a merchant value, as JSON.stringify makes it (the bytes the core checks). */
-  function toJsonText(value, what, field) {
-    let text;
-    try {
-      text = JSON.stringify(value);
-    } catch (e) {
-      throw inputError(what, field, `cannot be converted to JSON (${e && e.message})`, e);
-    }
-    if (text === undefined) return 'null';
-    if (text.length > maxInputBytes) {
-      throw inputError(what, field, `is too large (more than ${maxInputBytes} bytes of JSON)`);
-    }
-    return text;
-  }
-
-  /**
-   * Every broken rule of an initiate input: `[{ field, message }]`, empty when valid.
-   * @param {unknown} input
-   */
-  function validateInitiate(input) {
-    let text;
-    try {
-      text = toJsonText(input, 'initiate input', 'input');
-    } catch (e) {
-      return e.errors ?? [{ field: 'input', message: e.message }];
-    }
-    return JSON.parse(call(() => glue.validate_initiate(text)));
-  }
-
-  /**
-   * The exact total of product lines as a decimal string (`"3.97"`).
-   * @param {unknown} products
-   */
-  function cartTotal(products) {
-    const text = toJsonText(products, 'products', 'products');
-    return call(() => glue.cart_total(text));
-  }
-
-  /** Split the options object; hostile objects (throwing getters, proxies) are config errors. */
-  function readOptions(options) {
-    try {
-      const { secretKey, fetch: fetchImpl, ...rest } = options;
-      if (fetchImpl !== undefined && typeof fetchImpl !== 'function') {
-        throw new CoinbarError('config', 'fetch: must be a function');
-      }
-      return { secretKey, fetchImpl, rest };
-    } catch (e) {
-      if (e instanceof CoinbarError) throw e;
-      throw new CoinbarError('config', `options: could not be read (${e && e.message})`, { cause: e });
-    }
-  }
-
-  /** Options (never the key) as JSON text for the core; a value JSON cannot hold is named. */
-  function optionsJson(rest) {
-    try {
-      return JSON.stringify(rest);
-    } catch (e) {
-      const key = Object.keys(rest).find((k) => {
-        try {
-          JSON.stringify(rest[k]);
-          return false;
-        } catch {
-          return true;
-        }
-      });
-      throw new CoinbarError('config', `${key ?? 'options'}: has a value that cannot be converted to JSON (${typeof rest[key]})`, { cause: e });
-    }
-  }
-
-  /**
-   * `{ status, known, is_final, is_paid }` for a status string (case-insensitive; unknown
-   * statuses are kept as sent, with `known: false`).
-   */
-  function statusInfo(status) {
-    if (typeof status !== 'string') throw inputError('status', 'status', 'must be a string');
-    return JSON.parse(glue.status_info(status));
-  }
-
-  /**
-   * The hosted payment page URL: `gatewayUrl({ serviceClientId, baseUrl | environment }, requestToken, timestamp?)`.
-   * Needs no secret, so it works in the browser build too.
-   */
-  function gatewayUrl(options, requestToken, timestamp = Date.now()) {
-    const { rest } = readOptions(options);
-    if (typeof requestToken !== 'string') throw inputError('gateway request', 'requestToken', 'must be a string');
-    return call(() => glue.gateway_url(optionsJson(rest), requestToken, Number(timestamp)));
-  }
+/** Build the CoinbarPay class on an initialized server glue module and its common API. */
+export function createClient(glue, common) {
+  const { call, toJsonText, readOptions, optionsJson } = common;
 
   /** Raw callback body as bytes: exactly what was received. */
   function bodyBytes(rawBody) {
@@ -386,5 +290,5 @@ export function createApi(glue) {
     return id;
   }
 
-  return { CoinbarPay, validateInitiate, cartTotal, statusInfo, gatewayUrl };
+  return CoinbarPay;
 }

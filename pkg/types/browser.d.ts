@@ -1,0 +1,35 @@
+// Types of the browser build (`coinbar-pay` under the `browser` condition, or
+// `coinbar-pay/browser`): everything except the client that holds a secret.
+export {
+  CoinbarError,
+  validateInitiate,
+  cartTotal,
+  statusInfo,
+  gatewayUrl,
+  parseInitiateResponse,
+  parsePaymentStatus,
+  parseQuotes,
+  parseReport,
+} from './index.js';
+export type {
+  DecimalInput,
+  DecimalString,
+  ProductLine,
+  InitiateInput,
+  RequestInput,
+  FieldError,
+  InitiatePayment,
+  RequestedPayment,
+  KnownPaymentStatus,
+  PaymentStatus,
+  StatusInfo,
+  PaymentDetail,
+  Payment,
+  Customer,
+  ProductEcho,
+  CallbackEvent,
+  Quote,
+  ReportDetail,
+  Report,
+  CoinbarErrorCode,
+} from './index.js';
