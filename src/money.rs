@@ -103,6 +103,16 @@ impl Money {
         exact(a.checked_mul(b)?, a.scale() + b.scale())
     }
 
+    /// `self / divisor` rounded half-to-even to `decimals` places (at most 28), for
+    /// informative conversions such as "≈ 0.00007580 BTC". `None` for a zero divisor or
+    /// overflow. The amount actually paid is always the one Coinbar returns.
+    pub fn checked_div_rounded(self, divisor: Money, decimals: u32) -> Option<Money> {
+        if divisor.is_zero() {
+            return None;
+        }
+        Some(Money(self.0.checked_div(divisor.0)?.round_dp(decimals.min(28))))
+    }
+
     /// The exact value as a plain decimal string without trailing zeros (`3.97`, `2`, `0.0001`).
     pub fn to_plain_string(&self) -> String {
         if self.0.is_zero() {
@@ -261,6 +271,15 @@ mod tests {
         assert_eq!(decimal_text("50000").unwrap(), "50000");
         assert_eq!(decimal_text("2.4e-5").unwrap(), "0.000024");
         assert!(decimal_text("abc").is_err());
+    }
+
+    #[test]
+    fn informative_division_rounds_to_the_requested_places() {
+        let eur = m("3.97");
+        assert_eq!(eur.checked_div_rounded(m("52372.33459748911"), 8).unwrap().to_plain_string(), "0.0000758");
+        assert_eq!(m("1").checked_div_rounded(m("3"), 4).unwrap().to_plain_string(), "0.3333");
+        assert_eq!(m("2").checked_div_rounded(m("3"), 0).unwrap().to_plain_string(), "1");
+        assert!(m("1").checked_div_rounded(Money::ZERO, 8).is_none());
     }
 
     #[test]

@@ -86,6 +86,17 @@ export function createCommon(glue) {
   }
 
   /**
+   * Informative conversion of a fiat amount into a coin at a quoted rate (fiat per coin),
+   * rounded to `decimals` places: the "≈ 0.0000758 BTC" next to a cart total. The amount
+   * the customer pays is always the one Coinbar returns at initiate.
+   */
+  function convertAmount(amount, rate, decimals = 8) {
+    if (typeof amount !== 'string' || typeof rate !== 'string') throw inputError('conversion', typeof amount !== 'string' ? 'amount' : 'rate', 'must be a decimal string');
+    if (!Number.isInteger(decimals) || decimals < 0) throw inputError('conversion', 'decimals', 'must be from 0 to 28');
+    return call(() => glue.convert_amount(amount, rate, decimals));
+  }
+
+  /**
    * `{ status, known, is_final, is_paid }` for a status string (case-insensitive; unknown
    * statuses are kept as sent, with `known: false`).
    */
@@ -115,6 +126,7 @@ export function createCommon(glue) {
     api: {
       validateInitiate,
       cartTotal,
+      convertAmount,
       statusInfo,
       gatewayUrl,
       parseInitiateResponse: parser(glue.parse_initiate_response),

@@ -4,6 +4,7 @@ export {
   CoinbarError,
   validateInitiate,
   cartTotal,
+  convertAmount,
   statusInfo,
   gatewayUrl,
   parseInitiateResponse,

@@ -329,6 +329,9 @@ export declare function parseQuotes(status: number, body: string): Quote[];
 /** Read Coinbar's answer to the report call. */
 export declare function parseReport(status: number, body: string): Report;
 
+/** Informative conversion of a fiat amount at a quoted rate (fiat per coin), rounded to `decimals` places (default 8). */
+export declare function convertAmount(amount: DecimalString, rate: DecimalString, decimals?: number): DecimalString;
+
 /** What a status means (case-insensitive; unknown statuses kept with `known: false`). */
 export declare function statusInfo(status: string): StatusInfo;
 

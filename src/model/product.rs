@@ -130,6 +130,30 @@ pub fn cart_total_json(products_json: &str) -> Result<String, Error> {
     }
 }
 
+/// `convertAmount(amount, rate, decimals)`: an informative conversion of a fiat amount into
+/// a coin at a quoted rate (fiat per coin), rounded to `decimals` places.
+pub fn convert_amount(amount: &str, rate: &str, decimals: u32) -> Result<String, Error> {
+    let mut ch = Checker::default();
+    let a = Money::parse_plain(amount).ok().filter(|m| !m.is_negative());
+    if a.is_none() {
+        ch.fail("amount", "must be a non-negative plain decimal string");
+    }
+    let r = Money::parse_plain(rate).ok().filter(|m| !m.is_negative() && !m.is_zero());
+    if r.is_none() {
+        ch.fail("rate", "must be a positive plain decimal string");
+    }
+    if decimals > 28 {
+        ch.fail("decimals", "must be from 0 to 28");
+    }
+    match (a, r) {
+        (Some(a), Some(r)) if ch.is_ok() => match a.checked_div_rounded(r, decimals) {
+            Some(v) => Ok(v.to_plain_string()),
+            None => Err(Error::validation("conversion", vec![FieldError::new("amount", "is too large to convert")])),
+        },
+        _ => Err(Error::validation("conversion", ch.errors)),
+    }
+}
+
 /// Field errors of a products array, as `validateInitiate` reports them.
 pub fn products_errors(products_json: &str) -> Vec<FieldError> {
     match cart_total_json(products_json) {
@@ -161,6 +185,15 @@ mod tests {
         let line = r#"{"product_name":"x","product_price":"999999999999.999","product_amount":1000000000,"product_id":"1","product_type":"g"}"#;
         let json = format!("[{}]", vec![line; 1000].join(","));
         assert_eq!(cart_total_json(&json).unwrap(), "999999999999999000000000");
+    }
+
+    #[test]
+    fn conversion_at_a_quoted_rate() {
+        assert_eq!(convert_amount("3.97", "52372.33459748911", 8).unwrap(), "0.0000758");
+        assert_eq!(convert_amount("100", "0.92137", 2).unwrap(), "108.53");
+        let e = convert_amount("-1", "0", 40).unwrap_err();
+        let fields: Vec<_> = e.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["amount", "rate", "decimals"]);
     }
 
     #[test]

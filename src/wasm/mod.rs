@@ -32,6 +32,12 @@ pub fn cart_total(products_json: &str) -> Result<String, JsValue> {
     product::cart_total_json(products_json).map_err(throw)
 }
 
+/// Informative conversion of a fiat amount at a quoted rate, rounded to `decimals` places.
+#[wasm_bindgen]
+pub fn convert_amount(amount: &str, rate: &str, decimals: u32) -> Result<String, JsValue> {
+    product::convert_amount(amount, rate, decimals).map_err(throw)
+}
+
 /// Read Coinbar's answer to initiate; returns the typed response as JSON text.
 #[wasm_bindgen]
 pub fn parse_initiate_response(status: u16, body: &str) -> Result<String, JsValue> {
