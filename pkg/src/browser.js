@@ -8,4 +8,4 @@ await init({ module_or_path: new URL('../dist/browser/coinbar_pay_bg.wasm', impo
 
 const common = createCommon(glue);
 export { CoinbarError } from './error.js';
-export const { validateInitiate, cartTotal, convertAmount, statusInfo, gatewayUrl, parseInitiateResponse, parsePaymentStatus, parseQuotes, parseReport } = common.api;
+export const { validateInitiate, validateRequest, cartTotal, convertAmount, statusInfo, gatewayUrl, parseInitiateResponse, parsePaymentStatus, parseQuotes, parseReport } = common.api;

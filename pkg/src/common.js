@@ -36,13 +36,26 @@ export function createCommon(glue) {
    * @param {unknown} input
    */
   function validateInitiate(input) {
+    return validationList(input, 'initiate input', glue.validate_initiate);
+  }
+
+  /**
+   * Every broken rule of a Request New Payment input (no `destination_coin`; optional
+   * `urlcallback`): `[{ field, message }]`, empty when valid.
+   * @param {unknown} input
+   */
+  function validateRequest(input) {
+    return validationList(input, 'request input', glue.validate_request);
+  }
+
+  function validationList(input, what, validate) {
     let text;
     try {
-      text = toJsonText(input, 'initiate input', 'input');
+      text = toJsonText(input, what, 'input');
     } catch (e) {
       return e.errors ?? [{ field: 'input', message: e.message }];
     }
-    return JSON.parse(call(() => glue.validate_initiate(text)));
+    return JSON.parse(call(() => validate(text)));
   }
 
   /**
@@ -125,6 +138,7 @@ export function createCommon(glue) {
     optionsJson,
     api: {
       validateInitiate,
+      validateRequest,
       cartTotal,
       convertAmount,
       statusInfo,

@@ -10,4 +10,4 @@ glue.initSync({ module: wasmModule });
 const common = createCommon(glue);
 export { CoinbarError } from './error.js';
 export const CoinbarPay = createClient(glue, common);
-export const { validateInitiate, cartTotal, convertAmount, statusInfo, gatewayUrl, parseInitiateResponse, parsePaymentStatus, parseQuotes, parseReport } = common.api;
+export const { validateInitiate, validateRequest, cartTotal, convertAmount, statusInfo, gatewayUrl, parseInitiateResponse, parsePaymentStatus, parseQuotes, parseReport } = common.api;

@@ -3,6 +3,7 @@
 export {
   CoinbarError,
   validateInitiate,
+  validateRequest,
   cartTotal,
   convertAmount,
   statusInfo,

@@ -317,6 +317,9 @@ export declare class CoinbarPay {
 /** Every broken rule of an initiate input (empty when valid). Never throws. */
 export declare function validateInitiate(input: unknown): FieldError[];
 
+/** Every broken rule of a Request New Payment input (empty when valid). Never throws. */
+export declare function validateRequest(input: unknown): FieldError[];
+
 /** Exact total of product lines as a decimal string (`"3.97"`). Throws CoinbarError `validation`. */
 export declare function cartTotal(products: ProductLine[]): DecimalString;
 

@@ -26,6 +26,12 @@ pub fn validate_initiate(input_json: &str) -> String {
     serde_json::to_string(&initiate::validation_errors(input_json, PaymentKind::Initiate)).unwrap_or_default()
 }
 
+/// Every broken rule of a Request New Payment input, as a JSON array of `{field, message}`.
+#[wasm_bindgen]
+pub fn validate_request(input_json: &str) -> String {
+    serde_json::to_string(&initiate::validation_errors(input_json, PaymentKind::Request)).unwrap_or_default()
+}
+
 /// The exact total of a products array, as a plain decimal string.
 #[wasm_bindgen]
 pub fn cart_total(products_json: &str) -> Result<String, JsValue> {
