@@ -3,23 +3,29 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build demo test test-rust test-js lint sizes sandbox
+.PHONY: help deps build demo example test test-rust test-js test-e2e test-runtimes lint sizes sandbox
 
 help:
-	@echo "make demo   build the package and print a signed initiate request"
-	@echo "make test   install tools, build, and run every test"
+	@echo "make demo      build everything and start the demo shop + local CoinbarPay sandbox on 127.0.0.1"
+	@echo "make test      install tools, build, and run every test"
+	@echo "make sandbox   start only the local CoinbarPay sandbox on 127.0.0.1:8790"
+	@echo "make example   print a signed initiate request (examples/prepare-initiate.mjs)"
 
 deps:
 	@scripts/deps.sh
 
 build: deps
 	@scripts/build-wasm.sh server
+	@node scripts/build-cjs.mjs
 	@scripts/build-wasm.sh browser
 
 sizes:
 	@node scripts/sizes.mjs
 
 demo: build
+	@node www/serve.js
+
+example: build
 	@node examples/prepare-initiate.mjs
 
 sandbox:
@@ -39,4 +45,13 @@ test-js: build
 	node_modules/.bin/tsc -p tests/types
 	node --test tests/js/ tests/sandbox/
 
-test: lint test-rust test-js sizes
+# One conformance suite (tests/vectors.json) in Node ESM/CJS, workerd, Deno, Bun, Vercel
+# edge-runtime and Chromium, from the npm-packed package; prints runtime x group pass counts.
+test-runtimes: build
+	node tests/runtimes/run.mjs
+
+test-e2e: build
+	@scripts/install-chromium.sh
+	node --test --test-concurrency=1 tests/e2e/
+
+test: lint test-rust test-js test-e2e test-runtimes sizes

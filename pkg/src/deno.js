@@ -1,0 +1,14 @@
+// Deno entry: the .wasm is imported as a compiled WebAssembly.Module with a source phase
+// import (`import source`), so initialization reads no file (no --allow-read), fetches
+// nothing (no --allow-net) and compiles nothing at run time from bytes it loaded itself.
+import source wasmModule from '../dist/server/coinbar_pay_bg.wasm';
+import * as glue from '../dist/server/coinbar_pay.js';
+import { createCommon } from './common.js';
+import { createClient } from './client.js';
+
+glue.initSync({ module: wasmModule });
+
+const common = createCommon(glue);
+export { CoinbarError } from './error.js';
+export const CoinbarPay = createClient(glue, common);
+export const { validateInitiate, validateRequest, cartTotal, convertAmount, statusInfo, gatewayUrl, parseInitiateResponse, parsePaymentStatus, parseQuotes, parseReport } = common.api;
