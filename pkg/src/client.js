@@ -44,6 +44,9 @@ export function createClient(glue, common) {
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+  /** A page, not a server: both `window` and `document` are defined. */
+  const looksLikeBrowser = () => typeof globalThis.window !== 'undefined' && typeof globalThis.document !== 'undefined';
+
   class CoinbarPay {
     #core;
     #config;
@@ -56,7 +59,15 @@ export function createClient(glue, common) {
       if (options === null || typeof options !== 'object') {
         throw new CoinbarError('config', 'options: must be an object');
       }
-      const { secretKey, fetchImpl, rest } = readOptions(options);
+      const { secretKey, fetchImpl, allowBrowser, rest } = readOptions(options);
+      if (secretKey !== undefined && !allowBrowser && looksLikeBrowser()) {
+        throw new CoinbarError(
+          'config',
+          'secretKey: refusing to hold a CoinbarPay secret key in a browser-like environment (window and document exist). ' +
+            'Anyone who can open the page could read it and sign payments as you. Keep the key on your server and use ' +
+            "the browser build ('coinbar-pay/browser') in pages. If this is really a server (e.g. tests under jsdom), pass allowBrowser: true.",
+        );
+      }
       // The key goes into wasm memory as bytes owned by Rust, which zeroizes them once the
       // keyed HMAC state exists; our copy is wiped here. The key is not kept in JS.
       let keyBytes;

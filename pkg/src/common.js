@@ -70,11 +70,14 @@ export function createCommon(glue) {
   /** Split the options object; hostile objects (throwing getters, proxies) are config errors. */
   function readOptions(options) {
     try {
-      const { secretKey, fetch: fetchImpl, ...rest } = options;
+      const { secretKey, fetch: fetchImpl, allowBrowser, ...rest } = options;
       if (fetchImpl !== undefined && typeof fetchImpl !== 'function') {
         throw new CoinbarError('config', 'fetch: must be a function');
       }
-      return { secretKey, fetchImpl, rest };
+      if (allowBrowser !== undefined && typeof allowBrowser !== 'boolean') {
+        throw new CoinbarError('config', 'allowBrowser: must be true or false');
+      }
+      return { secretKey, fetchImpl, allowBrowser: allowBrowser === true, rest };
     } catch (e) {
       if (e instanceof CoinbarError) throw e;
       throw new CoinbarError('config', `options: could not be read (${e && e.message})`, { cause: e });

@@ -255,6 +255,11 @@ export interface CoinbarPayOptions {
   /** Retries after the first attempt where safe (default 1). */
   maxRetries?: number;
   fetch?: FetchLike;
+  /**
+   * The client refuses a secret where `window` and `document` exist (a page). Set true only
+   * for a server environment that defines them (e.g. tests under jsdom).
+   */
+  allowBrowser?: boolean;
 }
 
 /** The checked configuration of a client (never the secret). */

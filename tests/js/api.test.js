@@ -196,6 +196,11 @@ test('tampered callbacks are refused with code signature', async () => {
     assert.throws(() => c.verifyCallback(body, h), (e) => e instanceof CoinbarError && e.code === 'signature', name);
   }
   assert.equal(c.verifyCallback(raw.toString('utf8'), new Headers(headers)).status, 'CANCELED', 'string body + Headers object verify');
+  // A huge body is refused before any parsing, whatever its signature.
+  const huge = Buffer.alloc(10 * 1024 * 1024, 0x20);
+  const t0 = performance.now();
+  assert.throws(() => c.verifyCallback(huge, { ...headers, signature: c.sign(huge) }), (e) => e.code === 'signature' && /larger than 1 MiB/.test(e.message));
+  assert.ok(performance.now() - t0 < 1000);
 });
 
 test('status helpers', () => {

@@ -136,3 +136,56 @@ test('no error from any failure path contains the secret', async () => {
     assert.ok(!text.includes(SECRET), text);
   }
 });
+
+test('a browser-like global refuses the secret unless allowBrowser: true', () => {
+  globalThis.window = {};
+  globalThis.document = {};
+  try {
+    assert.throws(
+      () => newClient(),
+      (e) => e instanceof CoinbarError && e.code === 'config' && /browser-like/.test(e.message) && /allowBrowser: true/.test(e.message) && !e.message.includes(SECRET),
+    );
+    const c = new CoinbarPay({ serviceClientId: 'cid', secretKey: SECRET, allowBrowser: true });
+    assert.match(c.sign('x'), /^[0-9a-f]{64}$/);
+    c.free();
+    assert.throws(() => new CoinbarPay({ serviceClientId: 'cid', secretKey: SECRET, allowBrowser: 'yes' }), (e) => e.code === 'config');
+  } finally {
+    delete globalThis.window;
+    delete globalThis.document;
+  }
+  newClient().free(); // a server again
+});
+
+test('nothing the SDK does writes the secret to the console or stdout/stderr', async () => {
+  const captured = [];
+  const methods = ['log', 'info', 'warn', 'error', 'debug', 'trace'];
+  const saved = methods.map((m) => console[m]);
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  methods.forEach((m) => (console[m] = (...a) => captured.push(a.map(String).join(' '))));
+  process.stdout.write = (chunk, ...rest) => (captured.push(String(chunk)), out.call(process.stdout, chunk, ...rest));
+  process.stderr.write = (chunk, ...rest) => (captured.push(String(chunk)), err.call(process.stderr, chunk, ...rest));
+  try {
+    const c = newClient();
+    c.prepareInitiate(baseInput());
+    c.sign('x');
+    await c.initiate(baseInput()).catch(() => {});
+    try {
+      c.verifyCallback('{}', { 'cbpay-api-key': 'cid', signature: 'x' });
+    } catch {
+      /* expected */
+    }
+    try {
+      c.prepareInitiate({ nope: SECRET });
+    } catch {
+      /* expected */
+    }
+    c.free();
+  } finally {
+    methods.forEach((m, i) => (console[m] = saved[i]));
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+  assert.ok(!captured.join('\n').includes(SECRET));
+  assert.deepEqual(captured.filter((l) => /coinbar/i.test(l)), [], 'the SDK logs nothing');
+});
