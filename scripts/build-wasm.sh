@@ -7,16 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 flavor=${1:-server}
 case "$flavor" in
-  server) features=(); target_dir=target ;;
-  browser) features=(--no-default-features); target_dir=target/browser ;;
+  server) features=(); target_dir=target; profile=release; opt=-O3 ;;
+  browser) features=(--no-default-features); target_dir=target/browser; profile=release-browser; opt=-Oz ;;
   *) echo "unknown build flavor: $flavor" >&2; exit 2 ;;
 esac
 out=pkg/dist/$flavor
-cargo build --quiet --release --lib --target wasm32-unknown-unknown --target-dir "$target_dir" ${features[@]+"${features[@]}"}
+cargo build --quiet --profile "$profile" --lib --target wasm32-unknown-unknown --target-dir "$target_dir" ${features[@]+"${features[@]}"}
 rm -rf "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name coinbar_pay \
-  "$target_dir/wasm32-unknown-unknown/release/coinbar_pay.wasm"
-node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+  "$target_dir/wasm32-unknown-unknown/$profile/coinbar_pay.wasm"
+node_modules/.bin/wasm-opt "$opt" --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
   --enable-reference-types --enable-multivalue \
   "$out/coinbar_pay_bg.wasm" -o "$out/coinbar_pay_bg.wasm"

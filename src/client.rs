@@ -31,9 +31,25 @@ impl Client {
     /// Validate an initiate input (JSON text), serialize it byte-exactly and sign it.
     /// `now_ms` is used when the input has no `timestamp`.
     pub fn prepare_initiate(&self, input_json: &str, now_ms: u64) -> Result<PreparedRequest, Error> {
+        let (signature, body) = self.sign_initiate(input_json, now_ms)?;
+        Ok(PreparedRequest::post(&self.config, paths::INITIATE, body, signature))
+    }
+
+    /// The hot path of [`Client::prepare_initiate`]: just `(signature, body)`. The rest of
+    /// the prepared request (method, URL, headers) is the same for every call; see
+    /// [`Client::post_template`].
+    pub fn sign_initiate(&self, input_json: &str, now_ms: u64) -> Result<(String, String), Error> {
         let input = initiate::parse_input(input_json, PaymentKind::Initiate, Some(&self.config.service_client_id))?;
         let body = input.body(&self.config.service_client_id, now_ms)?;
-        Ok(self.signed_post(paths::INITIATE, body))
+        Ok((self.signer.sign_hex(body.as_bytes()), body))
+    }
+
+    /// The prepared POST to `path` without signature and body, for callers that fill those
+    /// in from [`Client::sign_initiate`].
+    pub fn post_template(&self, path: &str) -> PreparedRequest {
+        let mut p = PreparedRequest::post(&self.config, path, String::new(), String::new());
+        p.body = None;
+        p
     }
 
     /// Validate, serialize and sign a Request New Payment input (no `destination_coin`;
@@ -117,6 +133,18 @@ mod tests {
         assert!(body.contains(r#""product_price":3.5,"#));
         assert!(format!("{client:?}").contains("[redacted]"));
         assert!(!format!("{client:?}").contains("secret\""));
+    }
+
+    #[test]
+    fn template_plus_signed_body_is_the_prepared_request() {
+        let config = Config::from_options_json(r#"{"serviceClientId":"cid"}"#).unwrap();
+        let client = Client::new(config, b"secret").unwrap();
+        let input = r#"{"payment_request_id":"o","input_coin":"EUR","products":[{"product_name":"T","product_price":1,"product_amount":1,"product_id":"t","product_type":"g"}],"email":"a@example.com","user_id":"u","destination_coin":"BTC","timestamp":1700000000000}"#;
+        let (signature, body) = client.sign_initiate(input, 0).unwrap();
+        let mut assembled = client.post_template(paths::INITIATE);
+        assembled.headers.signature = signature;
+        assembled.body = Some(body);
+        assert_eq!(assembled, client.prepare_initiate(input, 0).unwrap());
     }
 
     #[test]

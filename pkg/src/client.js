@@ -51,6 +51,7 @@ export function createClient(glue, common) {
     #core;
     #config;
     #fetch;
+    #initiateTemplate;
 
     /**
      * @param {object} options `{ serviceClientId, secretKey, environment?, baseUrl?, timeoutMs?, maxRetries?, fetch? }`
@@ -126,7 +127,11 @@ export function createClient(glue, common) {
     prepareInitiate(input) {
       const core = this.#live();
       const text = toJsonText(input, 'initiate input', 'input');
-      return JSON.parse(call(() => core.prepare_initiate(text, Date.now())));
+      const signed = call(() => core.sign_initiate(text, Date.now()));
+      // The core returns signature + body; method, URL and headers come from its template.
+      this.#initiateTemplate ??= JSON.parse(core.initiate_template());
+      const { method, url, headers } = this.#initiateTemplate;
+      return { method, url, headers: { ...headers, SIGNATURE: signed.slice(0, 64) }, body: signed.slice(64) };
     }
 
     /** Create a payment (Execute Payment External Platform) and return what the customer pays. */

@@ -136,8 +136,16 @@ mod signer {
 
         /// Validate, serialize and sign an initiate input; returns the prepared request as
         /// JSON text.
-        pub fn prepare_initiate(&self, input_json: &str, now_ms: f64) -> Result<String, JsValue> {
-            Ok(self.inner.prepare_initiate(input_json, ms(now_ms)).map_err(throw)?.to_json())
+        /// The hot path: the 64-character signature followed by the body. The shell merges
+        /// it into `initiate_template()` (crossing the boundary once, with no JSON wrapping).
+        pub fn sign_initiate(&self, input_json: &str, now_ms: f64) -> Result<String, JsValue> {
+            let (signature, body) = self.inner.sign_initiate(input_json, ms(now_ms)).map_err(throw)?;
+            Ok(signature + &body)
+        }
+
+        /// The initiate request without signature and body, as JSON text (fetched once).
+        pub fn initiate_template(&self) -> String {
+            self.inner.post_template(crate::api::paths::INITIATE).to_json()
         }
 
         /// The same for Request New Payment.
