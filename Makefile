@@ -55,3 +55,24 @@ test-e2e: build
 	node --test --test-concurrency=1 tests/e2e/
 
 test: lint test-rust test-js test-e2e test-runtimes sizes
+
+# Benchmark (issue 6): prepare/sign/verify vs node:crypto, WebCrypto and @noble/hashes in Node
+# and workerd, cold start, sizes, memory, end to end against the sandbox, the Rust core
+# (criterion). Prints tables and a targets table, writes out/bench.json; never fails on speed.
+.PHONY: bench
+bench: build
+	node bench/run.mjs
+
+# Fuzzing (issue 7 §1): every cargo-fuzz target of fuzz/ for FUZZ_SECONDS (default 60) each,
+# on nightly (installed when missing); prints executions and crashes per target. A crash is
+# copied to fuzz/regressions/, which `cargo test` (tests/fuzz_regressions.rs) replays.
+.PHONY: fuzz
+fuzz:
+	scripts/fuzz.sh
+
+# Load and faults (issue 7 §5): 10,000 initiates at concurrency 200 through the SDK against
+# the local sandbox, without faults and with 10% injected faults and retries; prints the figures.
+.PHONY: load
+load: build
+	node --expose-gc tests/load/run.mjs --calls 10000 --concurrency 200
+	node --expose-gc tests/load/run.mjs --calls 10000 --concurrency 200 --faults 0.1

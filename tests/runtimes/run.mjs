@@ -24,6 +24,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleForWorkerd as sharedBundleForWorkerd, miniflareOptions } from '../../scripts/workerd.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -210,24 +211,11 @@ const vercelWasm = (assets) => ({
   },
 });
 
-/** Bundle for workerd as wrangler does: conditions workerd, worker, browser; .wasm as separate module files. */
+/** Bundle for workerd as wrangler does (scripts/workerd.mjs), noting which package file was picked. */
 async function bundleForWorkerd(entry, outdir) {
-  const { build } = await esbuild();
   const record = {};
-  await build({
-    entryPoints: [entry],
-    outdir,
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser'],
-    loader: { '.wasm': 'copy' },
-    assetNames: '[name]-[hash]',
-    plugins: [recordEntry(record)],
-    logLevel: 'error',
-  });
-  return { script: join(outdir, `${entry.split('/').pop().replace(/\.m?js$/, '')}.js`), entry: record.entry };
+  const script = await sharedBundleForWorkerd(entry, outdir, { plugins: [recordEntry(record)] });
+  return { script, entry: record.entry };
 }
 
 /** Bundle for Vercel Edge: the edge-light condition, .wasm?module bindings, one script. */
@@ -263,16 +251,7 @@ async function browserEntry(dir) {
 
 async function startMiniflare(script, bindings = {}) {
   const { Miniflare } = await import(pathToFileURL(join(ROOT, 'node_modules/miniflare/dist/src/index.js')).href);
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: script,
-    modulesRoot: dirname(script),
-    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: '2026-04-01',
-    bindings,
-    host: '127.0.0.1',
-    port: 0,
-  });
+  const mf = new Miniflare(miniflareOptions(script, bindings));
   const url = await mf.ready;
   return { url: url.origin, close: () => mf.dispose() };
 }

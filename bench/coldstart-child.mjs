@@ -1,0 +1,51 @@
+// One cold start, in a fresh Node process (spawned by bench/coldstart.mjs). Prints one JSON
+// line of timings in ms (performance.now(), whose origin is the process start).
+//   node bench/coldstart-child.mjs sdk|node-crypto|glue
+// sdk          from just before import('coinbar-pay') to the first signature (client created
+//              from the secret, sign(body)), then the first prepareInitiate on top
+// node-crypto  from just before import('node:crypto') to the first createHmac(...).digest('hex')
+// glue         the SDK's steps one by one through its wasm-bindgen glue: import the glue JS,
+//              read the .wasm, compile (new WebAssembly.Module), instantiate (initSync), first signature
+import { readFileSync } from 'node:fs';
+
+const SECRET = 'sandbox-secret-do-not-use-in-production';
+const CLIENT_ID = 'c0ffee00-0000-4000-8000-000000000001';
+const body = readFileSync(new URL('inputs/callback.json', import.meta.url), 'utf8');
+const input = JSON.parse(readFileSync(new URL('inputs/initiate-3.json', import.meta.url), 'utf8'));
+const mode = process.argv[2];
+const out = { mode };
+
+if (mode === 'sdk') {
+  const t0 = performance.now();
+  const { CoinbarPay } = await import('coinbar-pay');
+  const t1 = performance.now();
+  const cbpay = new CoinbarPay({ serviceClientId: CLIENT_ID, secretKey: SECRET, baseUrl: 'http://127.0.0.1:8790/coinbar/api/v2' });
+  const signature = cbpay.sign(body);
+  const t2 = performance.now();
+  cbpay.prepareInitiate(input);
+  const t3 = performance.now();
+  Object.assign(out, { startMs: t0, importMs: t1 - t0, firstSignatureMs: t2 - t0, firstPrepareMs: t3 - t0, signature });
+} else if (mode === 'node-crypto') {
+  const t0 = performance.now();
+  const { createHmac } = await import('node:crypto');
+  const signature = createHmac('sha256', SECRET).update(body).digest('hex');
+  const t2 = performance.now();
+  Object.assign(out, { startMs: t0, firstSignatureMs: t2 - t0, signature });
+} else if (mode === 'glue') {
+  const t0 = performance.now();
+  const glue = await import('../pkg/dist/server/coinbar_pay.js');
+  const t1 = performance.now();
+  const bytes = readFileSync(new URL('../pkg/dist/server/coinbar_pay_bg.wasm', import.meta.url));
+  const t2 = performance.now();
+  const module = new WebAssembly.Module(bytes);
+  const t3 = performance.now();
+  glue.initSync({ module });
+  const t4 = performance.now();
+  const client = new glue.SigningClient(JSON.stringify({ serviceClientId: CLIENT_ID, baseUrl: 'http://127.0.0.1:8790/coinbar/api/v2' }), new TextEncoder().encode(SECRET));
+  const signature = client.sign(new TextEncoder().encode(body));
+  const t5 = performance.now();
+  Object.assign(out, { startMs: t0, importGlueMs: t1 - t0, readWasmMs: t2 - t1, compileMs: t3 - t2, instantiateMs: t4 - t3, firstSignatureMs: t5 - t4, totalMs: t5 - t0, signature });
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
+process.stdout.write(`${JSON.stringify(out)}\n`);

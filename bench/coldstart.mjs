@@ -1,0 +1,59 @@
+// Section 3 in Node: cold start in fresh processes (bench/coldstart-child.mjs), median of
+// N runs per kind, interleaved. Inside the child: from just before the import to the first
+// signature; outside: the whole process (spawn to exit). Prints `BENCH_RESULT <json>`.
+//   node bench/coldstart.mjs [--quick]
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const quick = process.argv.includes('--quick');
+const CHILD = fileURLToPath(new URL('coldstart-child.mjs', import.meta.url));
+const log = (m) => process.stderr.write(`${m}\n`);
+const median = (xs) => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return null;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+function runChild(mode) {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, [CHILD, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const processMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (code !== 0) return reject(new Error(`coldstart-child ${mode} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      resolve({ ...JSON.parse(stdout), processMs });
+    });
+  });
+}
+
+const runs = quick ? 5 : 20;
+const modes = ['sdk', 'node-crypto', 'glue'];
+const samples = Object.fromEntries(modes.map((m) => [m, []]));
+const errors = {};
+for (let i = 0; i < runs; i++) {
+  for (const mode of modes) {
+    if (mode === 'glue' && i >= Math.ceil(runs / 2)) continue; // the breakdown needs fewer runs
+    if (errors[mode]) continue;
+    try {
+      samples[mode].push(await runChild(mode));
+    } catch (e) {
+      errors[mode] = e.message;
+      log(`  cold start ${mode}: ${e.message}`);
+    }
+  }
+}
+const signatures = new Set(Object.values(samples).flat().map((s) => s.signature));
+const result = { runs: {}, errors, sameSignature: signatures.size === 1 };
+for (const [mode, ss] of Object.entries(samples)) {
+  if (!ss.length) continue;
+  const keys = Object.keys(ss[0]).filter((k) => typeof ss[0][k] === 'number');
+  result.runs[mode] = { count: ss.length, ...Object.fromEntries(keys.map((k) => [k, median(ss.map((s) => s[k]))])) };
+  log(`  cold start ${mode.padEnd(12)} ${keys.map((k) => `${k} ${result.runs[mode][k].toFixed(2)}`).join(', ')}`);
+}
+process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
