@@ -102,7 +102,7 @@ fn opt_str<'a>(opts: &'a Map<String, Value>, key: &str) -> Result<Option<&'a str
 fn opt_int(opts: &Map<String, Value>, key: &str, min: u32, max: u32) -> Result<Option<u32>, Error> {
     match opts.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.to_string().parse::<u32>() {
+        Some(Value::Number(n)) => match n.as_str().parse::<u32>() {
             Ok(v) if (min..=max).contains(&v) => Ok(Some(v)),
             _ => Err(Error::config(format!("{key}: must be a whole number from {min} to {max}"))),
         },

@@ -165,7 +165,7 @@ pub fn price(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<Money> 
             ch.fail(field, "must be a finite number or a decimal string (got null, NaN or Infinity)");
             return None;
         }
-        Some(Value::Number(n)) => Money::parse_json_number(&n.to_string()),
+        Some(Value::Number(n)) => Money::parse_json_number(n.as_str()),
         Some(Value::String(s)) => Money::parse_plain(s),
         Some(other) => {
             ch.fail(field, format!("must be a number or a decimal string (got {})", type_name(other)));
@@ -212,6 +212,21 @@ pub fn check_price(m: Money) -> Result<Money, String> {
 /// Read a whole number in `min..=max`: a JSON number or a string of digits.
 pub fn integer(ch: &mut Checker, v: Option<&Value>, field: &str, required: bool, min: u64, max: u64) -> Option<u64> {
     let range = || format!("must be a whole number from {min} to {max}");
+    // The common case, plain digits, needs no decimal arithmetic.
+    let digits = match v {
+        Some(Value::Number(n)) => Some(n.as_str()),
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    if let Some(n) = digits.filter(|d| !d.is_empty() && d.len() <= 19 && d.bytes().all(|b| b.is_ascii_digit())) {
+        match n.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => return Some(n),
+            _ => {
+                ch.fail(field, range());
+                return None;
+            }
+        }
+    }
     let m = match v {
         None => {
             if required {
@@ -223,7 +238,7 @@ pub fn integer(ch: &mut Checker, v: Option<&Value>, field: &str, required: bool,
             ch.fail(field, "must be a finite whole number (got null, NaN or Infinity)");
             return None;
         }
-        Some(Value::Number(n)) => Money::parse_json_number(&n.to_string()),
+        Some(Value::Number(n)) => Money::parse_json_number(n.as_str()),
         Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Money::parse_plain(s),
         Some(Value::String(_)) => {
             ch.fail(field, format!("{} (a string of digits is accepted too)", range()));
@@ -249,7 +264,7 @@ pub fn integer(ch: &mut Checker, v: Option<&Value>, field: &str, required: bool,
 pub fn timestamp_ms(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<u64> {
     if let Some(Value::Number(n)) = v {
         // A seconds timestamp is the classic mistake: say so.
-        if let Ok(secs) = n.to_string().parse::<u64>() {
+        if let Ok(secs) = n.as_str().parse::<u64>() {
             if (1_000_000_000..MIN_TIMESTAMP_MS / 100).contains(&secs) {
                 ch.fail(field, "must be milliseconds since the epoch (this looks like seconds: multiply by 1000)");
                 return None;

@@ -144,7 +144,7 @@ impl<'a> Reader<'a> {
     pub fn opt_amount(&self, key: &str) -> Result<Option<String>, Error> {
         let raw = match self.obj.get(key) {
             None | Some(Value::Null) => return Ok(None),
-            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::Number(n)) => n.as_str().to_string(),
             Some(Value::String(s)) => s.clone(),
             Some(_) => return Err(self.wrong(key, "a decimal number")),
         };

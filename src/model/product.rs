@@ -78,27 +78,23 @@ pub fn read_products(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option
     let before = ch.errors.len();
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let path = format!("{field}[{i}]");
         let Value::Object(obj) = item else {
-            ch.fail(&path, format!("must be an object (got {})", validate::type_name(item)));
+            ch.fail(&format!("{field}[{i}]"), format!("must be an object (got {})", validate::type_name(item)));
             continue;
         };
-        validate::no_unknown_fields(ch, obj, &path, FIELDS);
-        let f = |name: &str| format!("{path}.{name}");
-        let name =
-            validate::text(ch, obj.get("product_name"), &f("product_name"), true, MAX_PRODUCT_NAME, TextKind::Free);
-        let price = validate::price(ch, obj.get("product_price"), &f("product_price"));
-        let amount = validate::integer(
-            ch,
-            obj.get("product_amount"),
-            &f("product_amount"),
-            true,
-            1,
-            validate::MAX_PRODUCT_AMOUNT,
-        );
-        let id = validate::text(ch, obj.get("product_id"), &f("product_id"), true, MAX_PRODUCT_ID, TextKind::Free);
-        let kind =
-            validate::text(ch, obj.get("product_type"), &f("product_type"), true, MAX_PRODUCT_TYPE, TextKind::Free);
+        // Fields are checked under their bare names and given the line's path only if they
+        // fail: valid lines (the hot path) build no path strings.
+        let line_start = ch.errors.len();
+        validate::no_unknown_fields(ch, obj, "", FIELDS);
+        let name = validate::text(ch, obj.get("product_name"), "product_name", true, MAX_PRODUCT_NAME, TextKind::Free);
+        let price = validate::price(ch, obj.get("product_price"), "product_price");
+        let amount =
+            validate::integer(ch, obj.get("product_amount"), "product_amount", true, 1, validate::MAX_PRODUCT_AMOUNT);
+        let id = validate::text(ch, obj.get("product_id"), "product_id", true, MAX_PRODUCT_ID, TextKind::Free);
+        let kind = validate::text(ch, obj.get("product_type"), "product_type", true, MAX_PRODUCT_TYPE, TextKind::Free);
+        for e in ch.errors.iter_mut().skip(line_start) {
+            e.field = format!("{field}[{i}].{}", e.field);
+        }
         if let (Some(name), Some(price), Some(amount), Some(id), Some(kind)) = (name, price, amount, id, kind) {
             out.push(Product { name, price, amount, id, kind });
         }
