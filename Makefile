@@ -43,7 +43,7 @@ test-rust: deps
 
 test-js: build
 	node_modules/.bin/tsc -p tests/types
-	node --test tests/js/ tests/sandbox/
+	node --test tests/js/ tests/sandbox/ tests/load/
 
 # One conformance suite (tests/vectors.json) in Node ESM/CJS, workerd, Deno, Bun, Vercel
 # edge-runtime and Chromium, from the npm-packed package; prints runtime x group pass counts.

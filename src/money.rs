@@ -38,13 +38,21 @@ impl Money {
         match s.find(['e', 'E']) {
             None => Money::parse_plain(s),
             Some(_) => {
+                // `from_scientific` alone also takes `+1e5`, `.5e1`, `1.e5` and `1_0e2`
+                // (found by fuzzing): only a plain mantissa and a whole exponent are numbers.
+                let (mantissa, exponent) = split_exponent(s).ok_or(MoneyError::Syntax)?;
+                if !is_plain_decimal(mantissa) || !exponent.is_some_and(is_exponent) {
+                    return Err(MoneyError::Syntax);
+                }
                 let d = Decimal::from_scientific(s).map_err(|_| MoneyError::TooPrecise)?;
                 // from_scientific may round when the exponent pushes digits past the scale
                 // limit; check the mantissa digits survived by comparing digit counts.
-                let (mantissa, _) = split_exponent(s).ok_or(MoneyError::Syntax)?;
                 let wanted = significant_digits_of_text(mantissa);
                 let got = Money(d).significant_digits();
-                if got < wanted && !d.is_zero() {
+                // A nonzero mantissa rounded all the way to 0 (`1e-30`) lost every digit
+                // (found by fuzzing: such an amount read as "0", such a price was sent as 0).
+                let mantissa_is_zero = mantissa.bytes().all(|b| matches!(b, b'0' | b'.' | b'-'));
+                if d.is_zero() != mantissa_is_zero || got < wanted {
                     return Err(MoneyError::TooPrecise);
                 }
                 Ok(Money(d))
@@ -100,7 +108,22 @@ impl Money {
 
     pub fn checked_mul(self, other: Money) -> Option<Money> {
         let (a, b) = (self.0.normalize(), other.0.normalize());
+        if a.is_zero() || b.is_zero() {
+            // rust_decimal returns a zero product at scale 0, which `exact` would take for
+            // a rounded one (found by fuzzing: `0.5 × 0` was refused).
+            return Some(Money::ZERO);
+        }
         exact(a.checked_mul(b)?, a.scale() + b.scale())
+    }
+
+    /// The value as a whole number of `10^-scale` units (`2.5` at scale 8 is 250000000), or
+    /// `None` when negative or finer than `scale`.
+    pub fn to_units(&self, scale: u32) -> Option<u128> {
+        let n = self.0.normalize();
+        if self.is_negative() || n.scale() > scale {
+            return None;
+        }
+        n.mantissa().unsigned_abs().checked_mul(10u128.checked_pow(scale - n.scale())?)
     }
 
     /// `self / divisor` rounded half-to-even to `decimals` places (at most 28), for
@@ -167,6 +190,12 @@ pub(crate) fn is_plain_decimal(s: &str) -> bool {
     };
     let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     digits(int) && frac.is_none_or(digits)
+}
+
+/// `[+-]?[0-9]+`: the exponent of a JSON number, after the `e`.
+fn is_exponent(e: &str) -> bool {
+    let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A JSON number's text with its exponent part split off: `("1.5", Some("+3"))`.
@@ -262,6 +291,15 @@ mod tests {
         assert_eq!(Money::parse_json_number("1e-7").unwrap().to_plain_string(), "0.0000001");
         assert_eq!(Money::parse_json_number("2.5E+3").unwrap().to_plain_string(), "2500");
         assert_eq!(Money::parse_json_number("1e400"), Err(MoneyError::TooPrecise));
+        for tiny in ["1e-30", "1e-29", "1.139079810E-53", "0.0000000000000000000000000000001e0"] {
+            assert_eq!(Money::parse_json_number(tiny), Err(MoneyError::TooPrecise), "{tiny} is not 0");
+            assert!(decimal_text(tiny).is_err(), "{tiny}");
+        }
+        assert_eq!(Money::parse_json_number("-0.000E+5").unwrap(), Money::ZERO);
+        for not_a_number in ["+1e5", ".5e1", "1.e5", "1_0e2", "1e", "e5", "1e+", "1e5e5", "-e5", " 1e5"] {
+            assert_eq!(Money::parse_json_number(not_a_number), Err(MoneyError::Syntax), "{not_a_number}");
+            assert!(decimal_text(not_a_number).is_err(), "{not_a_number}");
+        }
     }
 
     #[test]
@@ -271,6 +309,15 @@ mod tests {
         assert_eq!(decimal_text("50000").unwrap(), "50000");
         assert_eq!(decimal_text("2.4e-5").unwrap(), "0.000024");
         assert!(decimal_text("abc").is_err());
+    }
+
+    #[test]
+    fn units_at_a_scale() {
+        assert_eq!(m("2.5").to_units(8), Some(250_000_000));
+        assert_eq!(m("2.50").to_units(2), Some(250));
+        assert_eq!(m("0.000000001").to_units(8), None);
+        assert_eq!(m("-1").to_units(8), None);
+        assert_eq!(m("0").to_units(8), Some(0));
     }
 
     #[test]
@@ -294,5 +341,7 @@ mod tests {
             m("0.00000000000001").checked_mul(m("0.00000000000001")).unwrap().to_plain_string(),
             "0.0000000000000000000000000001"
         );
+        assert_eq!(m("0.5").checked_mul(Money::ZERO), Some(Money::ZERO), "an exact zero product is not a rounding");
+        assert_eq!(m("-70403092952186297955498.586884").checked_mul(m("0.000")), Some(Money::ZERO));
     }
 }

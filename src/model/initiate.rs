@@ -4,11 +4,10 @@
 //! Request New Payment (`POST /pay/gateway/request`) takes the same body without
 //! `destination_coin` (plus the obsolete optional `urlcallback`), so both are built here.
 
-use super::product::{self, Product, ProductBody};
+use super::product::{self, Product, ProductBody, Total};
 use super::{parse_input_json, response_object, Reader};
 use crate::error::{Error, FieldError};
 use crate::json::to_js_json;
-use crate::money::Money;
 use crate::validate::{self, Checker, TextKind};
 use serde::Serialize;
 use serde_json::Value;
@@ -84,7 +83,7 @@ pub struct PaymentInput {
     pub destination_coin: Option<String>,
     pub urlcallback: Option<String>,
     /// The exact cart total.
-    pub total: Money,
+    pub total: Total,
 }
 
 /// The body exactly as sent, in the documented field order.

@@ -26,9 +26,33 @@ pub struct Product {
 }
 
 impl Product {
-    /// `price × amount`, exact.
-    pub fn line_total(&self) -> Option<Money> {
-        self.price.checked_mul(Money::from_u64(self.amount))
+    /// `price × amount`, exact, in units of 10^-8 (prices have at most 8 decimals).
+    pub fn line_total_units(&self) -> Option<u128> {
+        self.price.to_units(validate::MAX_PRICE_FRACTION_DIGITS)?.checked_mul(u128::from(self.amount))
+    }
+}
+
+/// An exact cart total, as a whole number of 10^-8 units. A `u128` holds the largest total
+/// the product rules allow (a price below 10^12 with 8 decimals is below 10^20 units, × a
+/// quantity up to 10^9 × at most 1000 lines < 10^33 < 3.4 × 10^38), which `rust_decimal`'s
+/// 28 digits do not; the sum is done here for that reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Total(u128);
+
+impl Total {
+    pub fn is_zero(&self) -> bool {
+        self.0 == 0
+    }
+
+    /// Plain decimal text without trailing zeros (`3.97`, `25`).
+    pub fn to_plain_string(&self) -> String {
+        let scale = 10u128.pow(validate::MAX_PRICE_FRACTION_DIGITS);
+        let (int, frac) = (self.0 / scale, self.0 % scale);
+        if frac == 0 {
+            return int.to_string();
+        }
+        let frac = format!("{frac:08}");
+        format!("{int}.{}", frac.trim_end_matches('0'))
     }
 }
 
@@ -102,11 +126,10 @@ pub fn read_products(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option
     (ch.errors.len() == before).then_some(out)
 }
 
-/// The exact total of all lines. Within the product limits (15 significant digits × a
-/// quantity below 10^9 × at most 1000 lines < 28 digits) this cannot overflow; `None`
-/// would mean it did.
-pub fn total(products: &[Product]) -> Option<Money> {
-    products.iter().try_fold(Money::ZERO, |acc, p| acc.checked_add(p.line_total()?))
+/// The exact total of all lines. Within the product rules this cannot overflow (see
+/// [`Total`]); `None` would mean it did.
+pub fn total(products: &[Product]) -> Option<Total> {
+    products.iter().try_fold(Total(0), |acc, p| Some(Total(acc.0.checked_add(p.line_total_units()?)?)))
 }
 
 /// `cartTotal(products)`: check a products array given as JSON text and return its exact
@@ -181,6 +204,13 @@ mod tests {
         let line = r#"{"product_name":"x","product_price":"999999999999.999","product_amount":1000000000,"product_id":"1","product_type":"g"}"#;
         let json = format!("[{}]", vec![line; 1000].join(","));
         assert_eq!(cart_total_json(&json).unwrap(), "999999999999999000000000");
+        // Found by fuzzing: more digits than rust_decimal's 28 (21 before the point, 8 after).
+        let json = r#"[{"product_name":"a","product_price":"999999999999","product_amount":1000000000,"product_id":"1","product_type":"g"},
+                       {"product_name":"b","product_price":"0.00000001","product_amount":1,"product_id":"2","product_type":"g"}]"#;
+        assert_eq!(cart_total_json(json).unwrap(), "999999999999000000000.00000001");
+        let max = r#"{"product_name":"x","product_price":"999999999999.99999999","product_amount":1000000000,"product_id":"1","product_type":"g"}"#;
+        let json = format!("[{}]", vec![max; 1000].join(","));
+        assert!(cart_total_json(&json).is_err(), "20 significant digits break the 15-digit price rule first");
     }
 
     #[test]
