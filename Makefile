@@ -8,6 +8,9 @@ SHELL := bash
 help:
 	@echo "make demo      build everything and start the demo shop + local CoinbarPay sandbox on 127.0.0.1"
 	@echo "make test      install tools, build, and run every test"
+	@echo "make bench     benchmarks vs node:crypto, WebCrypto, @noble/hashes (prints tables)"
+	@echo "make fuzz      fuzz every target for FUZZ_SECONDS (default 60) each"
+	@echo "make load      10,000 initiates at concurrency 200, without and with faults"
 	@echo "make sandbox   start only the local CoinbarPay sandbox on 127.0.0.1:8790"
 	@echo "make example   print a signed initiate request (examples/prepare-initiate.mjs)"
 
