@@ -19,23 +19,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rng as testRng } from '../tests/js/helpers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FUZZ = join(ROOT, 'fuzz');
 const CHECK = process.argv.includes('--check');
 
-/** mulberry32 */
+/** The tests' seeded PRNG (mulberry32), plus random bytes. */
 function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
-  return { next, int, pick: (arr) => arr[int(0, arr.length - 1)], bytes: (n) => Buffer.from(Array.from({ length: n }, () => int(0, 255))) };
+  const r = testRng(seed);
+  return { ...r, bytes: (n) => Buffer.from(Array.from({ length: n }, () => r.int(0, 255))) };
 }
 const r = rng(0xc0ffee);
 
