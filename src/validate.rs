@@ -153,6 +153,43 @@ fn check_email(s: &str) -> Result<(), String> {
     }
 }
 
+/// A JSON scalar as text: the raw digits of a number, or a string's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar<'a> {
+    Number(&'a str),
+    Str(&'a str),
+}
+
+/// The price rules on a scalar (shared by [`price`] and the fast path for valid input).
+pub fn price_of(s: Scalar<'_>) -> Result<Money, String> {
+    let parsed = match s {
+        Scalar::Number(n) => Money::parse_json_number(n),
+        Scalar::Str(t) => Money::parse_plain(t),
+    };
+    parsed.map_err(money_message).and_then(check_price)
+}
+
+/// The scalar a raw JSON value holds, for the fast path: a number's text, or a string's
+/// content when it has no escapes; `None` for anything else.
+pub fn raw_scalar(raw: &serde_json::value::RawValue) -> Option<Scalar<'_>> {
+    let t = raw.get().trim();
+    match t.as_bytes().first()? {
+        b'"' => t.get(1..t.len().checked_sub(1)?).filter(|s| !s.contains('\\')).map(Scalar::Str),
+        b'-' | b'0'..=b'9' => Some(Scalar::Number(t)),
+        _ => None,
+    }
+}
+
+/// A whole number in `min..=max` written as plain digits (a JSON number or a string), or
+/// `None` for anything else (which [`integer`] then examines and explains).
+pub fn plain_whole(s: Scalar<'_>, min: u64, max: u64) -> Option<u64> {
+    let (Scalar::Number(d) | Scalar::Str(d)) = s;
+    if d.is_empty() || d.len() > 19 || !d.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    d.parse::<u64>().ok().filter(|n| (min..=max).contains(n))
+}
+
 /// Read a price: a JSON number or a plain decimal string, non-negative, at most 8 decimal
 /// places, 15 significant digits and 12 integer digits.
 pub fn price(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<Money> {
@@ -165,14 +202,14 @@ pub fn price(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<Money> 
             ch.fail(field, "must be a finite number or a decimal string (got null, NaN or Infinity)");
             return None;
         }
-        Some(Value::Number(n)) => Money::parse_json_number(n.as_str()),
-        Some(Value::String(s)) => Money::parse_plain(s),
+        Some(Value::Number(n)) => price_of(Scalar::Number(n.as_str())),
+        Some(Value::String(s)) => price_of(Scalar::Str(s)),
         Some(other) => {
             ch.fail(field, format!("must be a number or a decimal string (got {})", type_name(other)));
             return None;
         }
     };
-    match parsed.map_err(money_message).and_then(check_price) {
+    match parsed {
         Ok(m) => Some(m),
         Err(msg) => {
             ch.fail(field, msg);
@@ -212,20 +249,14 @@ pub fn check_price(m: Money) -> Result<Money, String> {
 /// Read a whole number in `min..=max`: a JSON number or a string of digits.
 pub fn integer(ch: &mut Checker, v: Option<&Value>, field: &str, required: bool, min: u64, max: u64) -> Option<u64> {
     let range = || format!("must be a whole number from {min} to {max}");
-    // The common case, plain digits, needs no decimal arithmetic.
-    let digits = match v {
-        Some(Value::Number(n)) => Some(n.as_str()),
-        Some(Value::String(s)) => Some(s.as_str()),
+    // The common case, plain digits in range, needs no decimal arithmetic.
+    let scalar = match v {
+        Some(Value::Number(n)) => Some(Scalar::Number(n.as_str())),
+        Some(Value::String(s)) => Some(Scalar::Str(s)),
         _ => None,
     };
-    if let Some(n) = digits.filter(|d| !d.is_empty() && d.len() <= 19 && d.bytes().all(|b| b.is_ascii_digit())) {
-        match n.parse::<u64>() {
-            Ok(n) if (min..=max).contains(&n) => return Some(n),
-            _ => {
-                ch.fail(field, range());
-                return None;
-            }
-        }
+    if let Some(n) = scalar.and_then(|s| plain_whole(s, min, max)) {
+        return Some(n);
     }
     let m = match v {
         None => {

@@ -11,6 +11,7 @@ use crate::json::to_js_json;
 use crate::validate::{self, Checker, TextKind};
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Longest `payment_request_id` / `user_id`, in characters.
 pub const MAX_ID: usize = 100;
@@ -110,6 +111,9 @@ struct Body<'a> {
 /// `service_client_id` inside the input must equal (it normally comes from the client
 /// configuration and is best left out of the input).
 pub fn parse_input(text: &str, kind: PaymentKind, client_id: Option<&str>) -> Result<PaymentInput, Error> {
+    if let Some(input) = read_valid_input(text, kind, client_id) {
+        return Ok(input);
+    }
     let mut ch = Checker::default();
     let input = read_input(&mut ch, text, kind, client_id);
     match input {
@@ -126,6 +130,118 @@ pub fn validation_errors(text: &str, kind: PaymentKind) -> Vec<FieldError> {
     }
 }
 
+/// The merchant's input as the fast path reads it: typed, borrowed, no unknown fields.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InputIn<'a> {
+    #[serde(default)]
+    service_client_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    payment_request_id: Cow<'a, str>,
+    #[serde(borrow)]
+    input_coin: Cow<'a, str>,
+    #[serde(borrow)]
+    products: Vec<product::LineIn<'a>>,
+    #[serde(borrow)]
+    email: Cow<'a, str>,
+    #[serde(default)]
+    surname: Option<Cow<'a, str>>,
+    #[serde(default)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    user_id: Cow<'a, str>,
+    // `present` keeps "given as null" apart from "absent": the full reader refuses a null
+    // timestamp and a field the payment kind does not have, even when null.
+    #[serde(borrow, default, deserialize_with = "present")]
+    timestamp: Option<Option<&'a serde_json::value::RawValue>>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    destination_coin: Option<Option<Cow<'a, str>>>,
+    #[serde(borrow, default, deserialize_with = "present")]
+    urlcallback: Option<Option<Cow<'a, str>>>,
+}
+
+/// `Some(value)` for a field that is present (its value possibly `None` for null); the
+/// field's `default` gives `None` when it is absent.
+fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+// Each text field's rule (most characters, kind), written once for both readers.
+const SERVICE_CLIENT_ID: (usize, TextKind) = (MAX_ID, TextKind::Free);
+const PAYMENT_REQUEST_ID: (usize, TextKind) = (MAX_ID, TextKind::UrlSafeId);
+const COIN: (usize, TextKind) = (10, TextKind::Code);
+const EMAIL: (usize, TextKind) = (MAX_EMAIL, TextKind::Email);
+const NAME: (usize, TextKind) = (MAX_NAME, TextKind::Free);
+const USER_ID: (usize, TextKind) = (MAX_ID, TextKind::Free);
+const URL: (usize, TextKind) = (MAX_URL, TextKind::Free);
+
+fn check_urlcallback(u: &str) -> bool {
+    u.starts_with("https://") || u.starts_with("http://")
+}
+
+/// The fast path: a valid input read without building a `serde_json::Value` tree, with
+/// the same rule functions as [`read_input`]. Anything it does not accept (an error, or a
+/// form it does not handle, such as escaped price strings) returns `None`, and the full
+/// reader runs to accept it or explain what is wrong. It accepts only what the full reader
+/// accepts, with the same values (tested on every valid input of the test suites).
+fn read_valid_input(text: &str, kind: PaymentKind, client_id: Option<&str>) -> Option<PaymentInput> {
+    if text.len() > validate::MAX_INPUT_BYTES {
+        return None;
+    }
+    let i: InputIn<'_> = serde_json::from_str(text).ok()?;
+    let ok = |s: &str, (max, k): (usize, TextKind)| validate::check_text(s, max, k).is_ok();
+    let opt_ok = |s: &Option<Cow<'_, str>>, rule| s.as_deref().is_none_or(|s| ok(s, rule));
+    let coin_rule = match kind {
+        PaymentKind::Initiate => {
+            i.destination_coin.as_ref().and_then(Option::as_deref).is_some_and(|c| ok(c, COIN))
+                && i.urlcallback.is_none()
+        }
+        PaymentKind::Request => {
+            i.destination_coin.is_none()
+                && i.urlcallback.as_ref().and_then(Option::as_deref).is_none_or(|u| ok(u, URL) && check_urlcallback(u))
+        }
+    };
+    let valid = coin_rule
+        && i.service_client_id
+            .as_deref()
+            .is_none_or(|g| ok(g, SERVICE_CLIENT_ID) && client_id.is_none_or(|id| id == g))
+        && ok(&i.payment_request_id, PAYMENT_REQUEST_ID)
+        && ok(&i.input_coin, COIN)
+        && ok(&i.email, EMAIL)
+        && opt_ok(&i.surname, NAME)
+        && opt_ok(&i.name, NAME)
+        && ok(&i.user_id, USER_ID)
+        && (1..=validate::MAX_PRODUCTS).contains(&i.products.len());
+    if !valid {
+        return None;
+    }
+    let timestamp = match i.timestamp {
+        None => None,
+        Some(None) => return None, // null: the full reader explains
+        Some(Some(raw)) => Some(validate::plain_whole(
+            validate::raw_scalar(raw).filter(|s| matches!(s, validate::Scalar::Number(_)))?,
+            validate::MIN_TIMESTAMP_MS,
+            validate::MAX_TIMESTAMP_MS,
+        )?),
+    };
+    let products = i.products.into_iter().map(product::LineIn::valid).collect::<Option<Vec<_>>>()?;
+    let total = product::total(&products).filter(|t| !t.is_zero())?;
+    Some(PaymentInput {
+        kind,
+        payment_request_id: i.payment_request_id.into_owned(),
+        input_coin: i.input_coin.into_owned(),
+        products,
+        email: i.email.into_owned(),
+        surname: i.surname.map(Cow::into_owned),
+        name: i.name.map(Cow::into_owned),
+        user_id: i.user_id.into_owned(),
+        timestamp,
+        destination_coin: i.destination_coin.flatten().map(Cow::into_owned),
+        urlcallback: i.urlcallback.flatten().map(Cow::into_owned),
+        total,
+    })
+}
+
 fn read_input(ch: &mut Checker, text: &str, kind: PaymentKind, client_id: Option<&str>) -> Option<PaymentInput> {
     let value = parse_input_json(ch, text, "input")?;
     let Value::Object(obj) = &value else {
@@ -135,32 +251,41 @@ fn read_input(ch: &mut Checker, text: &str, kind: PaymentKind, client_id: Option
     validate::no_unknown_fields(ch, obj, "", kind.fields());
     let get = |k: &str| obj.get(k);
 
-    if let Some(given) =
-        validate::text(ch, get("service_client_id"), "service_client_id", false, MAX_ID, TextKind::Free)
-    {
+    if let Some(given) = validate::text(
+        ch,
+        get("service_client_id"),
+        "service_client_id",
+        false,
+        SERVICE_CLIENT_ID.0,
+        SERVICE_CLIENT_ID.1,
+    ) {
         if client_id.is_some_and(|id| id != given) {
             ch.fail("service_client_id", "differs from the client's serviceClientId; leave it out of the input");
         }
     }
-    let payment_request_id =
-        validate::text(ch, get("payment_request_id"), "payment_request_id", true, MAX_ID, TextKind::UrlSafeId);
-    let input_coin = validate::text(ch, get("input_coin"), "input_coin", true, 10, TextKind::Code);
+    let payment_request_id = validate::text(
+        ch,
+        get("payment_request_id"),
+        "payment_request_id",
+        true,
+        PAYMENT_REQUEST_ID.0,
+        PAYMENT_REQUEST_ID.1,
+    );
+    let input_coin = validate::text(ch, get("input_coin"), "input_coin", true, COIN.0, COIN.1);
     let products = product::read_products(ch, get("products"), "products");
-    let email = validate::text(ch, get("email"), "email", true, MAX_EMAIL, TextKind::Email);
-    let surname = validate::text(ch, get("surname"), "surname", false, MAX_NAME, TextKind::Free);
-    let name = validate::text(ch, get("name"), "name", false, MAX_NAME, TextKind::Free);
-    let user_id = validate::text(ch, get("user_id"), "user_id", true, MAX_ID, TextKind::Free);
+    let email = validate::text(ch, get("email"), "email", true, EMAIL.0, EMAIL.1);
+    let surname = validate::text(ch, get("surname"), "surname", false, NAME.0, NAME.1);
+    let name = validate::text(ch, get("name"), "name", false, NAME.0, NAME.1);
+    let user_id = validate::text(ch, get("user_id"), "user_id", true, USER_ID.0, USER_ID.1);
     let timestamp = validate::timestamp_ms(ch, get("timestamp"), "timestamp");
     let destination_coin = match kind {
-        PaymentKind::Initiate => {
-            validate::text(ch, get("destination_coin"), "destination_coin", true, 10, TextKind::Code)
-        }
+        PaymentKind::Initiate => validate::text(ch, get("destination_coin"), "destination_coin", true, COIN.0, COIN.1),
         PaymentKind::Request => None,
     };
     let urlcallback = match kind {
         PaymentKind::Request => {
-            let url = validate::text(ch, get("urlcallback"), "urlcallback", false, MAX_URL, TextKind::Free);
-            if url.as_deref().is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+            let url = validate::text(ch, get("urlcallback"), "urlcallback", false, URL.0, URL.1);
+            if url.as_deref().is_some_and(|u| !check_urlcallback(u)) {
                 ch.fail("urlcallback", "must be an http(s) URL");
             }
             url
@@ -335,6 +460,59 @@ mod tests {
             assert_eq!(errs.kind, ErrorKind::Validation);
             assert!(errs.errors.iter().any(|e| e.field == *field), "{text}: {:?}", errs.errors);
         }
+    }
+
+    /// The full reader alone, for comparing with the fast path.
+    fn slow(text: &str, kind: PaymentKind, client_id: Option<&str>) -> Option<PaymentInput> {
+        let mut ch = Checker::default();
+        read_input(&mut ch, text, kind, client_id).filter(|_| ch.is_ok())
+    }
+
+    #[test]
+    fn fast_path_accepts_only_what_the_full_reader_accepts_with_the_same_values() {
+        let request = DOC_INPUT.replace(r#","destination_coin":"BTC""#, r#","urlcallback":"https://shop.example/cb""#);
+        let valid = [
+            (DOC_INPUT.to_string(), PaymentKind::Initiate),
+            (request.clone(), PaymentKind::Request),
+            (
+                DOC_INPUT.replace("1.99", r#""1.99""#).replace(r#""name":"Jane","#, r#""name":null,"#),
+                PaymentKind::Initiate,
+            ),
+            (
+                request.replace(r#""urlcallback":"https://shop.example/cb""#, r#""urlcallback":null"#),
+                PaymentKind::Request,
+            ),
+        ];
+        for (text, kind) in &valid {
+            let fast = read_valid_input(text, *kind, Some("cid"));
+            assert!(fast.is_some(), "{text}");
+            assert_eq!(fast, slow(text, *kind, Some("cid")));
+        }
+        // Forms the fast path leaves to the full reader (which may accept or refuse them).
+        let handed_over = [
+            (DOC_INPUT.replace("1715430961064", "null"), PaymentKind::Initiate),
+            (DOC_INPUT.replace("1715430961064", r#""1715430961064""#), PaymentKind::Initiate),
+            (DOC_INPUT.replace(r#""destination_coin":"BTC""#, r#""destination_coin":null"#), PaymentKind::Initiate),
+            (
+                DOC_INPUT.replace(r#","destination_coin":"BTC""#, r#","destination_coin":"BTC","urlcallback":null"#),
+                PaymentKind::Initiate,
+            ),
+            (request.replace(r#""urlcallback""#, r#""destination_coin":null,"urlcallback""#), PaymentKind::Request),
+            (DOC_INPUT.replace(r#""product_price":1.99"#, r#""product_price":"1.9\u0039""#), PaymentKind::Initiate),
+            (DOC_INPUT.replace("Jane", "Ja\\ud800ne"), PaymentKind::Initiate),
+            (DOC_INPUT.replace(r#""user_id":"u-1","#, r#""user_id":"u-1","user_id":"u-2","#), PaymentKind::Initiate),
+        ];
+        for (text, kind) in &handed_over {
+            assert_eq!(read_valid_input(text, *kind, Some("cid")), None, "{text}");
+        }
+        assert!(
+            parse_input(&handed_over[1].0, PaymentKind::Initiate, None).is_ok(),
+            "a digit-string timestamp is valid"
+        );
+        assert!(parse_input(&handed_over[0].0, PaymentKind::Initiate, None).is_err());
+        let with_id = DOC_INPUT.replacen('{', r#"{"service_client_id":"cid","#, 1);
+        assert!(read_valid_input(&with_id, PaymentKind::Initiate, Some("cid")).is_some());
+        assert_eq!(read_valid_input(&with_id, PaymentKind::Initiate, Some("other")), None, "client id differs");
     }
 
     #[test]

@@ -15,6 +15,43 @@ pub const MAX_PRODUCT_TYPE: usize = 50;
 
 const FIELDS: &[&str] = &["product_name", "product_price", "product_amount", "product_id", "product_type"];
 
+/// The product line of the fast path for valid input: borrowed, typed, no unknown fields.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LineIn<'a> {
+    #[serde(borrow)]
+    product_name: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    product_price: &'a serde_json::value::RawValue,
+    #[serde(borrow)]
+    product_amount: &'a serde_json::value::RawValue,
+    #[serde(borrow)]
+    product_id: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    product_type: std::borrow::Cow<'a, str>,
+}
+
+impl LineIn<'_> {
+    /// The line if it passes every rule (the same functions as [`read_products`]), else
+    /// `None`, and the slow path explains.
+    pub(crate) fn valid(self) -> Option<Product> {
+        let text = |s: &str, max| validate::check_text(s, max, TextKind::Free).is_ok();
+        let ok = text(&self.product_name, MAX_PRODUCT_NAME)
+            && text(&self.product_id, MAX_PRODUCT_ID)
+            && text(&self.product_type, MAX_PRODUCT_TYPE);
+        let price = validate::price_of(validate::raw_scalar(self.product_price)?).ok()?;
+        let amount =
+            validate::plain_whole(validate::raw_scalar(self.product_amount)?, 1, validate::MAX_PRODUCT_AMOUNT)?;
+        ok.then(|| Product {
+            name: self.product_name.into_owned(),
+            price,
+            amount,
+            id: self.product_id.into_owned(),
+            kind: self.product_type.into_owned(),
+        })
+    }
+}
+
 /// One validated product line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
