@@ -169,6 +169,7 @@ pub fn price_of(s: Scalar<'_>) -> Result<Money, String> {
     parsed.map_err(money_message).and_then(check_price)
 }
 
+#[cfg(feature = "fast-parse")]
 /// The scalar a raw JSON value holds, for the fast path: a number's text, or a string's
 /// content when it has no escapes; `None` for anything else.
 pub fn raw_scalar(raw: &serde_json::value::RawValue) -> Option<Scalar<'_>> {

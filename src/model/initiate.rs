@@ -11,6 +11,7 @@ use crate::json::to_js_json;
 use crate::validate::{self, Checker, TextKind};
 use serde::Serialize;
 use serde_json::Value;
+#[cfg(feature = "fast-parse")]
 use std::borrow::Cow;
 
 /// Longest `payment_request_id` / `user_id`, in characters.
@@ -111,6 +112,7 @@ struct Body<'a> {
 /// `service_client_id` inside the input must equal (it normally comes from the client
 /// configuration and is best left out of the input).
 pub fn parse_input(text: &str, kind: PaymentKind, client_id: Option<&str>) -> Result<PaymentInput, Error> {
+    #[cfg(feature = "fast-parse")]
     if let Some(input) = read_valid_input(text, kind, client_id) {
         return Ok(input);
     }
@@ -131,6 +133,7 @@ pub fn validation_errors(text: &str, kind: PaymentKind) -> Vec<FieldError> {
 }
 
 /// The merchant's input as the fast path reads it: typed, borrowed, no unknown fields.
+#[cfg(feature = "fast-parse")]
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InputIn<'a> {
@@ -160,6 +163,7 @@ struct InputIn<'a> {
     urlcallback: Option<Option<Cow<'a, str>>>,
 }
 
+#[cfg(feature = "fast-parse")]
 /// `Some(value)` for a field that is present (its value possibly `None` for null); the
 /// field's `default` gives `None` when it is absent.
 fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
@@ -184,6 +188,7 @@ fn check_urlcallback(u: &str) -> bool {
 /// form it does not handle, such as escaped price strings) returns `None`, and the full
 /// reader runs to accept it or explain what is wrong. It accepts only what the full reader
 /// accepts, with the same values (tested on every valid input of the test suites).
+#[cfg(feature = "fast-parse")]
 fn read_valid_input(text: &str, kind: PaymentKind, client_id: Option<&str>) -> Option<PaymentInput> {
     if text.len() > validate::MAX_INPUT_BYTES {
         return None;
@@ -463,11 +468,13 @@ mod tests {
     }
 
     /// The full reader alone, for comparing with the fast path.
+    #[cfg(feature = "fast-parse")]
     fn slow(text: &str, kind: PaymentKind, client_id: Option<&str>) -> Option<PaymentInput> {
         let mut ch = Checker::default();
         read_input(&mut ch, text, kind, client_id).filter(|_| ch.is_ok())
     }
 
+    #[cfg(feature = "fast-parse")]
     #[test]
     fn fast_path_accepts_only_what_the_full_reader_accepts_with_the_same_values() {
         let request = DOC_INPUT.replace(r#","destination_coin":"BTC""#, r#","urlcallback":"https://shop.example/cb""#);

@@ -16,6 +16,7 @@ pub const MAX_PRODUCT_TYPE: usize = 50;
 const FIELDS: &[&str] = &["product_name", "product_price", "product_amount", "product_id", "product_type"];
 
 /// The product line of the fast path for valid input: borrowed, typed, no unknown fields.
+#[cfg(feature = "fast-parse")]
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LineIn<'a> {
@@ -31,6 +32,7 @@ pub(crate) struct LineIn<'a> {
     product_type: std::borrow::Cow<'a, str>,
 }
 
+#[cfg(feature = "fast-parse")]
 impl LineIn<'_> {
     /// The line if it passes every rule (the same functions as [`read_products`]), else
     /// `None`, and the slow path explains.
