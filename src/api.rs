@@ -285,9 +285,6 @@ pub fn quotes_query(conversion_fiat: &str) -> Result<String, Error> {
     Ok(format!("conversion_fiat={}", encode_query_value(conversion_fiat)))
 }
 
-/// Validation limits shared with JS (the shell checks input size before copying it in).
-pub const MAX_INPUT_BYTES: usize = validate::MAX_INPUT_BYTES;
-
 #[cfg(test)]
 mod tests {
     use super::*;
