@@ -2,7 +2,7 @@
 //! and signature over the raw bytes, and the typed event.
 
 use super::status::{read_payment, Payment};
-use super::Reader;
+use super::{Doc, Field, Reader};
 use crate::error::{Error, ErrorKind};
 use crate::validate;
 use serde::Serialize;
@@ -77,22 +77,27 @@ pub fn verify(
 
 /// Read a (verified) callback body.
 pub fn parse_event(body: &[u8]) -> Result<CallbackEvent, Error> {
-    let obj = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(obj)) => obj,
-        Ok(other) => {
-            return Err(Error::decode(format!(
-                "callback body must be a JSON object (got {})",
-                validate::type_name(&other)
-            )))
-        }
-        Err(e) => return Err(Error::decode(format!("callback body is not valid JSON ({e})"))),
-    };
-    let payment = read_payment(&obj)?;
-    let r = Reader::new(&obj);
+    let doc = callback_doc(body)?;
+    let payment = read_payment(doc.view())?;
+    let r = Reader::new(doc.view());
     let customer = r.opt_object("customer")?.map(|c| read_customer(&r.child(c, "customer"))).transpose()?;
     let products = r.opt_array("products")?.map(|items| read_products(&r, items)).transpose()?.unwrap_or_default();
     let idempotency_key = format!("{}/{}", payment.payment_id_coinbar, payment.status.as_str());
     Ok(CallbackEvent { payment, customer, products, idempotency_key })
+}
+
+/// Parse a callback body: the fast reader when it reads the body exactly as the full parser
+/// would (see `view::fast_object`), else the full parser, which also words the errors.
+fn callback_doc(body: &[u8]) -> Result<Doc<'_>, Error> {
+    #[cfg(feature = "fast-parse")]
+    if let Some(map) = std::str::from_utf8(body).ok().and_then(super::view::fast_object) {
+        return Ok(Doc::Raw(map));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(obj)) => Ok(Doc::Value(obj)),
+        Ok(other) => Err(Error::decode(format!("callback body must be a JSON object (got {})", validate::type_name(&other)))),
+        Err(e) => Err(Error::decode(format!("callback body is not valid JSON ({e})"))),
+    }
 }
 
 pub(crate) fn read_customer(c: &Reader<'_>) -> Result<Customer, Error> {
@@ -105,13 +110,13 @@ pub(crate) fn read_customer(c: &Reader<'_>) -> Result<Customer, Error> {
     })
 }
 
-pub(crate) fn read_products(r: &Reader<'_>, items: &[Value]) -> Result<Vec<ProductEcho>, Error> {
+pub(crate) fn read_products(r: &Reader<'_>, items: Vec<Field<'_>>) -> Result<Vec<ProductEcho>, Error> {
     items
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, item)| {
             let path = format!("products[{i}]");
-            let Value::Object(obj) = item else {
+            let Field::Object(obj) = item else {
                 return Err(Error::decode(format!("response field `{}` must be an object", r.path_of(&path))));
             };
             let p = r.child(obj, &path);

@@ -365,8 +365,8 @@ pub struct InitiateResponse {
 
 /// Read Coinbar's answer to initiate (HTTP status and body text as received).
 pub fn parse_response(status: u16, body: &str) -> Result<InitiateResponse, Error> {
-    let obj = response_object(status, body, true)?;
-    let r = Reader::new(&obj);
+    let doc = response_object(status, body, true)?;
+    let r = Reader::new(doc.view());
     Ok(InitiateResponse {
         result: "success",
         request_token: r.string("request_token")?,
@@ -393,8 +393,8 @@ pub struct RequestResponse {
 
 /// Read Coinbar's answer to Request New Payment.
 pub fn parse_request_response(status: u16, body: &str) -> Result<RequestResponse, Error> {
-    let obj = response_object(status, body, true)?;
-    let r = Reader::new(&obj);
+    let doc = response_object(status, body, true)?;
+    let r = Reader::new(doc.view());
     Ok(RequestResponse {
         result: "success",
         request_token: r.string("request_token")?,

@@ -7,12 +7,14 @@ pub mod product;
 pub mod quotes;
 pub mod report;
 pub mod status;
+mod view;
 
 use crate::error::{truncate_chars, Error, ErrorKind, MAX_BODY_IN_ERROR};
 use crate::json::mark_lone_surrogates;
 use crate::money;
 use crate::validate::{self, Checker};
-use serde_json::{Map, Value};
+use serde_json::Value;
+pub(crate) use view::{Doc, Field, Obj};
 
 /// Parse merchant input given as JSON text (what `JSON.stringify` made of the JS value).
 /// Problems are recorded against `field`.
@@ -38,24 +40,34 @@ pub(crate) fn parse_input_json(ch: &mut Checker, text: &str, field: &str) -> Opt
 /// not JSON or not an object is a `decode` error, and `result` other than success (the
 /// string `"success"` in payment calls, `true` in quotes) is an `api` error. Status and
 /// report answers have no `result` in the docs: there it is checked only when present.
-pub(crate) fn response_object(status: u16, body: &str, result_required: bool) -> Result<Map<String, Value>, Error> {
-    let parsed = serde_json::from_str::<Value>(body);
-    let api_error = parsed.as_ref().ok().and_then(api_error_text);
-    if !(200..300).contains(&status) {
-        let detail = api_error.clone().unwrap_or_else(|| truncate_chars(body.trim(), 200));
-        let mut e = Error::new(ErrorKind::Http, format!("Coinbar answered HTTP {status}: {detail}"));
-        e.status = Some(status);
-        e.body = Some(truncate_chars(body, MAX_BODY_IN_ERROR));
-        e.api_error = api_error;
-        return Err(e);
-    }
+pub(crate) fn response_object(status: u16, body: &str, result_required: bool) -> Result<Doc<'_>, Error> {
     let with_body = |mut e: Error| {
         e.status = Some(status);
         e.body = Some(truncate_chars(body, MAX_BODY_IN_ERROR));
         e
     };
-    let obj = match parsed {
-        Ok(Value::Object(obj)) => obj,
+    let ok_status = (200..300).contains(&status);
+    #[cfg(feature = "fast-parse")]
+    if ok_status {
+        if let Some(map) = view::fast_object(body) {
+            let doc = Doc::Raw(map);
+            check_result(&doc.view(), result_required).map_err(with_body)?;
+            return Ok(doc);
+        }
+    }
+    let parsed = serde_json::from_str::<Value>(body);
+    if !ok_status {
+        let api_error = match &parsed {
+            Ok(Value::Object(obj)) => api_error_text(&Obj::Value(obj)),
+            _ => None,
+        };
+        let detail = api_error.clone().unwrap_or_else(|| truncate_chars(body.trim(), 200));
+        let mut e = with_body(Error::new(ErrorKind::Http, format!("Coinbar answered HTTP {status}: {detail}")));
+        e.api_error = api_error;
+        return Err(e);
+    }
+    let doc = match parsed {
+        Ok(Value::Object(obj)) => Doc::Value(obj),
         Ok(other) => {
             return Err(with_body(Error::decode(format!(
                 "response must be a JSON object (got {})",
@@ -64,27 +76,33 @@ pub(crate) fn response_object(status: u16, body: &str, result_required: bool) ->
         }
         Err(e) => return Err(with_body(Error::decode(format!("response is not valid JSON ({e})")))),
     };
+    check_result(&doc.view(), result_required).map_err(with_body)?;
+    Ok(doc)
+}
+
+/// The `result` rule of [`response_object`] (the caller adds status and body to the error).
+fn check_result(obj: &Obj<'_>, result_required: bool) -> Result<(), Error> {
     let ok = match obj.get("result") {
-        Some(Value::String(s)) => s.eq_ignore_ascii_case("success"),
-        Some(Value::Bool(b)) => *b,
-        None if result_required => return Err(with_body(Error::decode("response has no `result` field"))),
-        None => true,
-        Some(_) => false,
+        Field::Str(s) => s.eq_ignore_ascii_case("success"),
+        Field::Bool(b) => b,
+        Field::Absent if result_required => return Err(Error::decode("response has no `result` field")),
+        Field::Absent => true,
+        _ => false,
     };
-    if !ok {
-        let text = api_error.clone().unwrap_or_else(|| String::from("no error text"));
-        let mut e = with_body(Error::new(ErrorKind::Api, format!("Coinbar refused the request: {text}")));
-        e.api_error = api_error;
-        return Err(e);
+    if ok {
+        return Ok(());
     }
-    Ok(obj)
+    let api_error = api_error_text(obj);
+    let text = api_error.clone().unwrap_or_else(|| String::from("no error text"));
+    let mut e = Error::new(ErrorKind::Api, format!("Coinbar refused the request: {text}"));
+    e.api_error = api_error;
+    Err(e)
 }
 
 /// Coinbar's error text: `error`, plus `reason` or `message` when present.
-fn api_error_text(v: &Value) -> Option<String> {
-    let get = |k: &str| v.get(k).and_then(Value::as_str).filter(|s| !s.is_empty());
-    let main = get("error").or_else(|| get("message"))?;
-    Some(match get("reason").filter(|r| *r != main) {
+fn api_error_text(obj: &Obj<'_>) -> Option<String> {
+    let main = obj.non_empty_str("error").or_else(|| obj.non_empty_str("message"))?;
+    Some(match obj.non_empty_str("reason").filter(|r| *r != main) {
         Some(reason) => format!("{main} ({reason})"),
         None => main.to_string(),
     })
@@ -93,17 +111,17 @@ fn api_error_text(v: &Value) -> Option<String> {
 /// Reads documented fields out of a response object, turning a missing or mistyped field
 /// into a `decode` error that names it (`payment_detail.destination_amount`).
 pub(crate) struct Reader<'a> {
-    obj: &'a Map<String, Value>,
+    obj: Obj<'a>,
     path: String,
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(obj: &'a Map<String, Value>) -> Self {
+    pub fn new(obj: Obj<'a>) -> Self {
         Reader { obj, path: String::new() }
     }
 
     /// A reader of a nested object, reporting fields as `key.field`.
-    pub fn child<'b>(&self, obj: &'b Map<String, Value>, key: &str) -> Reader<'b> {
+    pub fn child<'b>(&self, obj: Obj<'b>, key: &str) -> Reader<'b> {
         Reader { obj, path: self.path_of(key) }
     }
 
@@ -116,69 +134,75 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn wrong(&self, key: &str, what: &str) -> Error {
-        let got = self.obj.get(key).map_or("nothing", validate::type_name);
-        Error::decode(format!("response field `{}` must be {what} (got {got})", self.path_of(key)))
+    fn wrong(&self, key: &str, got: &Field<'_>, what: &str) -> Error {
+        Error::decode(format!("response field `{}` must be {what} (got {})", self.path_of(key), got.type_name()))
     }
 
     /// A required string.
     pub fn string(&self, key: &str) -> Result<String, Error> {
-        self.obj.get(key).and_then(Value::as_str).map(str::to_string).ok_or_else(|| self.wrong(key, "a string"))
+        match self.obj.get(key) {
+            Field::Str(s) => Ok(s.to_string()),
+            other => Err(self.wrong(key, &other, "a string")),
+        }
     }
 
     /// An optional string (`null` or absent gives `None`).
     pub fn opt_string(&self, key: &str) -> Result<Option<String>, Error> {
         match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(self.wrong(key, "a string or null")),
+            Field::Absent | Field::Null => Ok(None),
+            Field::Str(s) => Ok(Some(s.to_string())),
+            other => Err(self.wrong(key, &other, "a string or null")),
         }
     }
 
     /// A required amount: a JSON number or numeric string, returned as an exact decimal
     /// string keeping every digit sent.
     pub fn amount(&self, key: &str) -> Result<String, Error> {
-        self.opt_amount(key)?.ok_or_else(|| self.wrong(key, "a decimal number"))
+        match self.opt_amount(key)? {
+            Some(a) => Ok(a),
+            None => Err(self.wrong(key, &self.obj.get(key), "a decimal number")),
+        }
     }
 
     pub fn opt_amount(&self, key: &str) -> Result<Option<String>, Error> {
-        let raw = match self.obj.get(key) {
-            None | Some(Value::Null) => return Ok(None),
-            Some(Value::Number(n)) => n.as_str().to_string(),
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => return Err(self.wrong(key, "a decimal number")),
+        let field = self.obj.get(key);
+        let raw = match field {
+            Field::Absent | Field::Null => return Ok(None),
+            Field::Number(n) | Field::Str(n) => n,
+            ref other => return Err(self.wrong(key, other, "a decimal number")),
         };
-        money::decimal_text(&raw).map(Some).map_err(|_| self.wrong(key, "a decimal number"))
+        money::decimal_text(raw).map(Some).map_err(|_| self.wrong(key, &field, "a decimal number"))
     }
 
     /// An optional date: a string, or a `{"$date": string | number}` object (as Coinbar's
     /// reports send them), as a string.
     pub fn opt_date(&self, key: &str) -> Result<Option<String>, Error> {
+        const WHAT: &str = "a date string or {\"$date\": …}";
         match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(Value::Object(o)) => match o.get("$date") {
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(Value::Number(n)) => Ok(Some(n.to_string())),
-                _ => Err(self.wrong(key, "a date string or {\"$date\": …}")),
+            Field::Absent | Field::Null => Ok(None),
+            Field::Str(s) => Ok(Some(s.to_string())),
+            Field::Object(o) => match o.get("$date") {
+                Field::Str(s) => Ok(Some(s.to_string())),
+                Field::Number(n) => Ok(Some(n.to_string())),
+                _ => Err(self.wrong(key, &Field::Object(o.clone()), WHAT)),
             },
-            Some(_) => Err(self.wrong(key, "a date string or {\"$date\": …}")),
+            other => Err(self.wrong(key, &other, WHAT)),
         }
     }
 
-    pub fn opt_object(&self, key: &str) -> Result<Option<&'a Map<String, Value>>, Error> {
+    pub fn opt_object(&self, key: &str) -> Result<Option<Obj<'a>>, Error> {
         match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Object(o)) => Ok(Some(o)),
-            Some(_) => Err(self.wrong(key, "an object")),
+            Field::Absent | Field::Null => Ok(None),
+            Field::Object(o) => Ok(Some(o)),
+            other => Err(self.wrong(key, &other, "an object")),
         }
     }
 
-    pub fn opt_array(&self, key: &str) -> Result<Option<&'a [Value]>, Error> {
+    pub fn opt_array(&self, key: &str) -> Result<Option<Vec<Field<'a>>>, Error> {
         match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Array(a)) => Ok(Some(a.as_slice())),
-            Some(_) => Err(self.wrong(key, "an array")),
+            Field::Absent | Field::Null => Ok(None),
+            Field::Array(items) => Ok(Some(items)),
+            other => Err(self.wrong(key, &other, "an array")),
         }
     }
 }

@@ -1,11 +1,9 @@
 //! Conversion quotes (`GET /pay/gateway/quotes?conversion_fiat=EUR`). Informative only: the
 //! rate is fixed when a payment is created.
 
-use super::{response_object, Reader};
+use super::{response_object, Field, Reader};
 use crate::error::Error;
-use crate::validate;
 use serde::Serialize;
-use serde_json::Value;
 
 /// One coin's rate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -19,20 +17,17 @@ pub struct Quote {
 
 /// Read Coinbar's answer to the quotes call.
 pub fn parse_response(status: u16, body: &str) -> Result<Vec<Quote>, Error> {
-    let obj = response_object(status, body, true)?;
-    let r = Reader::new(&obj);
+    let doc = response_object(status, body, true)?;
+    let r = Reader::new(doc.view());
     let items =
         r.opt_array("data")?.ok_or_else(|| Error::decode("response field `data` must be an array (got nothing)"))?;
     items
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, item)| {
             let path = format!("data[{i}]");
-            let Value::Object(o) = item else {
-                return Err(Error::decode(format!(
-                    "response field `{path}` must be an object (got {})",
-                    validate::type_name(item)
-                )));
+            let Field::Object(o) = item else {
+                return Err(Error::decode(format!("response field `{path}` must be an object (got {})", item.type_name())));
             };
             let q = r.child(o, &path);
             Ok(Quote {

@@ -51,8 +51,8 @@ pub struct Report {
 
 /// Read Coinbar's answer to the report call.
 pub fn parse_response(status: u16, body: &str) -> Result<Report, Error> {
-    let obj = response_object(status, body, false)?;
-    let r = Reader::new(&obj);
+    let doc = response_object(status, body, false)?;
+    let r = Reader::new(doc.view());
     let payment_status = PaymentStatus::parse(&r.string("status")?);
     let detail = match r.opt_object("payment_detail")? {
         None => None,

@@ -1,10 +1,9 @@
 //! Payment statuses and the payment status object (`GET /pay/gateway/payment/{id}/status`),
 //! which is also the core of the backend callback.
 
-use super::{response_object, Reader};
+use super::{response_object, Obj, Reader};
 use crate::error::Error;
 use serde::{Serialize, Serializer};
-use serde_json::{Map, Value};
 
 /// A payment status. Parsed case-insensitively; a status this SDK does not know is kept as
 /// the raw string Coinbar sent, never an error.
@@ -114,11 +113,10 @@ pub struct Payment {
 }
 
 /// Read the status-shaped fields of an object.
-pub(crate) fn read_payment(obj: &Map<String, Value>) -> Result<Payment, Error> {
+pub(crate) fn read_payment(obj: Obj<'_>) -> Result<Payment, Error> {
     let r = Reader::new(obj);
     let status = PaymentStatus::parse(&r.string("status")?);
-    let empty = Map::new();
-    let detail_obj = r.opt_object("payment_detail")?.unwrap_or(&empty);
+    let detail_obj = r.opt_object("payment_detail")?.unwrap_or(Obj::Empty);
     let d = r.child(detail_obj, "payment_detail");
     Ok(Payment {
         payment_id_coinbar: r.string("payment_id_coinbar")?,
@@ -143,8 +141,8 @@ pub(crate) fn read_payment(obj: &Map<String, Value>) -> Result<Payment, Error> {
 
 /// Read Coinbar's answer to the status call.
 pub fn parse_response(status: u16, body: &str) -> Result<Payment, Error> {
-    let obj = response_object(status, body, false)?;
-    read_payment(&obj)
+    let doc = response_object(status, body, false)?;
+    read_payment(doc.view())
 }
 
 #[cfg(test)]
