@@ -144,21 +144,70 @@ impl Money {
         self.0.normalize().to_string()
     }
 
+    /// The nearest `f64` to the value, ties to even: the same bits as Rust's correctly
+    /// rounded `str::parse::<f64>` of [`Money::to_plain_string`] (tested against it).
+    ///
+    /// Computed from the decimal's integer mantissa and scale rather than by parsing text,
+    /// because `parse::<f64>` (core's `dec2flt`) costs ~17 KB of code and tables in the
+    /// server `.wasm` (~5 KB gzip) for a conversion that only ever sees `m / 10^s`.
+    pub fn to_f64(&self) -> f64 {
+        let m = self.0.mantissa().unsigned_abs();
+        let s = self.0.scale();
+        if m == 0 {
+            return 0.0; // `to_plain_string` prints every zero as "0": +0.0
+        }
+        let v = if m < 1 << 53 && s <= 22 {
+            // Both operands are exact in an f64 (m < 2^53; 10^s = 2^s * 5^s with 5^22 <
+            // 2^53), so the one IEEE division is correctly rounded (Clinger's fast path, as
+            // in dec2flt). Every valid price (<= 15 digits, <= 8 decimals) ends here.
+            m as f64 / 10u128.pow(s) as f64
+        } else {
+            ratio_to_f64(m, s)
+        };
+        if self.0.is_sign_negative() {
+            -v
+        } else {
+            v
+        }
+    }
+
     /// What ECMAScript's `String(Number(x))` prints for this value — and so what
     /// `JSON.stringify` writes for it (`2.5`, `1e-7`, `1e+21`).
     ///
-    /// The value is converted to the nearest `f64` (Rust's correctly rounded parser) and
-    /// printed with `ryu-js`. For values of at most 15 significant digits, which the price
-    /// rules guarantee, that shortest round-trip form has exactly the value's digits, so
-    /// the number sent is the price given.
-    pub fn to_f64(&self) -> f64 {
-        self.to_plain_string().parse::<f64>().unwrap_or(f64::NAN)
-    }
-
+    /// The value is converted to the nearest `f64` ([`Money::to_f64`]) and printed with
+    /// `ryu-js`. For values of at most 15 significant digits, which the price rules
+    /// guarantee, that shortest round-trip form has exactly the value's digits, so the
+    /// number sent is the price given.
     pub fn to_js_number_string(&self) -> String {
         let mut buf = ryu_js::Buffer::new();
         buf.format(self.to_f64()).to_string()
     }
+}
+
+/// `m / 10^s` rounded to the nearest `f64`, ties to even, for `0 < m < 2^96` and `s <= 28`
+/// (a `Decimal`'s mantissa and scale): binary long division to 64 significant quotient
+/// bits, then rounding to 53 with the remainder as sticky bit. The result lies between
+/// 10^-28 and 2^96, far inside the normal `f64` range, so scaling by a power of two is exact.
+fn ratio_to_f64(m: u128, s: u32) -> f64 {
+    let d = 10u128.pow(s); // < 2^94, so `r << 1` below cannot overflow
+    let (mut q, mut r) = (m / d, m % d);
+    let mut exp: i32 = 0; // m / d == (q + r / d) * 2^exp throughout
+    while q < 1 << 63 {
+        q <<= 1;
+        r <<= 1;
+        exp -= 1;
+        if r >= d {
+            r -= d;
+            q |= 1;
+        }
+    }
+    let drop = 128 - q.leading_zeros() - 53; // 11..=43 bits below the 53 kept
+    let (mut kept, dropped, half) = (q >> drop, q & ((1 << drop) - 1), 1u128 << (drop - 1));
+    if dropped > half || (dropped == half && (r != 0 || kept & 1 == 1)) {
+        kept += 1; // may reach 2^53, still exact
+    }
+    let scale = f64::from_bits(((1023 + exp + drop as i32) as u64) << 52); // 2^(exp + drop)
+    kept as f64 * scale
 }
 
 /// `rust_decimal` silently rounds a result whose scale would pass 28 digits (or whose
@@ -272,6 +321,63 @@ mod tests {
         ];
         for (input, js) in cases {
             assert_eq!(m(input).to_js_number_string(), js, "{input}");
+        }
+    }
+
+    /// `to_f64`, and the long division alone (also where the fast path answers), give the
+    /// same bits as Rust's correctly rounded parser of the plain text.
+    fn assert_f64_like_parse(d: Decimal) {
+        let m = Money(d);
+        let parsed = m.to_plain_string().parse::<f64>().unwrap();
+        assert_eq!(m.to_f64().to_bits(), parsed.to_bits(), "{}", m.to_plain_string());
+        if !d.is_zero() {
+            let slow = ratio_to_f64(d.mantissa().unsigned_abs(), d.scale());
+            assert_eq!(slow.to_bits(), parsed.abs().to_bits(), "long division of {}", m.to_plain_string());
+        }
+    }
+
+    #[test]
+    fn to_f64_matches_the_std_parser() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64; // splitmix64, fixed seed
+        let mut next = || {
+            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        for _ in 0..200_000 {
+            let bits = 1 + next() % 96; // mantissa of 1..=96 bits
+            let m = ((u128::from(next()) << 64) | u128::from(next())) & ((1u128 << bits) - 1);
+            let scale = (next() % 29) as u32;
+            let d = Decimal::from_i128_with_scale(m as i128, scale);
+            assert_f64_like_parse(d);
+            assert_f64_like_parse(-d);
+        }
+        // Exact halfway cases (54 significant bits ending in 1) and their neighbours, at
+        // scale 0 and as (2^53 + odd) * 5^s / 10^s.
+        for j in 0..200u128 {
+            let odd = (1u128 << 53) + 2 * j + 1;
+            for shift in 0..42 {
+                for delta in [-1i128, 0, 1] {
+                    let m = (odd << shift) as i128 + delta;
+                    assert_f64_like_parse(Decimal::from_i128_with_scale(m, 0));
+                }
+            }
+            for s in 1..=18u32 {
+                for delta in [-1i128, 0, 1] {
+                    let m = (odd * 5u128.pow(s)) as i128 + delta;
+                    assert_f64_like_parse(Decimal::from_i128_with_scale(m, s));
+                }
+            }
+        }
+        let extremes =
+            [Decimal::MAX, Decimal::MIN, Decimal::new(1, 28), Decimal::new(-1, 28), Decimal::ZERO, -Decimal::ZERO];
+        for d in extremes {
+            assert_f64_like_parse(d);
+        }
+        for price in ["3.5", "0.00000001", "999999999999.99", "123456789012.345", "0.1", "2.50"] {
+            assert_f64_like_parse(m(price).0);
         }
     }
 
