@@ -2,10 +2,12 @@
 // line of timings in ms (performance.now(), whose origin is the process start).
 //   node bench/coldstart-child.mjs sdk|node-crypto|glue
 // sdk          from just before import('coinbar-pay') to the first signature (client created
-//              from the secret, sign(body)), then the first prepareInitiate on top
+//              from the secret, sign(body)), then the first prepareInitiate on top; clientMs and
+//              signMs split the time after the import (constructor, first sign)
 // node-crypto  from just before import('node:crypto') to the first createHmac(...).digest('hex')
 // glue         the SDK's steps one by one through its wasm-bindgen glue: import the glue JS,
 //              read the .wasm, compile (new WebAssembly.Module), instantiate (initSync), first signature
+//              (newClientMs: the wasm SigningClient, mostly lazy Liftoff compiles of what it runs; signMs)
 import { readFileSync } from 'node:fs';
 
 const SECRET = 'sandbox-secret-do-not-use-in-production';
@@ -20,11 +22,12 @@ if (mode === 'sdk') {
   const { CoinbarPay } = await import('coinbar-pay');
   const t1 = performance.now();
   const cbpay = new CoinbarPay({ serviceClientId: CLIENT_ID, secretKey: SECRET, baseUrl: 'http://127.0.0.1:8790/coinbar/api/v2' });
+  const tc = performance.now();
   const signature = cbpay.sign(body);
   const t2 = performance.now();
   cbpay.prepareInitiate(input);
   const t3 = performance.now();
-  Object.assign(out, { startMs: t0, importMs: t1 - t0, firstSignatureMs: t2 - t0, firstPrepareMs: t3 - t0, signature });
+  Object.assign(out, { startMs: t0, importMs: t1 - t0, clientMs: tc - t1, signMs: t2 - tc, firstSignatureMs: t2 - t0, firstPrepareMs: t3 - t0, signature });
 } else if (mode === 'node-crypto') {
   const t0 = performance.now();
   const { createHmac } = await import('node:crypto');
@@ -42,9 +45,10 @@ if (mode === 'sdk') {
   glue.initSync({ module });
   const t4 = performance.now();
   const client = new glue.SigningClient(JSON.stringify({ serviceClientId: CLIENT_ID, baseUrl: 'http://127.0.0.1:8790/coinbar/api/v2' }), new TextEncoder().encode(SECRET));
+  const tc = performance.now();
   const signature = client.sign(new TextEncoder().encode(body));
   const t5 = performance.now();
-  Object.assign(out, { startMs: t0, importGlueMs: t1 - t0, readWasmMs: t2 - t1, compileMs: t3 - t2, instantiateMs: t4 - t3, firstSignatureMs: t5 - t4, totalMs: t5 - t0, signature });
+  Object.assign(out, { startMs: t0, importGlueMs: t1 - t0, readWasmMs: t2 - t1, compileMs: t3 - t2, instantiateMs: t4 - t3, newClientMs: tc - t4, signMs: t5 - tc, firstSignatureMs: t5 - t4, totalMs: t5 - t0, signature });
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -80,7 +80,8 @@ export function createClient(glue, common) {
       } finally {
         keyBytes?.fill(0);
       }
-      this.#config = Object.freeze(JSON.parse(this.#core.config_json()));
+      // The checked configuration is read from the core on first use (#settings): a client
+      // that only signs or verifies never pays for the config serializer (cold start).
       this.#fetch = fetchImpl ?? ((...args) => globalThis.fetch(...args));
     }
 
@@ -112,7 +113,12 @@ export function createClient(glue, common) {
 
     /** The checked configuration (never the secret). */
     get config() {
-      return this.#config;
+      return this.#settings();
+    }
+
+    /** The checked configuration as a frozen object, read from the core once. */
+    #settings() {
+      return (this.#config ??= Object.freeze(JSON.parse(this.#core.config_json())));
     }
 
     #live() {
@@ -231,7 +237,7 @@ export function createClient(glue, common) {
      * the core's decision (retry_delay), honouring Retry-After.
      */
     async #call(prepared, parse) {
-      const { timeoutMs, maxRetries } = this.#config;
+      const { timeoutMs, maxRetries } = this.#settings();
       const deadline = Date.now() + timeoutMs;
       for (let retries = 0; ; retries++) {
         let answer;
@@ -278,6 +284,7 @@ export function createClient(glue, common) {
 
     /** Wipe the key state from wasm memory. The client is unusable afterwards. */
     free() {
+      if (this.#core) this.#settings(); // kept for toString / toJSON after free
       const core = this.#core;
       this.#core = null;
       core?.free();
@@ -288,15 +295,17 @@ export function createClient(glue, common) {
     }
 
     toJSON() {
-      return { ...this.#config };
+      return { ...this.#settings() };
     }
 
     toString() {
-      return `CoinbarPay(${this.#config.serviceClientId} @ ${this.#config.baseUrl})`;
+      const { serviceClientId, baseUrl } = this.#settings();
+      return `CoinbarPay(${serviceClientId} @ ${baseUrl})`;
     }
 
     [INSPECT]() {
-      return `CoinbarPay { serviceClientId: '${this.#config.serviceClientId}', baseUrl: '${this.#config.baseUrl}', secretKey: [redacted]${this.#core ? '' : ', freed'} }`;
+      const { serviceClientId, baseUrl } = this.#settings();
+      return `CoinbarPay { serviceClientId: '${serviceClientId}', baseUrl: '${baseUrl}', secretKey: [redacted]${this.#core ? '' : ', freed'} }`;
     }
   }
 
