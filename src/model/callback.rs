@@ -95,7 +95,9 @@ fn callback_doc(body: &[u8]) -> Result<Doc<'_>, Error> {
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(obj)) => Ok(Doc::Value(obj)),
-        Ok(other) => Err(Error::decode(format!("callback body must be a JSON object (got {})", validate::type_name(&other)))),
+        Ok(other) => {
+            Err(Error::decode(format!("callback body must be a JSON object (got {})", validate::type_name(&other))))
+        }
         Err(e) => Err(Error::decode(format!("callback body is not valid JSON ({e})"))),
     }
 }

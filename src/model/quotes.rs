@@ -27,7 +27,10 @@ pub fn parse_response(status: u16, body: &str) -> Result<Vec<Quote>, Error> {
         .map(|(i, item)| {
             let path = format!("data[{i}]");
             let Field::Object(o) = item else {
-                return Err(Error::decode(format!("response field `{path}` must be an object (got {})", item.type_name())));
+                return Err(Error::decode(format!(
+                    "response field `{path}` must be an object (got {})",
+                    item.type_name()
+                )));
             };
             let q = r.child(o, &path);
             Ok(Quote {
