@@ -42,36 +42,50 @@ const run = `${process.pid.toString(36)}-${Date.now().toString(36)}`;
 let seq = 0;
 const nextId = (kind) => `bench-${run}-${kind}-${++seq}`;
 
-const impls = {
-  'hand-written': async () => {
-    const body = JSON.stringify({
-      service_client_id: CLIENT_ID,
-      payment_request_id: nextId('h'),
-      input_coin: template.input_coin,
-      products: template.products.map((p) => ({
-        product_name: p.product_name,
-        product_price: Number(p.product_price),
-        product_amount: Number(p.product_amount),
-        product_id: p.product_id,
-        product_type: p.product_type,
-      })),
-      email: template.email,
-      surname: template.surname,
-      name: template.name,
-      user_id: template.user_id,
-      timestamp: Date.now(),
-      destination_coin: template.destination_coin,
-    });
-    const signature = createHmac('sha256', SECRET).update(body).digest('hex');
+/** The hand-written call; with `timeoutMs`, it also arms a timeout the way the SDK does. */
+async function handWritten(timeoutMs) {
+  const body = JSON.stringify({
+    service_client_id: CLIENT_ID,
+    payment_request_id: nextId('h'),
+    input_coin: template.input_coin,
+    products: template.products.map((p) => ({
+      product_name: p.product_name,
+      product_price: Number(p.product_price),
+      product_amount: Number(p.product_amount),
+      product_id: p.product_id,
+      product_type: p.product_type,
+    })),
+    email: template.email,
+    surname: template.surname,
+    name: template.name,
+    user_id: template.user_id,
+    timestamp: Date.now(),
+    destination_coin: template.destination_coin,
+  });
+  const signature = createHmac('sha256', SECRET).update(body).digest('hex');
+  const controller = timeoutMs ? new AbortController() : undefined;
+  const timer = timeoutMs ? setTimeout(() => controller.abort(), timeoutMs) : undefined;
+  try {
     const res = await fetch(`${baseUrl}/pay/gateway/initiate`, {
       method: 'POST',
       headers: { 'CBPAY-API-KEY': CLIENT_ID, SIGNATURE: signature, 'Content-Type': 'application/json', source: 'web' },
       body,
+      signal: controller?.signal,
     });
     const answer = await res.json();
     if (res.status !== 200 || answer.result !== 'success') throw new Error(`hand-written initiate: ${res.status} ${JSON.stringify(answer)}`);
     return answer;
-  },
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const impls = {
+  'hand-written': () => handWritten(0),
+  // The same with a 30 s timeout (AbortController + setTimeout, the signal passed to fetch),
+  // as the SDK arms for every call: in Node 20 making the controller and undici following the
+  // signal cost several µs of CPU per call.
+  'hand-written + timeout': () => handWritten(30_000),
   sdk: () => cbpay.initiate({ ...template, payment_request_id: nextId('s') }),
 };
 
@@ -108,9 +122,10 @@ const result = { sandbox: 'separate process (bench/sandbox-child.mjs)', roundMs:
 try {
   for (const c of CONCURRENCY) {
     for (const impl of Object.keys(impls)) await round(impl, c, WARMUP_MS); // warm-up
-    const rounds = { 'hand-written': [], sdk: [] };
+    const names = Object.keys(impls);
+    const rounds = Object.fromEntries(names.map((n) => [n, []]));
     for (let r = 0; r < ROUNDS; r++) {
-      const order = r % 2 ? ['sdk', 'hand-written'] : ['hand-written', 'sdk'];
+      const order = r % 2 ? [...names].reverse() : names;
       for (const impl of order) rounds[impl].push(await round(impl, c, ROUND_MS));
     }
     const summary = {};
@@ -127,8 +142,11 @@ try {
     // Overhead per initiate: extra time per call of the SDK relative to the hand-written call.
     summary.sdkOverheadPct = (summary['hand-written'].opsPerSec / summary.sdk.opsPerSec - 1) * 100;
     summary.sdkCpuOverheadPct = (summary.sdk.cpuUsPerCall / summary['hand-written'].cpuUsPerCall - 1) * 100;
+    // The same against the hand-written call that also arms a timeout.
+    summary.sdkOverheadVsTimeoutPct = (summary['hand-written + timeout'].opsPerSec / summary.sdk.opsPerSec - 1) * 100;
+    summary.sdkCpuOverheadVsTimeoutPct = (summary.sdk.cpuUsPerCall / summary['hand-written + timeout'].cpuUsPerCall - 1) * 100;
     result.byConcurrency[c] = summary;
-    log(`  e2e concurrency ${String(c).padStart(2)}: hand-written ${summary['hand-written'].opsPerSec.toFixed(0)}/s ${JSON.stringify(summary['hand-written'].rounds)}, sdk ${summary.sdk.opsPerSec.toFixed(0)}/s ${JSON.stringify(summary.sdk.rounds)}, overhead ${summary.sdkOverheadPct.toFixed(1)}%; client CPU per call ${summary['hand-written'].cpuUsPerCall.toFixed(0)} vs ${summary.sdk.cpuUsPerCall.toFixed(0)} µs`);
+    log(`  e2e concurrency ${String(c).padStart(2)}: hand-written ${summary['hand-written'].opsPerSec.toFixed(0)}/s ${JSON.stringify(summary['hand-written'].rounds)}, sdk ${summary.sdk.opsPerSec.toFixed(0)}/s ${JSON.stringify(summary.sdk.rounds)}, overhead ${summary.sdkOverheadPct.toFixed(1)}% (vs + timeout ${summary.sdkOverheadVsTimeoutPct.toFixed(1)}%); client CPU per call ${summary['hand-written'].cpuUsPerCall.toFixed(0)} vs ${summary.sdk.cpuUsPerCall.toFixed(0)} µs`);
     for (const [impl, s] of Object.entries(summary)) if (s.failed) log(`  e2e ${impl}: ${s.failed} failed calls, first: ${s.firstError}`);
   }
 } finally {
