@@ -2,7 +2,8 @@
 // on the ~600-byte input, after a warm-up. Needs --expose-gc (bench/run.mjs passes it).
 // Bounded: stops early (and says so) if the calls take longer than the time limit.
 //   node --expose-gc bench/memory.mjs [--quick]
-import { CoinbarPay } from 'coinbar-pay';
+// The unbundled Node entry, which shares the glue module below (its wasm memory is measured).
+import { CoinbarPay } from '../pkg/src/node.js';
 // The same module instance as the package's (same resolved file): initSync() hands back its exports.
 import * as glue from '../pkg/dist/server/coinbar_pay.js';
 import { CLIENT_ID, SECRET, BASE_URL } from './lib/cases.js';

@@ -3,12 +3,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { CoinbarPay, CoinbarError } from 'coinbar-pay';
+// The unbundled Node entry: it shares this glue module (and so the wasm instance) with the
+// test, which reads that instance's memory. (`import 'coinbar-pay'` on Node gets the same code
+// bundled into one file, dist/node.mjs, with its own instance.)
+import { CoinbarPay, CoinbarError } from '../../pkg/src/node.js';
 import * as glue from '../../pkg/dist/server/coinbar_pay.js';
 import { baseInput } from './helpers.js';
 
 const SECRET = 'SuperSecretKey-1234567890-abcdef';
-// Same module instance as the package's (same file URL): initSync hands back its exports.
+// Same module instance as src/node.js's (same file URL): initSync hands back its exports.
 const wasmMemory = () => new Uint8Array(glue.initSync().memory.buffer);
 const newClient = (secretKey = SECRET) => new CoinbarPay({ serviceClientId: 'cid', secretKey, baseUrl: 'http://127.0.0.1:9/api', timeoutMs: 200 });
 

@@ -381,7 +381,7 @@ async function main() {
   // The vectors must be what the generator makes (nobody edited the JSON by hand).
   const fresh = await run(process.execPath, [join(ROOT, 'scripts/gen-vectors.mjs'), '--check']);
   if (fresh.code !== 0) throw new Error(tail(fresh.stderr));
-  // The CommonJS entry is generated from the ESM sources and must match the current build.
+  // The single-file Node entries are generated from the ESM sources and must match the current build.
   const cjs = await run(process.execPath, [join(ROOT, 'scripts/build-cjs.mjs')]);
   if (cjs.code !== 0) throw new Error(`scripts/build-cjs.mjs failed (run make build first?):\n${tail(cjs.stderr)}`);
 
@@ -404,7 +404,7 @@ async function main() {
       {
         name: 'node-esm',
         quickstart: 'node.mjs',
-        expect: 'src/node.js',
+        expect: 'dist/node.mjs',
         version: () => process.version,
         suite: async () => parseResult(await run(process.execPath, ['--no-warnings', 'esm.mjs', JSON.stringify(config('node-esm'))], { cwd: conf })),
         example: async () => scriptExample(await run(process.execPath, ['node.mjs'], { cwd: dir, env })),
