@@ -212,6 +212,7 @@ function sizes() {
     measure('.wasm', 'browser', ['pkg/dist/browser/coinbar_pay_bg.wasm']),
     measure('wasm-bindgen glue', 'browser', ['pkg/dist/browser/coinbar_pay.js']),
     measure('JS shell (browser entry)', 'browser', shell('browser.js', false)),
+    measure('ESM bundle (node.mjs)', 'server', ['pkg/dist/node.mjs']),
     measure('CommonJS bundle (node.cjs)', 'server', ['pkg/dist/node.cjs']),
   ];
 }
