@@ -198,9 +198,11 @@ export function createClient(glue, common) {
     /** Lowercase hex HMAC-SHA256 of a string (as UTF-8) or bytes, with the secret key. */
     sign(data) {
       const core = this.#live();
-      const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-      if (!(bytes instanceof Uint8Array)) throw inputError('sign input', 'data', 'must be a string or a Uint8Array');
-      return core.sign(bytes);
+      // A string is written into wasm memory as UTF-8 by the glue (the same bytes as
+      // TextEncoder, lone surrogates as U+FFFD).
+      if (typeof data === 'string') return core.sign_text(data);
+      if (!(data instanceof Uint8Array)) throw inputError('sign input', 'data', 'must be a string or a Uint8Array');
+      return core.sign(data);
     }
 
     /**

@@ -213,6 +213,12 @@ test('sign() is the HMAC of the bytes given', async () => {
   const { createHmac } = await import('node:crypto');
   const c = sdk();
   assert.equal(c.sign('abc'), createHmac('sha256', CLIENT.secret).update('abc').digest('hex'));
+  // Strings are signed as their UTF-8 bytes, lone surrogates as U+FFFD (what TextEncoder and
+  // Buffer.from make of them).
+  for (const text of ['Käsebrötchen 抹茶ラテ 🍵', 'lone \ud800 surrogate', '\udfff', 'é'.repeat(5000)]) {
+    assert.equal(c.sign(text), createHmac('sha256', CLIENT.secret).update(Buffer.from(text, 'utf8')).digest('hex'), text.slice(0, 20));
+    assert.equal(c.sign(text), c.sign(new TextEncoder().encode(text)));
+  }
   assert.equal(c.sign(new Uint8Array([0, 255])), createHmac('sha256', CLIENT.secret).update(Buffer.from([0, 255])).digest('hex'));
   assert.throws(() => c.sign(42), (e) => e.code === 'validation');
 });
