@@ -188,12 +188,5 @@ mod signer {
         pub fn sign(&self, data: &[u8]) -> String {
             self.inner.signer().sign_hex(data)
         }
-
-        /// The same for a string, signed as its UTF-8 bytes: the glue writes the text
-        /// straight into wasm memory (`TextEncoder.encodeInto`), with no intermediate
-        /// `Uint8Array` in JS.
-        pub fn sign_text(&self, text: &str) -> String {
-            self.inner.signer().sign_hex(text.as_bytes())
-        }
     }
 }

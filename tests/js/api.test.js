@@ -215,7 +215,7 @@ test('sign() is the HMAC of the bytes given', async () => {
   assert.equal(c.sign('abc'), createHmac('sha256', CLIENT.secret).update('abc').digest('hex'));
   // Strings are signed as their UTF-8 bytes, lone surrogates as U+FFFD (what TextEncoder and
   // Buffer.from make of them).
-  for (const text of ['Käsebrötchen 抹茶ラテ 🍵', 'lone \ud800 surrogate', '\udfff', 'é'.repeat(5000)]) {
+  for (const text of ['Käsebrötchen 抹茶ラテ 🍵', 'lone \ud800 surrogate', '\udfff', 'é'.repeat(5000), '🍵'.repeat(9000), 'x'.repeat(20000)]) {
     assert.equal(c.sign(text), createHmac('sha256', CLIENT.secret).update(Buffer.from(text, 'utf8')).digest('hex'), text.slice(0, 20));
     assert.equal(c.sign(text), c.sign(new TextEncoder().encode(text)));
   }
