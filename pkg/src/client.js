@@ -145,7 +145,7 @@ export function createClient(glue, common) {
     prepareInitiate(input) {
       const core = this.#live();
       const text = toJsonText(input, 'initiate input', 'input');
-      const signed = call(() => core.sign_initiate(text, Date.now()));
+      const signed = call(() => core.sign_initiate(utf8(text), Date.now()));
       // The core returns signature + body; method, URL and headers come from its template.
       this.#initiateTemplate ??= JSON.parse(core.initiate_template());
       const { method, url, headers } = this.#initiateTemplate;
