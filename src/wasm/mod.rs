@@ -4,7 +4,7 @@
 //! `CoinbarError`. No rule or format lives here.
 
 use crate::api::{self, Config};
-use crate::error::{Error, FieldError};
+use crate::error::Error;
 use crate::model::initiate::{self, PaymentKind};
 use crate::model::status::{PaymentStatus, StatusInfo};
 use crate::model::{product, quotes, report, status};
@@ -110,6 +110,7 @@ pub fn max_input_bytes() -> usize {
 mod signer {
     use super::*;
     use crate::client::Client;
+    use crate::error::FieldError;
     use zeroize::Zeroizing;
 
     /// The secret-holding client. The key arrives as bytes owned by Rust and is zeroized
