@@ -37,9 +37,9 @@ sandbox:
 lint: deps
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
-	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --target-dir target/browser -- -D warnings
-	cargo test --no-default-features --target-dir target/browser --quiet
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features server -- -D warnings
+	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features browser --target-dir target/browser -- -D warnings
+	cargo test --no-default-features --features browser --target-dir target/browser --quiet
 
 test-rust: deps
 	cargo test

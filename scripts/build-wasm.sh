@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the WebAssembly package output into pkg/dist/.
-#   scripts/build-wasm.sh server    # default features: includes the signer
-#   scripts/build-wasm.sh browser   # --no-default-features: no signer, no HMAC code at all
+#   scripts/build-wasm.sh server    # --features server: includes the signer
+#   scripts/build-wasm.sh browser   # --features browser: no signer, no HMAC code at all
 # Each build: cargo (release, wasm32) -> wasm-bindgen (web target glue) -> wasm-opt (binaryen).
 # wasm-opt: a second -O3 after --gufa (whole-module constant/type flow) saves ~0.4 KB gzip on
 # the server build; --converge (repeat -Oz while it shrinks) ~0.2 KB on the browser build;
@@ -18,8 +18,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 flavor=${1:-server}
 case "$flavor" in
-  server) features=(); target_dir=target; profile=release; simd=(-C target-feature=+simd128); opt=(--low-memory-unused -O3 --gufa -O3 --enable-simd) ;;
-  browser) features=(--no-default-features); target_dir=target/browser; profile=release-browser; simd=(); opt=(--low-memory-unused -Oz --converge) ;;
+  server) features=(--no-default-features --features server); target_dir=target; profile=release; simd=(-C target-feature=+simd128); opt=(--low-memory-unused -O3 --gufa -O3 --enable-simd) ;;
+  browser) features=(--no-default-features --features browser); target_dir=target/browser; profile=release-browser; simd=(); opt=(--low-memory-unused -Oz --converge) ;;
   *) echo "unknown build flavor: $flavor" >&2; exit 2 ;;
 esac
 out=pkg/dist/$flavor

@@ -8,9 +8,9 @@
 // 1. fuzz/node/json_stringify.json: what V8's JSON.stringify prints for tricky strings
 //    (controls, quotes, U+2028, astral pairs), strings with lone UTF-16 surrogates, doubles
 //    (edge values and random bit patterns) and prices (String(Number(text))). The stable test
-//    tests/fuzz_regressions.rs checks the SDK's writer and the references in fuzz/checks.rs
+//    tests/fuzz_regressions.rs checks the SDK's writer and the references in fuzz/checks/
 //    (which the fuzz targets trust) against these outputs.
-// 2. Seed inputs for every fuzz target, in each target's input format (fuzz/checks.rs), from
+// 2. Seed inputs for every fuzz target, in each target's input format (fuzz/checks/), from
 //    tests/vectors.json (inputs, totals, Coinbar answers, callbacks) and from the cases above.
 //    Seeds are named seed-<hash>; other corpus files (minimized fuzzing finds) are left alone.
 //
@@ -179,7 +179,7 @@ for (let i = 0; i < 10; i++) add('money', byte(3), r.bytes(28));
 for (let i = 0; i < 6; i++) add('money', byte(4), r.bytes(20));
 
 // Response parsers: status byte (below 0xE0 = 200; 0xE0 + i picks a status from the list in
-// checks.rs) then the body.
+// checks/) then the body.
 const STATUSES = [200, 201, 204, 299, 300, 302, 400, 401, 404, 409, 429, 500, 502, 503, 0, 199, 999];
 const statusByte = (s) => (s === 200 ? 0 : 0xe0 + STATUSES.indexOf(s));
 const target = { initiate: 'response_initiate', request: 'response_initiate', status: 'response_status', quotes: 'response_quotes', report: 'response_report' };

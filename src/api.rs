@@ -2,9 +2,9 @@
 //! body). No I/O: the JS shell sends what this builds, so a Rust server could too.
 
 use crate::error::Error;
+use crate::json::{ObjectWriter, ToJson};
+use crate::model::view::{self, Obj, Surrogates, Value};
 use crate::validate;
-use serde::Serialize;
-use serde_json::{Map, Value};
 
 /// Coinbar's published sandbox.
 pub const SANDBOX_BASE_URL: &str = "https://sandbox.coinbar.io/coinbar/api/v2";
@@ -17,16 +17,14 @@ pub const DEFAULT_MAX_RETRIES: u32 = 1;
 pub const MAX_RETRIES: u32 = 10;
 
 /// Coinbar environments. Only the sandbox has a published host; production needs `baseUrl`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
     Sandbox,
     Production,
 }
 
 /// A checked client configuration. Holds no secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub service_client_id: String,
     pub environment: Environment,
@@ -44,16 +42,16 @@ impl Config {
     /// Read the options object (as JSON text, **without** `secretKey`, which the shell
     /// passes separately as bytes). Messages name option keys, never values.
     pub fn from_options_json(text: &str) -> Result<Config, Error> {
-        let value: Value = serde_json::from_str(text).map_err(|_| Error::config("options: must be an object"))?;
+        let value = view::parse(text, Surrogates::Refuse).map_err(|_| Error::config("options: must be an object"))?;
         let Value::Object(opts) = value else { return Err(Error::config("options: must be an object")) };
-        for key in opts.keys() {
-            if JS_ONLY_OPTIONS.contains(&key.as_str()) {
+        for key in opts.keys_sorted() {
+            if JS_ONLY_OPTIONS.contains(&key) {
                 return Err(Error::config(format!("{key}: must be a function")));
             }
             if key == "secretKey" {
                 return Err(Error::config("secretKey: must be a non-empty string"));
             }
-            if !OPTIONS.contains(&key.as_str()) {
+            if !OPTIONS.contains(&key) {
                 return Err(Error::config(format!(
                     "{key}: is not a known option (known: {}, secretKey, fetch)",
                     OPTIONS.join(", ")
@@ -61,7 +59,7 @@ impl Config {
             }
         }
         let service_client_id = match opts.get("serviceClientId") {
-            Some(Value::String(s)) => check_client_id(s)?,
+            Some(Value::Str(s)) => check_client_id(s)?,
             None | Some(Value::Null) => return Err(Error::config("serviceClientId: is required")),
             Some(_) => return Err(Error::config("serviceClientId: must be a string")),
         };
@@ -91,18 +89,18 @@ impl Config {
     }
 }
 
-fn opt_str<'a>(opts: &'a Map<String, Value>, key: &str) -> Result<Option<&'a str>, Error> {
+fn opt_str<'a>(opts: &'a Obj<'_>, key: &str) -> Result<Option<&'a str>, Error> {
     match opts.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.as_str())),
+        Some(Value::Str(s)) => Ok(Some(s)),
         Some(_) => Err(Error::config(format!("{key}: must be a string"))),
     }
 }
 
-fn opt_int(opts: &Map<String, Value>, key: &str, min: u32, max: u32) -> Result<Option<u32>, Error> {
+fn opt_int(opts: &Obj<'_>, key: &str, min: u32, max: u32) -> Result<Option<u32>, Error> {
     match opts.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_str().parse::<u32>() {
+        Some(Value::Number(n)) => match n.parse::<u32>() {
             Ok(v) if (min..=max).contains(&v) => Ok(Some(v)),
             _ => Err(Error::config(format!("{key}: must be a whole number from {min} to {max}"))),
         },
@@ -152,26 +150,21 @@ fn check_base_url(url: &str) -> Result<String, Error> {
 }
 
 /// The headers of a signed call, in the documented order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Headers {
-    #[serde(rename = "CBPAY-API-KEY")]
     pub api_key: String,
-    #[serde(rename = "SIGNATURE")]
     pub signature: String,
-    #[serde(rename = "Content-Type")]
     pub content_type: &'static str,
-    #[serde(rename = "source", skip_serializing_if = "Option::is_none")]
     pub source: Option<&'static str>,
 }
 
 /// A request ready to send: the bytes signed are exactly `body` (or, for a GET, the query
 /// string of `url`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreparedRequest {
     pub method: &'static str,
     pub url: String,
     pub headers: Headers,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 }
 
@@ -193,7 +186,7 @@ impl PreparedRequest {
 
     /// The wire form handed to JS.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_js_json(self)
     }
 }
 
@@ -213,6 +206,44 @@ impl PreparedRequest {
             },
             body: None,
         }
+    }
+}
+
+impl ToJson for Config {
+    fn write_json(&self, out: &mut String) {
+        let environment = match self.environment {
+            Environment::Sandbox => "sandbox",
+            Environment::Production => "production",
+        };
+        ObjectWriter::new(out)
+            .field("serviceClientId", &self.service_client_id)
+            .field("environment", environment)
+            .field("baseUrl", &self.base_url)
+            .field("timeoutMs", &self.timeout_ms)
+            .field("maxRetries", &self.max_retries)
+            .end();
+    }
+}
+
+impl ToJson for Headers {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("CBPAY-API-KEY", &self.api_key)
+            .field("SIGNATURE", &self.signature)
+            .field("Content-Type", self.content_type)
+            .some("source", self.source)
+            .end();
+    }
+}
+
+impl ToJson for PreparedRequest {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("method", self.method)
+            .field("url", &self.url)
+            .field("headers", &self.headers)
+            .some("body", self.body.as_ref())
+            .end();
     }
 }
 

@@ -3,11 +3,10 @@
 //! No error ever carries the secret key: the key never reaches code that builds messages,
 //! and messages about configuration name option keys, never option values.
 
-use serde::Serialize;
+use crate::json::{ObjectWriter, ToJson};
 
 /// What went wrong, as a stable machine-readable code (`CoinbarError.code` in JS).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// The input broke a field rule; nothing was sent. `errors` lists every problem.
     Validation,
@@ -27,8 +26,24 @@ pub enum ErrorKind {
     Signature,
 }
 
+impl ErrorKind {
+    /// The code as JS sees it (`validation`, `decode`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "validation",
+            ErrorKind::Config => "config",
+            ErrorKind::Network => "network",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Http => "http",
+            ErrorKind::Api => "api",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Signature => "signature",
+        }
+    }
+}
+
 /// One broken rule: a field path such as `products[1].product_price`, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -40,24 +55,25 @@ impl FieldError {
     }
 }
 
+impl ToJson for FieldError {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out).field("field", &self.field).field("message", &self.message).end();
+    }
+}
+
 /// An SDK error. Serialized (see [`Error::to_json`]) to cross into JS, where it becomes a
 /// `CoinbarError` with the same fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
-    #[serde(rename = "code")]
     pub kind: ErrorKind,
     pub message: String,
     /// Every broken field rule (validation errors only).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// HTTP status (http errors; also api errors that came with a status).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// Response body text as received, cut to [`MAX_BODY_IN_ERROR`] characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     /// Coinbar's own error text (`error` / `message` / `reason` of the response), if any.
-    #[serde(rename = "apiError", skip_serializing_if = "Option::is_none")]
     pub api_error: Option<String>,
 }
 
@@ -94,12 +110,20 @@ impl Error {
         Error { errors, ..Error::new(ErrorKind::Validation, message) }
     }
 
-    /// The wire form handed to JS: `{"code": ..., "message": ..., ...}`.
+    /// The wire form handed to JS: `{"code": ..., "message": ..., ...}` (`errors`,
+    /// `status`, `body` and `apiError` only when present).
     pub fn to_json(&self) -> String {
-        // Serializing plain strings and numbers cannot fail; the fallback keeps this total.
-        serde_json::to_string(self).unwrap_or_else(|_| {
-            String::from(r#"{"code":"decode","message":"internal: error could not be serialized"}"#)
-        })
+        let mut out = String::new();
+        let mut w = ObjectWriter::new(&mut out);
+        w.field("code", self.kind.as_str()).field("message", &self.message);
+        if !self.errors.is_empty() {
+            w.field("errors", &self.errors);
+        }
+        w.some("status", self.status.as_ref())
+            .some("body", self.body.as_ref())
+            .some("apiError", self.api_error.as_ref());
+        w.end();
+        out
     }
 }
 

@@ -1,120 +1,229 @@
-//! The byte-exact `JSON.stringify`-compatible writer used for every signed body.
+//! The byte-exact `JSON.stringify`-compatible writer: every signed body and every result
+//! handed to JS is written with it.
 //!
 //! Coinbar verifies `HMAC(secret, JSON.stringify(body))`, so the bytes we sign and send must
-//! be exactly what `JSON.stringify` prints for the same object. `serde_json`'s compact
-//! serializer already matches it for strings (only `"`, `\` and U+0000–U+001F escaped; `\b
-//! \f \n \r \t` short forms; other controls as lowercase `\u00xx`; `/`, U+2028 and
-//! non-ASCII left as they are) and for integers. It differs for floats (`2.0`, `1e21`), so
-//! [`JsFormatter`] prints floats with `ryu-js`, the ECMAScript `Number::toString` algorithm.
+//! be exactly what `JSON.stringify` prints for the same object:
+//! - strings: only `"`, `\` and U+0000–U+001F escaped; `\b \f \n \r \t` short forms; other
+//!   controls as lowercase `\u00xx`; `/`, U+2028 and non-ASCII left as they are;
+//! - numbers: ECMAScript `Number::toString` (`ryu-js`): `2`, `2.5`, `1e-7`, `1e+21`;
+//! - objects compact, members in the order written.
+//!
+//! Hand-written (about 100 lines) because this is all the core writes, and serde_json with
+//! serde's derive code cost most of the `.wasm` (see bench/README.md); its compact output
+//! is the same for strings and integers, so the fuzz oracle still checks against it.
 
-use serde::Serialize;
-use std::borrow::Cow;
-use std::io;
+/// A value that writes itself as `JSON.stringify` would.
+pub trait ToJson {
+    fn write_json(&self, out: &mut String);
+}
 
-/// `serde_json` compact formatting with ECMAScript float formatting.
-pub struct JsFormatter;
+/// `JSON.stringify(value)`.
+pub fn to_js_json<T: ToJson + ?Sized>(value: &T) -> String {
+    let mut out = String::with_capacity(256);
+    value.write_json(&mut out);
+    out
+}
 
-impl serde_json::ser::Formatter for JsFormatter {
-    fn write_f64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f64) -> io::Result<()> {
-        let mut buf = ryu_js::Buffer::new();
-        writer.write_all(buf.format(value).as_bytes())
+/// Append `s` as a JSON string literal.
+pub fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let short = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(s.get(run..i).unwrap_or(""));
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
+            out.push(char::from(HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0')));
+        } else {
+            out.push_str(short);
+        }
+        run = i + 1;
     }
+    out.push_str(s.get(run..).unwrap_or(""));
+    out.push('"');
+}
 
-    fn write_f32<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: f32) -> io::Result<()> {
-        let mut buf = ryu_js::Buffer::new();
-        writer.write_all(buf.format(value).as_bytes())
+/// Append a whole number in decimal.
+pub fn write_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    for &b in buf.get(i..).unwrap_or(&[]) {
+        out.push(char::from(b));
     }
 }
 
-/// Serialize `value` exactly as `JSON.stringify` would print the equivalent JS object
-/// (fields in declaration order, compact).
-pub fn to_js_json<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
-    let mut out = Vec::with_capacity(512);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, JsFormatter);
-    value.serialize(&mut ser)?;
-    // serde_json writes valid UTF-8 only; the lossy conversion never substitutes anything.
-    Ok(match String::from_utf8(out) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-    })
+/// Writes the members of one object: `{"a":1,"b":"x"}`.
+pub struct ObjectWriter<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> ObjectWriter<'a> {
+    pub fn new(out: &'a mut String) -> Self {
+        out.push('{');
+        ObjectWriter { out, first: true }
+    }
+
+    /// The key and colon of the next member; `key` is a plain ASCII name (not escaped).
+    pub fn key(&mut self, key: &str) -> &mut String {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
+        self.out
+    }
+
+    pub fn field<T: ToJson + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {
+        value.write_json(self.key(key));
+        self
+    }
+
+    /// A member written only when present (`undefined` members are left out by
+    /// `JSON.stringify`).
+    pub fn some<T: ToJson + ?Sized>(&mut self, key: &str, value: Option<&T>) -> &mut Self {
+        if let Some(v) = value {
+            self.field(key, v);
+        }
+        self
+    }
+
+    pub fn end(&mut self) {
+        self.out.push('}');
+    }
+}
+
+impl ToJson for str {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
+impl ToJson for String {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
+impl ToJson for bool {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+impl ToJson for u64 {
+    fn write_json(&self, out: &mut String) {
+        write_u64(out, *self);
+    }
+}
+
+impl ToJson for u32 {
+    fn write_json(&self, out: &mut String) {
+        write_u64(out, u64::from(*self));
+    }
+}
+
+impl ToJson for u16 {
+    fn write_json(&self, out: &mut String) {
+        write_u64(out, u64::from(*self));
+    }
+}
+
+impl ToJson for f64 {
+    /// ECMAScript `Number::toString` (`null` for NaN and infinities, as `JSON.stringify`).
+    fn write_json(&self, out: &mut String) {
+        if self.is_finite() {
+            out.push_str(ryu_js::Buffer::new().format_finite(*self));
+        } else {
+            out.push_str("null");
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    /// `null` when absent (use [`ObjectWriter::some`] to leave a member out instead).
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Some(v) => v.write_json(out),
+            None => out.push_str("null"),
+        }
+    }
+}
+
+impl<T: ToJson> ToJson for [T] {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, v) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            v.write_json(out);
+        }
+        out.push(']');
+    }
+}
+
+impl<T: ToJson> ToJson for Vec<T> {
+    fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out);
+    }
+}
+
+impl<T: ToJson + ?Sized> ToJson for &T {
+    fn write_json(&self, out: &mut String) {
+        (**self).write_json(out);
+    }
 }
 
 /// Stands in for an unpaired UTF-16 surrogate found in input text (see
-/// [`mark_lone_surrogates`]). U+FFFF is a Unicode noncharacter; the validator refuses any
-/// string that contains it, naming the field.
+/// [`crate::model::view::Surrogates::Mark`]). U+FFFF is a Unicode noncharacter; the
+/// validator refuses any string that contains it, naming the field.
 pub const LONE_SURROGATE_MARK: char = '\u{FFFF}';
-
-/// JS strings may hold unpaired surrogates, which `JSON.stringify` writes as `\udXXX`
-/// escapes. They are not Unicode text, cannot be sent as UTF-8, and `serde_json` refuses
-/// the whole document when it meets one, so the error could not say which field holds it.
-/// This pass rewrites each unpaired surrogate escape to `\uffff` (a noncharacter) so that
-/// parsing succeeds and validation reports the exact field. Hand-written because no JSON
-/// library offers a lossy-surrogate mode that keeps the position.
-pub fn mark_lone_surrogates(text: &str) -> Cow<'_, str> {
-    let bytes = text.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied = 0;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b != b'\\' {
-            i += 1;
-            continue;
-        }
-        if bytes.get(i + 1) != Some(&b'u') {
-            i += 2; // some other escape: `\\`, `\"`, `\n`...
-            continue;
-        }
-        let Some(unit) = hex4(bytes, i + 2) else {
-            i += 2;
-            continue;
-        };
-        let lone = match unit {
-            0xD800..=0xDBFF => {
-                let paired = bytes.get(i + 6) == Some(&b'\\')
-                    && bytes.get(i + 7) == Some(&b'u')
-                    && hex4(bytes, i + 8).is_some_and(|lo| (0xDC00..=0xDFFF).contains(&lo));
-                if paired {
-                    i += 12;
-                    continue;
-                }
-                true
-            }
-            0xDC00..=0xDFFF => true,
-            _ => false,
-        };
-        if lone {
-            let buf = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            buf.push_str(text.get(copied..i).unwrap_or(""));
-            buf.push_str("\\uffff");
-            copied = i + 6;
-        }
-        i += 6;
-    }
-    match out {
-        None => Cow::Borrowed(text),
-        Some(mut buf) => {
-            buf.push_str(text.get(copied..).unwrap_or(""));
-            Cow::Owned(buf)
-        }
-    }
-}
-
-fn hex4(bytes: &[u8], at: usize) -> Option<u16> {
-    let s = core::str::from_utf8(bytes.get(at..at + 4)?).ok()?;
-    u16::from_str_radix(s, 16).ok()
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[derive(Serialize)]
     struct Sample<'a> {
         s: &'a str,
         f: f64,
         i: u64,
-        #[serde(skip_serializing_if = "Option::is_none")]
         absent: Option<&'a str>,
+    }
+
+    impl ToJson for Sample<'_> {
+        fn write_json(&self, out: &mut String) {
+            ObjectWriter::new(out)
+                .field("s", self.s)
+                .field("f", &self.f)
+                .field("i", &self.i)
+                .some("absent", self.absent)
+                .end();
+        }
     }
 
     #[test]
@@ -130,7 +239,7 @@ mod tests {
             ("a/b", r#""a/b""#),
         ];
         for (input, expected) in cases {
-            assert_eq!(to_js_json(input).unwrap(), expected);
+            assert_eq!(to_js_json(input), expected);
         }
     }
 
@@ -145,28 +254,21 @@ mod tests {
             (-0.0, "0"),
             (123456789012345680000.0, "123456789012345680000"),
             (0.1 + 0.2, "0.30000000000000004"),
+            (f64::NAN, "null"),
         ];
         for (v, expected) in cases {
-            assert_eq!(to_js_json(&v).unwrap(), expected, "{v:e}");
+            assert_eq!(to_js_json(&v), expected, "{v:e}");
+        }
+        for n in [0u64, 7, 10, 1_700_000_000_000, u64::MAX] {
+            assert_eq!(to_js_json(&n), n.to_string());
         }
     }
 
     #[test]
-    fn struct_is_compact_in_field_order_and_skips_absent() {
+    fn objects_are_compact_in_field_order_and_skip_absent() {
         let s = Sample { s: "x", f: 1.5, i: 1_700_000_000_000, absent: None };
-        assert_eq!(to_js_json(&s).unwrap(), r#"{"s":"x","f":1.5,"i":1700000000000}"#);
-    }
-
-    #[test]
-    fn lone_surrogates_are_marked_and_pairs_kept() {
-        assert!(matches!(mark_lone_surrogates(r#"{"a":"ok"}"#), Cow::Borrowed(_)));
-        assert_eq!(mark_lone_surrogates(r#""\ud800""#), r#""\uffff""#);
-        assert_eq!(mark_lone_surrogates(r#""x\udc00y""#), r#""x\uffffy""#);
-        assert_eq!(mark_lone_surrogates(r#""\uD83D\uDE00""#), r#""\uD83D\uDE00""#);
-        assert_eq!(mark_lone_surrogates(r#""\ud800\ud800\udc00""#), r#""\uffff\ud800\udc00""#);
-        assert_eq!(mark_lone_surrogates(r#""\\ud800""#), r#""\\ud800""#, "escaped backslash, not an escape");
-        assert_eq!(mark_lone_surrogates(r#""\ud80"#), r#""\ud80"#, "truncated escape left for the parser");
-        let parsed: String = serde_json::from_str(&mark_lone_surrogates(r#""a\udfffb""#)).unwrap();
-        assert_eq!(parsed, "a\u{ffff}b");
+        assert_eq!(to_js_json(&s), r#"{"s":"x","f":1.5,"i":1700000000000}"#);
+        let s = Sample { absent: Some("y"), ..s };
+        assert_eq!(to_js_json(&[&s][..]), r#"[{"s":"x","f":1.5,"i":1700000000000,"absent":"y"}]"#);
     }
 }

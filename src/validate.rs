@@ -7,8 +7,8 @@
 
 use crate::error::FieldError;
 use crate::json::LONE_SURROGATE_MARK;
+use crate::model::view::{Obj, Value};
 use crate::money::{Money, MoneyError};
-use serde_json::Value;
 
 /// Largest input document accepted, in bytes of JSON text.
 pub const MAX_INPUT_BYTES: usize = 1 << 20;
@@ -56,22 +56,10 @@ pub enum TextKind {
     Email,
 }
 
-/// The JSON type of a value, for messages (`got number`).
-pub fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 /// Read a text field. `null` counts as absent.
 pub fn text(
     ch: &mut Checker,
-    v: Option<&Value>,
+    v: Option<&Value<'_>>,
     field: &str,
     required: bool,
     max_chars: usize,
@@ -84,14 +72,14 @@ pub fn text(
             }
             return None;
         }
-        Some(Value::String(s)) => s,
+        Some(Value::Str(s)) => s,
         Some(other) => {
-            ch.fail(field, format!("must be a string (got {})", type_name(other)));
+            ch.fail(field, format!("must be a string (got {})", other.type_name()));
             return None;
         }
     };
     match check_text(s, max_chars, kind) {
-        Ok(()) => Some(s.clone()),
+        Ok(()) => Some(s.to_string()),
         Err(msg) => {
             ch.fail(field, msg);
             None
@@ -169,18 +157,6 @@ pub fn price_of(s: Scalar<'_>) -> Result<Money, String> {
     parsed.map_err(money_message).and_then(check_price)
 }
 
-#[cfg(feature = "fast-parse")]
-/// The scalar a raw JSON value holds, for the fast path: a number's text, or a string's
-/// content when it has no escapes; `None` for anything else.
-pub fn raw_scalar(raw: &serde_json::value::RawValue) -> Option<Scalar<'_>> {
-    let t = raw.get().trim();
-    match t.as_bytes().first()? {
-        b'"' => t.get(1..t.len().checked_sub(1)?).filter(|s| !s.contains('\\')).map(Scalar::Str),
-        b'-' | b'0'..=b'9' => Some(Scalar::Number(t)),
-        _ => None,
-    }
-}
-
 /// A whole number in `min..=max` written as plain digits (a JSON number or a string), or
 /// `None` for anything else (which [`integer`] then examines and explains).
 pub fn plain_whole(s: Scalar<'_>, min: u64, max: u64) -> Option<u64> {
@@ -193,7 +169,7 @@ pub fn plain_whole(s: Scalar<'_>, min: u64, max: u64) -> Option<u64> {
 
 /// Read a price: a JSON number or a plain decimal string, non-negative, at most 8 decimal
 /// places, 15 significant digits and 12 integer digits.
-pub fn price(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<Money> {
+pub fn price(ch: &mut Checker, v: Option<&Value<'_>>, field: &str) -> Option<Money> {
     let parsed = match v {
         None => {
             ch.fail(field, "is required");
@@ -203,10 +179,10 @@ pub fn price(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<Money> 
             ch.fail(field, "must be a finite number or a decimal string (got null, NaN or Infinity)");
             return None;
         }
-        Some(Value::Number(n)) => price_of(Scalar::Number(n.as_str())),
-        Some(Value::String(s)) => price_of(Scalar::Str(s)),
+        Some(Value::Number(n)) => price_of(Scalar::Number(n)),
+        Some(Value::Str(s)) => price_of(Scalar::Str(s)),
         Some(other) => {
-            ch.fail(field, format!("must be a number or a decimal string (got {})", type_name(other)));
+            ch.fail(field, format!("must be a number or a decimal string (got {})", other.type_name()));
             return None;
         }
     };
@@ -248,12 +224,19 @@ pub fn check_price(m: Money) -> Result<Money, String> {
 }
 
 /// Read a whole number in `min..=max`: a JSON number or a string of digits.
-pub fn integer(ch: &mut Checker, v: Option<&Value>, field: &str, required: bool, min: u64, max: u64) -> Option<u64> {
+pub fn integer(
+    ch: &mut Checker,
+    v: Option<&Value<'_>>,
+    field: &str,
+    required: bool,
+    min: u64,
+    max: u64,
+) -> Option<u64> {
     let range = || format!("must be a whole number from {min} to {max}");
     // The common case, plain digits in range, needs no decimal arithmetic.
     let scalar = match v {
-        Some(Value::Number(n)) => Some(Scalar::Number(n.as_str())),
-        Some(Value::String(s)) => Some(Scalar::Str(s)),
+        Some(Value::Number(n)) => Some(Scalar::Number(n)),
+        Some(Value::Str(s)) => Some(Scalar::Str(s)),
         _ => None,
     };
     if let Some(n) = scalar.and_then(|s| plain_whole(s, min, max)) {
@@ -270,14 +253,14 @@ pub fn integer(ch: &mut Checker, v: Option<&Value>, field: &str, required: bool,
             ch.fail(field, "must be a finite whole number (got null, NaN or Infinity)");
             return None;
         }
-        Some(Value::Number(n)) => Money::parse_json_number(n.as_str()),
-        Some(Value::String(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Money::parse_plain(s),
-        Some(Value::String(_)) => {
+        Some(Value::Number(n)) => Money::parse_json_number(n),
+        Some(Value::Str(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Money::parse_plain(s),
+        Some(Value::Str(_)) => {
             ch.fail(field, format!("{} (a string of digits is accepted too)", range()));
             return None;
         }
         Some(other) => {
-            ch.fail(field, format!("must be a whole number (got {})", type_name(other)));
+            ch.fail(field, format!("must be a whole number (got {})", other.type_name()));
             return None;
         }
     };
@@ -293,10 +276,10 @@ pub fn integer(ch: &mut Checker, v: Option<&Value>, field: &str, required: bool,
 }
 
 /// Read a timestamp in milliseconds since the epoch.
-pub fn timestamp_ms(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<u64> {
+pub fn timestamp_ms(ch: &mut Checker, v: Option<&Value<'_>>, field: &str) -> Option<u64> {
     if let Some(Value::Number(n)) = v {
         // A seconds timestamp is the classic mistake: say so.
-        if let Ok(secs) = n.as_str().parse::<u64>() {
+        if let Ok(secs) = n.parse::<u64>() {
             if (1_000_000_000..MIN_TIMESTAMP_MS / 100).contains(&secs) {
                 ch.fail(field, "must be milliseconds since the epoch (this looks like seconds: multiply by 1000)");
                 return None;
@@ -306,20 +289,136 @@ pub fn timestamp_ms(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<
     integer(ch, v, field, false, MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS)
 }
 
-/// Record an error for every key of `obj` not in `allowed`.
-pub fn no_unknown_fields(ch: &mut Checker, obj: &serde_json::Map<String, Value>, path: &str, allowed: &[&str]) {
-    for key in obj.keys() {
-        if !allowed.contains(&key.as_str()) {
-            let field = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
-            ch.fail(&field, format!("is not a known field (expected one of: {})", allowed.join(", ")));
+/// How one field of an object is read and checked: one entry of a rule table.
+#[derive(Debug, Clone, Copy)]
+pub enum Rule {
+    /// A text field: most characters, what it may contain, whether it is required.
+    Text(usize, TextKind, bool),
+    /// Optional text that, when given, must equal the client's `serviceClientId`.
+    ClientId(usize),
+    /// An optional `http(s)://` URL of at most this many characters.
+    Url(usize),
+    /// A price ([`price`]).
+    Price,
+    /// A required whole number in `min..=max` ([`integer`]).
+    Whole(u64, u64),
+    /// An optional timestamp in milliseconds ([`timestamp_ms`]).
+    Timestamp,
+    /// The product lines ([`crate::model::product::read_products`]).
+    Products,
+}
+
+/// One field of a rule table: its name, its rule, and the kinds of object that have it (a
+/// bit mask: the initiate and request inputs share one table).
+#[derive(Debug, Clone, Copy)]
+pub struct FieldRule {
+    pub name: &'static str,
+    pub rule: Rule,
+    pub kinds: u8,
+}
+
+/// A field's value once read and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Got {
+    Absent,
+    Text(String),
+    Money(Money),
+    Whole(u64),
+    Products(Vec<crate::model::product::Product>),
+}
+
+/// The values an object's rule table read, by field name.
+pub struct Fields {
+    names: Vec<&'static str>,
+    values: Vec<Got>,
+}
+
+impl Fields {
+    fn take(&mut self, name: &str) -> Got {
+        match self.names.iter().position(|n| *n == name).and_then(|i| self.values.get_mut(i)) {
+            Some(v) => core::mem::replace(v, Got::Absent),
+            None => Got::Absent,
         }
     }
+
+    pub fn text(&mut self, name: &str) -> Option<String> {
+        match self.take(name) {
+            Got::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn money(&mut self, name: &str) -> Option<Money> {
+        match self.take(name) {
+            Got::Money(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn whole(&mut self, name: &str) -> Option<u64> {
+        match self.take(name) {
+            Got::Whole(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    pub fn products(&mut self, name: &str) -> Option<Vec<crate::model::product::Product>> {
+        match self.take(name) {
+            Got::Products(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// Read an object by its rule table, in one pass: first an error for every key that is not
+/// a field of this `kind` (sorted), then each field of the table in order. Every broken
+/// rule is recorded in `ch`; a field that broke one reads as absent.
+pub fn read_fields(ch: &mut Checker, obj: &Obj<'_>, table: &[FieldRule], kind: u8, client_id: Option<&str>) -> Fields {
+    let known = |k: &str| table.iter().any(|f| f.name == k && f.kinds & kind != 0);
+    for key in obj.keys_sorted() {
+        if !known(key) {
+            let names: Vec<&str> = table.iter().filter(|f| f.kinds & kind != 0).map(|f| f.name).collect();
+            ch.fail(key, format!("is not a known field (expected one of: {})", names.join(", ")));
+        }
+    }
+    let mut fields = Fields { names: Vec::with_capacity(table.len()), values: Vec::with_capacity(table.len()) };
+    for f in table.iter().filter(|f| f.kinds & kind != 0) {
+        let v = obj.get(f.name);
+        let got = match f.rule {
+            Rule::Text(max, text_kind, required) => text(ch, v, f.name, required, max, text_kind).map(Got::Text),
+            Rule::ClientId(max) => {
+                let given = text(ch, v, f.name, false, max, TextKind::Free);
+                if given.as_deref().is_some_and(|g| client_id.is_some_and(|id| id != g)) {
+                    ch.fail(f.name, "differs from the client's serviceClientId; leave it out of the input");
+                }
+                given.map(Got::Text)
+            }
+            Rule::Url(max) => {
+                let url = text(ch, v, f.name, false, max, TextKind::Free);
+                if url.as_deref().is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+                    ch.fail(f.name, "must be an http(s) URL");
+                }
+                url.map(Got::Text)
+            }
+            Rule::Price => price(ch, v, f.name).map(Got::Money),
+            Rule::Whole(min, max) => integer(ch, v, f.name, true, min, max).map(Got::Whole),
+            Rule::Timestamp => timestamp_ms(ch, v, f.name).map(Got::Whole),
+            Rule::Products => crate::model::product::read_products(ch, v, f.name).map(Got::Products),
+        };
+        fields.names.push(f.name);
+        fields.values.push(got.unwrap_or(Got::Absent));
+    }
+    fields
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::model::view::{parse, Surrogates};
+
+    fn j(text: &str) -> Value<'_> {
+        parse(text, Surrogates::Refuse).unwrap()
+    }
 
     fn one(f: impl FnOnce(&mut Checker)) -> Vec<String> {
         let mut ch = Checker::default();
@@ -375,24 +474,24 @@ mod tests {
 
     #[test]
     fn prices() {
-        let p = |v: Value| {
+        let p = |v: Value<'_>| {
             one(|ch| {
                 price(ch, Some(&v), "p");
             })
         };
-        assert!(p(json!(1.99)).is_empty());
-        assert!(p(json!("2.50")).is_empty());
-        assert!(p(json!(0)).is_empty());
-        assert!(p(json!("999999999999.99")).is_empty());
-        assert_eq!(p(json!(-1)), ["p: must not be negative"]);
-        assert_eq!(p(json!("1.123456789")), ["p: has more than 8 decimal places"]);
-        assert_eq!(p(json!(0.30000000000000004)), ["p: has more than 8 decimal places"]);
-        assert_eq!(p(json!("1000000000000")), ["p: must be less than 1000000000000"]);
-        assert!(p(json!("123456789012.1234"))[0].contains("significant digits"));
-        assert!(p(json!("abc"))[0].contains("decimal number"));
-        assert!(p(json!("1e3"))[0].contains("no exponent"));
-        assert!(p(json!(true))[0].contains("got boolean"));
-        assert!(p(Value::Null)[0].contains("NaN"));
+        assert!(p(j(r#"1.99"#)).is_empty());
+        assert!(p(j(r#""2.50""#)).is_empty());
+        assert!(p(j(r#"0"#)).is_empty());
+        assert!(p(j(r#""999999999999.99""#)).is_empty());
+        assert_eq!(p(j(r#"-1"#)), ["p: must not be negative"]);
+        assert_eq!(p(j(r#""1.123456789""#)), ["p: has more than 8 decimal places"]);
+        assert_eq!(p(j(r#"0.30000000000000004"#)), ["p: has more than 8 decimal places"]);
+        assert_eq!(p(j(r#""1000000000000""#)), ["p: must be less than 1000000000000"]);
+        assert!(p(j(r#""123456789012.1234""#))[0].contains("significant digits"));
+        assert!(p(j(r#""abc""#))[0].contains("decimal number"));
+        assert!(p(j(r#""1e3""#))[0].contains("no exponent"));
+        assert!(p(j(r#"true"#))[0].contains("got boolean"));
+        assert!(p(j("null"))[0].contains("NaN"));
         assert_eq!(
             one(|ch| {
                 price(ch, None, "p");
@@ -403,37 +502,37 @@ mod tests {
 
     #[test]
     fn integers() {
-        let q = |v: Value| {
+        let q = |v: Value<'_>| {
             one(|ch| {
                 integer(ch, Some(&v), "q", true, 1, MAX_PRODUCT_AMOUNT);
             })
         };
-        assert!(q(json!(1)).is_empty());
-        assert!(q(json!("42")).is_empty());
+        assert!(q(j(r#"1"#)).is_empty());
+        assert!(q(j(r#""42""#)).is_empty());
         for bad in [
-            json!(0),
-            json!(-1),
-            json!(1.5),
-            json!(1e10),
-            json!(9007199254740993u64),
-            json!("1.0"),
-            json!(""),
-            json!([1]),
+            j(r#"0"#),
+            j(r#"-1"#),
+            j(r#"1.5"#),
+            j(r#"1e10"#),
+            j(r#"9007199254740993"#),
+            j(r#""1.0""#),
+            j(r#""""#),
+            j(r#"[1]"#),
         ] {
-            assert_eq!(q(bad.clone()).len(), 1, "{bad}");
+            assert_eq!(q(bad.clone()).len(), 1, "{bad:?}");
         }
     }
 
     #[test]
     fn timestamps() {
-        let t = |v: Value| {
+        let t = |v: Value<'_>| {
             one(|ch| {
                 timestamp_ms(ch, Some(&v), "timestamp");
             })
         };
-        assert!(t(json!(1_700_000_000_000u64)).is_empty());
-        assert!(t(json!(1_700_000_000u64))[0].contains("looks like seconds"));
-        assert!(t(json!(1_700_000_000_000.5))[0].contains("whole number"));
-        assert!(t(json!(99_999_999_999_999u64))[0].contains("whole number from"));
+        assert!(t(j(r#"1700000000000"#)).is_empty());
+        assert!(t(j(r#"1700000000"#))[0].contains("looks like seconds"));
+        assert!(t(j(r#"1700000000000.5"#))[0].contains("whole number"));
+        assert!(t(j(r#"99999999999999"#))[0].contains("whole number from"));
     }
 }

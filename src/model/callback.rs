@@ -2,26 +2,24 @@
 //! and signature over the raw bytes, and the typed event.
 
 use super::status::{read_payment, Payment};
-use super::{Doc, Field, Reader};
+use super::view::{self, Surrogates, Value};
+use super::Reader;
 use crate::error::{Error, ErrorKind};
-use crate::validate;
-use serde::Serialize;
-use serde_json::Value;
+use crate::json::{ObjectWriter, ToJson};
 
 /// The customer as a callback or report carries it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Customer {
     pub external_user_id: Option<String>,
     pub name: Option<String>,
     pub surname: Option<String>,
     pub email: Option<String>,
     /// Reports only.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub post_balance: Option<String>,
 }
 
 /// A product line as Coinbar echoes it back (price as an exact decimal string).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductEcho {
     pub product_name: Option<String>,
     pub product_price: Option<String>,
@@ -31,14 +29,49 @@ pub struct ProductEcho {
 }
 
 /// A verified callback.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallbackEvent {
-    #[serde(flatten)]
+    /// Written flat: the event's members are the payment's, then these.
     pub payment: Payment,
     pub customer: Option<Customer>,
     pub products: Vec<ProductEcho>,
     /// `payment_id_coinbar` + `/` + status: the same event delivered twice has the same key.
     pub idempotency_key: String,
+}
+
+impl ToJson for Customer {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("external_user_id", &self.external_user_id)
+            .field("name", &self.name)
+            .field("surname", &self.surname)
+            .field("email", &self.email)
+            .some("post_balance", self.post_balance.as_ref())
+            .end();
+    }
+}
+
+impl ToJson for ProductEcho {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("product_name", &self.product_name)
+            .field("product_price", &self.product_price)
+            .field("product_amount", &self.product_amount)
+            .field("product_id", &self.product_id)
+            .field("product_type", &self.product_type)
+            .end();
+    }
+}
+
+impl ToJson for CallbackEvent {
+    fn write_json(&self, out: &mut String) {
+        let mut w = ObjectWriter::new(out);
+        self.payment.write_members(&mut w);
+        w.field("customer", &self.customer)
+            .field("products", &self.products)
+            .field("idempotency_key", &self.idempotency_key)
+            .end();
+    }
 }
 
 /// Largest callback body accepted.
@@ -78,26 +111,22 @@ pub fn verify(
 /// Read a (verified) callback body.
 pub fn parse_event(body: &[u8]) -> Result<CallbackEvent, Error> {
     let doc = callback_doc(body)?;
-    let payment = read_payment(doc.view())?;
-    let r = Reader::new(doc.view());
+    let payment = read_payment(&doc)?;
+    let r = Reader::new(&doc);
     let customer = r.opt_object("customer")?.map(|c| read_customer(&r.child(c, "customer"))).transpose()?;
     let products = r.opt_array("products")?.map(|items| read_products(&r, items)).transpose()?.unwrap_or_default();
     let idempotency_key = format!("{}/{}", payment.payment_id_coinbar, payment.status.as_str());
     Ok(CallbackEvent { payment, customer, products, idempotency_key })
 }
 
-/// Parse a callback body: the fast reader when it reads the body exactly as the full parser
-/// would (see `view::fast_object`), else the full parser, which also words the errors.
-fn callback_doc(body: &[u8]) -> Result<Doc<'_>, Error> {
-    #[cfg(feature = "fast-parse")]
-    if let Some(map) = std::str::from_utf8(body).ok().and_then(super::view::fast_object) {
-        return Ok(Doc::Raw(map));
-    }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(obj)) => Ok(Doc::Value(obj)),
-        Ok(other) => {
-            Err(Error::decode(format!("callback body must be a JSON object (got {})", validate::type_name(&other))))
-        }
+/// Parse a callback body (UTF-8 JSON, an object).
+fn callback_doc(body: &[u8]) -> Result<view::Obj<'_>, Error> {
+    let text = std::str::from_utf8(body).map_err(|e| {
+        Error::decode(format!("callback body is not valid JSON (not UTF-8 at byte {})", e.valid_up_to()))
+    })?;
+    match view::parse(text, Surrogates::Refuse) {
+        Ok(Value::Object(obj)) => Ok(obj),
+        Ok(other) => Err(Error::decode(format!("callback body must be a JSON object (got {})", other.type_name()))),
         Err(e) => Err(Error::decode(format!("callback body is not valid JSON ({e})"))),
     }
 }
@@ -112,13 +141,13 @@ pub(crate) fn read_customer(c: &Reader<'_>) -> Result<Customer, Error> {
     })
 }
 
-pub(crate) fn read_products(r: &Reader<'_>, items: Vec<Field<'_>>) -> Result<Vec<ProductEcho>, Error> {
+pub(crate) fn read_products(r: &Reader<'_>, items: &[Value<'_>]) -> Result<Vec<ProductEcho>, Error> {
     items
-        .into_iter()
+        .iter()
         .enumerate()
         .map(|(i, item)| {
             let path = format!("products[{i}]");
-            let Field::Object(obj) = item else {
+            let Value::Object(obj) = item else {
                 return Err(Error::decode(format!("response field `{}` must be an object", r.path_of(&path))));
             };
             let p = r.child(obj, &path);

@@ -7,25 +7,23 @@ pub mod product;
 pub mod quotes;
 pub mod report;
 pub mod status;
-mod view;
+pub mod view;
 
 use crate::error::{truncate_chars, Error, ErrorKind, MAX_BODY_IN_ERROR};
-use crate::json::mark_lone_surrogates;
 use crate::money;
 use crate::validate::{self, Checker};
-use serde_json::Value;
-pub(crate) use view::{Doc, Field, Obj};
+use view::{Obj, ParseError, Surrogates, Value};
 
 /// Parse merchant input given as JSON text (what `JSON.stringify` made of the JS value).
 /// Problems are recorded against `field`.
-pub(crate) fn parse_input_json(ch: &mut Checker, text: &str, field: &str) -> Option<Value> {
+pub(crate) fn parse_input_json<'a>(ch: &mut Checker, text: &'a str, field: &str) -> Option<Value<'a>> {
     if text.len() > validate::MAX_INPUT_BYTES {
         ch.fail(field, format!("is too large ({} bytes of JSON; at most {})", text.len(), validate::MAX_INPUT_BYTES));
         return None;
     }
-    match serde_json::from_str::<Value>(&mark_lone_surrogates(text)) {
+    match view::parse(text, Surrogates::Mark) {
         Ok(v) => Some(v),
-        Err(e) if e.to_string().contains("recursion limit") => {
+        Err(ParseError::TooDeep) => {
             ch.fail(field, "is nested too deeply");
             None
         }
@@ -40,25 +38,16 @@ pub(crate) fn parse_input_json(ch: &mut Checker, text: &str, field: &str) -> Opt
 /// not JSON or not an object is a `decode` error, and `result` other than success (the
 /// string `"success"` in payment calls, `true` in quotes) is an `api` error. Status and
 /// report answers have no `result` in the docs: there it is checked only when present.
-pub(crate) fn response_object(status: u16, body: &str, result_required: bool) -> Result<Doc<'_>, Error> {
+pub(crate) fn response_object(status: u16, body: &str, result_required: bool) -> Result<Obj<'_>, Error> {
     let with_body = |mut e: Error| {
         e.status = Some(status);
         e.body = Some(truncate_chars(body, MAX_BODY_IN_ERROR));
         e
     };
-    let ok_status = (200..300).contains(&status);
-    #[cfg(feature = "fast-parse")]
-    if ok_status {
-        if let Some(map) = view::fast_object(body) {
-            let doc = Doc::Raw(map);
-            check_result(&doc.view(), result_required).map_err(with_body)?;
-            return Ok(doc);
-        }
-    }
-    let parsed = serde_json::from_str::<Value>(body);
-    if !ok_status {
+    let parsed = view::parse(body, Surrogates::Refuse);
+    if !(200..300).contains(&status) {
         let api_error = match &parsed {
-            Ok(Value::Object(obj)) => api_error_text(&Obj::Value(obj)),
+            Ok(Value::Object(obj)) => api_error_text(obj),
             _ => None,
         };
         let detail = api_error.clone().unwrap_or_else(|| truncate_chars(body.trim(), 200));
@@ -66,27 +55,24 @@ pub(crate) fn response_object(status: u16, body: &str, result_required: bool) ->
         e.api_error = api_error;
         return Err(e);
     }
-    let doc = match parsed {
-        Ok(Value::Object(obj)) => Doc::Value(obj),
+    let obj = match parsed {
+        Ok(Value::Object(obj)) => obj,
         Ok(other) => {
-            return Err(with_body(Error::decode(format!(
-                "response must be a JSON object (got {})",
-                validate::type_name(&other)
-            ))))
+            return Err(with_body(Error::decode(format!("response must be a JSON object (got {})", other.type_name()))))
         }
         Err(e) => return Err(with_body(Error::decode(format!("response is not valid JSON ({e})")))),
     };
-    check_result(&doc.view(), result_required).map_err(with_body)?;
-    Ok(doc)
+    check_result(&obj, result_required).map_err(with_body)?;
+    Ok(obj)
 }
 
 /// The `result` rule of [`response_object`] (the caller adds status and body to the error).
 fn check_result(obj: &Obj<'_>, result_required: bool) -> Result<(), Error> {
     let ok = match obj.get("result") {
-        Field::Str(s) => s.eq_ignore_ascii_case("success"),
-        Field::Bool(b) => b,
-        Field::Absent if result_required => return Err(Error::decode("response has no `result` field")),
-        Field::Absent => true,
+        Some(Value::Str(s)) => s.eq_ignore_ascii_case("success"),
+        Some(Value::Bool(b)) => *b,
+        None if result_required => return Err(Error::decode("response has no `result` field")),
+        None => true,
         _ => false,
     };
     if ok {
@@ -110,18 +96,18 @@ fn api_error_text(obj: &Obj<'_>) -> Option<String> {
 
 /// Reads documented fields out of a response object, turning a missing or mistyped field
 /// into a `decode` error that names it (`payment_detail.destination_amount`).
-pub(crate) struct Reader<'a> {
-    obj: Obj<'a>,
+pub(crate) struct Reader<'r> {
+    obj: &'r Obj<'r>,
     path: String,
 }
 
-impl<'a> Reader<'a> {
-    pub fn new(obj: Obj<'a>) -> Self {
+impl<'r> Reader<'r> {
+    pub fn new(obj: &'r Obj<'r>) -> Self {
         Reader { obj, path: String::new() }
     }
 
     /// A reader of a nested object, reporting fields as `key.field`.
-    pub fn child<'b>(&self, obj: Obj<'b>, key: &str) -> Reader<'b> {
+    pub fn child<'b>(&self, obj: &'b Obj<'b>, key: &str) -> Reader<'b> {
         Reader { obj, path: self.path_of(key) }
     }
 
@@ -134,24 +120,24 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn wrong(&self, key: &str, got: &Field<'_>, what: &str) -> Error {
-        Error::decode(format!("response field `{}` must be {what} (got {})", self.path_of(key), got.type_name()))
+    fn wrong(&self, key: &str, got: Option<&Value<'_>>, what: &str) -> Error {
+        Error::decode(format!("response field `{}` must be {what} (got {})", self.path_of(key), view::type_of(got)))
     }
 
     /// A required string.
     pub fn string(&self, key: &str) -> Result<String, Error> {
         match self.obj.get(key) {
-            Field::Str(s) => Ok(s.to_string()),
-            other => Err(self.wrong(key, &other, "a string")),
+            Some(Value::Str(s)) => Ok(s.to_string()),
+            other => Err(self.wrong(key, other, "a string")),
         }
     }
 
     /// An optional string (`null` or absent gives `None`).
     pub fn opt_string(&self, key: &str) -> Result<Option<String>, Error> {
         match self.obj.get(key) {
-            Field::Absent | Field::Null => Ok(None),
-            Field::Str(s) => Ok(Some(s.to_string())),
-            other => Err(self.wrong(key, &other, "a string or null")),
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Str(s)) => Ok(Some(s.to_string())),
+            other => Err(self.wrong(key, other, "a string or null")),
         }
     }
 
@@ -160,18 +146,19 @@ impl<'a> Reader<'a> {
     pub fn amount(&self, key: &str) -> Result<String, Error> {
         match self.opt_amount(key)? {
             Some(a) => Ok(a),
-            None => Err(self.wrong(key, &self.obj.get(key), "a decimal number")),
+            None => Err(self.wrong(key, self.obj.get(key), "a decimal number")),
         }
     }
 
     pub fn opt_amount(&self, key: &str) -> Result<Option<String>, Error> {
         let field = self.obj.get(key);
-        let raw = match field {
-            Field::Absent | Field::Null => return Ok(None),
-            Field::Number(n) | Field::Str(n) => n,
-            ref other => return Err(self.wrong(key, other, "a decimal number")),
+        let raw: &str = match field {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Number(n)) => n,
+            Some(Value::Str(s)) => s,
+            other => return Err(self.wrong(key, other, "a decimal number")),
         };
-        money::decimal_text(raw).map(Some).map_err(|_| self.wrong(key, &field, "a decimal number"))
+        money::decimal_text(raw).map(Some).map_err(|_| self.wrong(key, field, "a decimal number"))
     }
 
     /// An optional date: a string, or a `{"$date": string | number}` object (as Coinbar's
@@ -179,30 +166,30 @@ impl<'a> Reader<'a> {
     pub fn opt_date(&self, key: &str) -> Result<Option<String>, Error> {
         const WHAT: &str = "a date string or {\"$date\": …}";
         match self.obj.get(key) {
-            Field::Absent | Field::Null => Ok(None),
-            Field::Str(s) => Ok(Some(s.to_string())),
-            Field::Object(o) => match o.get("$date") {
-                Field::Str(s) => Ok(Some(s.to_string())),
-                Field::Number(n) => Ok(Some(n.to_string())),
-                _ => Err(self.wrong(key, &Field::Object(o.clone()), WHAT)),
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Str(s)) => Ok(Some(s.to_string())),
+            Some(Value::Object(o)) => match o.get("$date") {
+                Some(Value::Str(s)) => Ok(Some(s.to_string())),
+                Some(Value::Number(n)) => Ok(Some(n.to_string())),
+                _ => Err(self.wrong(key, self.obj.get(key), WHAT)),
             },
-            other => Err(self.wrong(key, &other, WHAT)),
+            other => Err(self.wrong(key, other, WHAT)),
         }
     }
 
-    pub fn opt_object(&self, key: &str) -> Result<Option<Obj<'a>>, Error> {
+    pub fn opt_object(&self, key: &str) -> Result<Option<&'r Obj<'r>>, Error> {
         match self.obj.get(key) {
-            Field::Absent | Field::Null => Ok(None),
-            Field::Object(o) => Ok(Some(o)),
-            other => Err(self.wrong(key, &other, "an object")),
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(o)) => Ok(Some(o)),
+            other => Err(self.wrong(key, other, "an object")),
         }
     }
 
-    pub fn opt_array(&self, key: &str) -> Result<Option<Vec<Field<'a>>>, Error> {
+    pub fn opt_array(&self, key: &str) -> Result<Option<&'r [Value<'r>]>, Error> {
         match self.obj.get(key) {
-            Field::Absent | Field::Null => Ok(None),
-            Field::Array(items) => Ok(Some(items)),
-            other => Err(self.wrong(key, &other, "an array")),
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Array(items)) => Ok(Some(items)),
+            other => Err(self.wrong(key, other, "an array")),
         }
     }
 }

@@ -1,10 +1,10 @@
 //! A product line of a payment, and exact cart totals.
 
 use crate::error::{Error, FieldError};
+use crate::json::{ObjectWriter, ToJson};
+use crate::model::view::Value;
 use crate::money::Money;
-use crate::validate::{self, Checker, TextKind};
-use serde::Serialize;
-use serde_json::Value;
+use crate::validate::{self, Checker, FieldRule, Rule, TextKind};
 
 /// Longest product name, in characters.
 pub const MAX_PRODUCT_NAME: usize = 200;
@@ -13,46 +13,15 @@ pub const MAX_PRODUCT_ID: usize = 100;
 /// Longest product type, in characters.
 pub const MAX_PRODUCT_TYPE: usize = 50;
 
-const FIELDS: &[&str] = &["product_name", "product_price", "product_amount", "product_id", "product_type"];
-
-/// The product line of the fast path for valid input: borrowed, typed, no unknown fields.
-#[cfg(feature = "fast-parse")]
-#[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct LineIn<'a> {
-    #[serde(borrow)]
-    product_name: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    product_price: &'a serde_json::value::RawValue,
-    #[serde(borrow)]
-    product_amount: &'a serde_json::value::RawValue,
-    #[serde(borrow)]
-    product_id: std::borrow::Cow<'a, str>,
-    #[serde(borrow)]
-    product_type: std::borrow::Cow<'a, str>,
-}
-
-#[cfg(feature = "fast-parse")]
-impl LineIn<'_> {
-    /// The line if it passes every rule (the same functions as [`read_products`]), else
-    /// `None`, and the slow path explains.
-    pub(crate) fn valid(self) -> Option<Product> {
-        let text = |s: &str, max| validate::check_text(s, max, TextKind::Free).is_ok();
-        let ok = text(&self.product_name, MAX_PRODUCT_NAME)
-            && text(&self.product_id, MAX_PRODUCT_ID)
-            && text(&self.product_type, MAX_PRODUCT_TYPE);
-        let price = validate::price_of(validate::raw_scalar(self.product_price)?).ok()?;
-        let amount =
-            validate::plain_whole(validate::raw_scalar(self.product_amount)?, 1, validate::MAX_PRODUCT_AMOUNT)?;
-        ok.then(|| Product {
-            name: self.product_name.into_owned(),
-            price,
-            amount,
-            id: self.product_id.into_owned(),
-            kind: self.product_type.into_owned(),
-        })
-    }
-}
+/// The rule table of a product line (the input's and `cartTotal`'s), in the documented
+/// field order.
+const LINE: &[FieldRule] = &[
+    FieldRule { name: "product_name", rule: Rule::Text(MAX_PRODUCT_NAME, TextKind::Free, true), kinds: 1 },
+    FieldRule { name: "product_price", rule: Rule::Price, kinds: 1 },
+    FieldRule { name: "product_amount", rule: Rule::Whole(1, validate::MAX_PRODUCT_AMOUNT), kinds: 1 },
+    FieldRule { name: "product_id", rule: Rule::Text(MAX_PRODUCT_ID, TextKind::Free, true), kinds: 1 },
+    FieldRule { name: "product_type", rule: Rule::Text(MAX_PRODUCT_TYPE, TextKind::Free, true), kinds: 1 },
+];
 
 /// One validated product line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,8 +42,7 @@ impl Product {
 
 /// An exact cart total, as a whole number of 10^-8 units. A `u128` holds the largest total
 /// the product rules allow (a price below 10^12 with 8 decimals is below 10^20 units, × a
-/// quantity up to 10^9 × at most 1000 lines < 10^33 < 3.4 × 10^38), which `rust_decimal`'s
-/// 28 digits do not; the sum is done here for that reason.
+/// quantity up to 10^9 × at most 1000 lines < 10^33 < 3.4 × 10^38).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Total(u128);
 
@@ -96,29 +64,20 @@ impl Total {
 }
 
 /// A product line as sent: the documented field order, the price as a JSON number.
-#[derive(Serialize)]
-pub(crate) struct ProductBody<'a> {
-    product_name: &'a str,
-    product_price: f64,
-    product_amount: u64,
-    product_id: &'a str,
-    product_type: &'a str,
-}
-
-impl<'a> From<&'a Product> for ProductBody<'a> {
-    fn from(p: &'a Product) -> Self {
-        ProductBody {
-            product_name: &p.name,
-            product_price: p.price.to_f64(),
-            product_amount: p.amount,
-            product_id: &p.id,
-            product_type: &p.kind,
-        }
+impl ToJson for Product {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("product_name", &self.name)
+            .field("product_price", &self.price.to_f64())
+            .field("product_amount", &self.amount)
+            .field("product_id", &self.id)
+            .field("product_type", &self.kind)
+            .end();
     }
 }
 
 /// Read and check the `products` array; errors name `products[i].field`.
-pub fn read_products(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option<Vec<Product>> {
+pub fn read_products(ch: &mut Checker, v: Option<&Value<'_>>, field: &str) -> Option<Vec<Product>> {
     let items = match v {
         None | Some(Value::Null) => {
             ch.fail(field, "is required");
@@ -126,7 +85,7 @@ pub fn read_products(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option
         }
         Some(Value::Array(items)) => items,
         Some(other) => {
-            ch.fail(field, format!("must be an array of product lines (got {})", validate::type_name(other)));
+            ch.fail(field, format!("must be an array of product lines (got {})", other.type_name()));
             return None;
         }
     };
@@ -142,23 +101,24 @@ pub fn read_products(ch: &mut Checker, v: Option<&Value>, field: &str) -> Option
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let Value::Object(obj) = item else {
-            ch.fail(&format!("{field}[{i}]"), format!("must be an object (got {})", validate::type_name(item)));
+            ch.fail(&format!("{field}[{i}]"), format!("must be an object (got {})", item.type_name()));
             continue;
         };
         // Fields are checked under their bare names and given the line's path only if they
         // fail: valid lines (the hot path) build no path strings.
         let line_start = ch.errors.len();
-        validate::no_unknown_fields(ch, obj, "", FIELDS);
-        let name = validate::text(ch, obj.get("product_name"), "product_name", true, MAX_PRODUCT_NAME, TextKind::Free);
-        let price = validate::price(ch, obj.get("product_price"), "product_price");
-        let amount =
-            validate::integer(ch, obj.get("product_amount"), "product_amount", true, 1, validate::MAX_PRODUCT_AMOUNT);
-        let id = validate::text(ch, obj.get("product_id"), "product_id", true, MAX_PRODUCT_ID, TextKind::Free);
-        let kind = validate::text(ch, obj.get("product_type"), "product_type", true, MAX_PRODUCT_TYPE, TextKind::Free);
+        let mut f = validate::read_fields(ch, obj, LINE, 1, None);
         for e in ch.errors.iter_mut().skip(line_start) {
             e.field = format!("{field}[{i}].{}", e.field);
         }
-        if let (Some(name), Some(price), Some(amount), Some(id), Some(kind)) = (name, price, amount, id, kind) {
+        let line = (
+            f.text("product_name"),
+            f.money("product_price"),
+            f.whole("product_amount"),
+            f.text("product_id"),
+            f.text("product_type"),
+        );
+        if let (Some(name), Some(price), Some(amount), Some(id), Some(kind)) = line {
             out.push(Product { name, price, amount, id, kind });
         }
     }
@@ -243,7 +203,7 @@ mod tests {
         let line = r#"{"product_name":"x","product_price":"999999999999.999","product_amount":1000000000,"product_id":"1","product_type":"g"}"#;
         let json = format!("[{}]", vec![line; 1000].join(","));
         assert_eq!(cart_total_json(&json).unwrap(), "999999999999999000000000");
-        // Found by fuzzing: more digits than rust_decimal's 28 (21 before the point, 8 after).
+        // Found by fuzzing: more digits than a 96-bit decimal's 28 (21 before the point, 8 after).
         let json = r#"[{"product_name":"a","product_price":"999999999999","product_amount":1000000000,"product_id":"1","product_type":"g"},
                        {"product_name":"b","product_price":"0.00000001","product_amount":1,"product_id":"2","product_type":"g"}]"#;
         assert_eq!(cart_total_json(json).unwrap(), "999999999999000000000.00000001");

@@ -1,12 +1,13 @@
 //! Conversion quotes (`GET /pay/gateway/quotes?conversion_fiat=EUR`). Informative only: the
 //! rate is fixed when a payment is created.
 
-use super::{response_object, Field, Reader};
+use super::view::Value;
+use super::{response_object, Reader};
 use crate::error::Error;
-use serde::Serialize;
+use crate::json::{ObjectWriter, ToJson};
 
 /// One coin's rate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {
     pub code: String,
     pub name: String,
@@ -15,18 +16,29 @@ pub struct Quote {
     pub conversion_rate: String,
 }
 
+impl ToJson for Quote {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("code", &self.code)
+            .field("name", &self.name)
+            .field("conversion_fiat", &self.conversion_fiat)
+            .field("conversion_rate", &self.conversion_rate)
+            .end();
+    }
+}
+
 /// Read Coinbar's answer to the quotes call.
 pub fn parse_response(status: u16, body: &str) -> Result<Vec<Quote>, Error> {
     let doc = response_object(status, body, true)?;
-    let r = Reader::new(doc.view());
+    let r = Reader::new(&doc);
     let items =
         r.opt_array("data")?.ok_or_else(|| Error::decode("response field `data` must be an array (got nothing)"))?;
     items
-        .into_iter()
+        .iter()
         .enumerate()
         .map(|(i, item)| {
             let path = format!("data[{i}]");
-            let Field::Object(o) = item else {
+            let Value::Object(o) = item else {
                 return Err(Error::decode(format!(
                     "response field `{path}` must be an object (got {})",
                     item.type_name()

@@ -7,12 +7,12 @@ use super::callback::{read_customer, read_products, Customer, ProductEcho};
 use super::status::PaymentStatus;
 use super::{response_object, Reader};
 use crate::error::Error;
-use serde::Serialize;
+use crate::json::{ObjectWriter, ToJson};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportDetail {
     pub transaction_id: Option<String>,
-    #[serde(rename = "type")]
+    /// `type` on the wire.
     pub kind: Option<String>,
     pub wallet_origin: Option<String>,
     pub coin: Option<String>,
@@ -25,12 +25,12 @@ pub struct ReportDetail {
     pub payment_string: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarketData {
     pub current_change: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     pub payment_id_coinbar: Option<String>,
     pub payment_request_id_client: Option<String>,
@@ -49,10 +49,56 @@ pub struct Report {
     pub update_time: Option<String>,
 }
 
+impl ToJson for ReportDetail {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("transaction_id", &self.transaction_id)
+            .field("type", &self.kind)
+            .field("wallet_origin", &self.wallet_origin)
+            .field("coin", &self.coin)
+            .field("pair", &self.pair)
+            .field("amount_crypto", &self.amount_crypto)
+            .field("timestamp", &self.timestamp)
+            .field("coin_price", &self.coin_price)
+            .field("total_price", &self.total_price)
+            .field("transaction_timeout_date", &self.transaction_timeout_date)
+            .field("payment_string", &self.payment_string)
+            .end();
+    }
+}
+
+impl ToJson for MarketData {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out).field("current_change", &self.current_change).end();
+    }
+}
+
+impl ToJson for Report {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("payment_id_coinbar", &self.payment_id_coinbar)
+            .field("payment_request_id_client", &self.payment_request_id_client)
+            .field("service_client_id", &self.service_client_id)
+            .field("status", &self.status)
+            .field("is_final", &self.is_final)
+            .field("is_paid", &self.is_paid)
+            .field("status_descr", &self.status_descr)
+            .field("input_coin", &self.input_coin)
+            .field("customer", &self.customer)
+            .field("products", &self.products)
+            .field("payment_detail", &self.payment_detail)
+            .field("urlcallback", &self.urlcallback)
+            .field("market_data", &self.market_data)
+            .field("creation_time", &self.creation_time)
+            .field("update_time", &self.update_time)
+            .end();
+    }
+}
+
 /// Read Coinbar's answer to the report call.
 pub fn parse_response(status: u16, body: &str) -> Result<Report, Error> {
     let doc = response_object(status, body, false)?;
-    let r = Reader::new(doc.view());
+    let r = Reader::new(&doc);
     let payment_status = PaymentStatus::parse(&r.string("status")?);
     let detail = match r.opt_object("payment_detail")? {
         None => None,

@@ -1,9 +1,10 @@
 //! Payment statuses and the payment status object (`GET /pay/gateway/payment/{id}/status`),
 //! which is also the core of the backend callback.
 
-use super::{response_object, Obj, Reader};
+use super::view::Obj;
+use super::{response_object, Reader};
 use crate::error::Error;
-use serde::{Serialize, Serializer};
+use crate::json::{ObjectWriter, ToJson};
 
 /// A payment status. Parsed case-insensitively; a status this SDK does not know is kept as
 /// the raw string Coinbar sent, never an error.
@@ -64,14 +65,14 @@ impl PaymentStatus {
     }
 }
 
-impl Serialize for PaymentStatus {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
+impl ToJson for PaymentStatus {
+    fn write_json(&self, out: &mut String) {
+        self.as_str().write_json(out);
     }
 }
 
 /// What JS's `statusInfo(status)` returns.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusInfo {
     pub status: PaymentStatus,
     pub known: bool,
@@ -86,7 +87,7 @@ impl From<&PaymentStatus> for StatusInfo {
 }
 
 /// The payment's coin details; empty until a coin is chosen (hosted-gateway payments).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentDetail {
     pub destination_coin: Option<String>,
     pub trade_pair: Option<String>,
@@ -96,7 +97,7 @@ pub struct PaymentDetail {
 }
 
 /// A payment as Coinbar reports it (status call, and the core of a callback).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
     pub payment_id_coinbar: String,
     pub payment_request_id_client: String,
@@ -112,11 +113,60 @@ pub struct Payment {
     pub update_time: Option<String>,
 }
 
+impl ToJson for StatusInfo {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("status", &self.status)
+            .field("known", &self.known)
+            .field("is_final", &self.is_final)
+            .field("is_paid", &self.is_paid)
+            .end();
+    }
+}
+
+impl ToJson for PaymentDetail {
+    fn write_json(&self, out: &mut String) {
+        ObjectWriter::new(out)
+            .field("destination_coin", &self.destination_coin)
+            .field("trade_pair", &self.trade_pair)
+            .field("destination_amount", &self.destination_amount)
+            .field("coin_change", &self.coin_change)
+            .field("total_price", &self.total_price)
+            .end();
+    }
+}
+
+impl Payment {
+    /// The members of a payment, also written flat into a callback event.
+    pub(crate) fn write_members(&self, w: &mut ObjectWriter<'_>) {
+        w.field("payment_id_coinbar", &self.payment_id_coinbar)
+            .field("payment_request_id_client", &self.payment_request_id_client)
+            .field("service_client_id", &self.service_client_id)
+            .field("status", &self.status)
+            .field("is_final", &self.is_final)
+            .field("is_paid", &self.is_paid)
+            .field("status_descr", &self.status_descr)
+            .field("input_coin", &self.input_coin)
+            .field("payment_detail", &self.payment_detail)
+            .field("creation_time", &self.creation_time)
+            .field("update_time", &self.update_time);
+    }
+}
+
+impl ToJson for Payment {
+    fn write_json(&self, out: &mut String) {
+        let mut w = ObjectWriter::new(out);
+        self.write_members(&mut w);
+        w.end();
+    }
+}
+
 /// Read the status-shaped fields of an object.
-pub(crate) fn read_payment(obj: Obj<'_>) -> Result<Payment, Error> {
+pub(crate) fn read_payment(obj: &Obj<'_>) -> Result<Payment, Error> {
     let r = Reader::new(obj);
     let status = PaymentStatus::parse(&r.string("status")?);
-    let detail_obj = r.opt_object("payment_detail")?.unwrap_or(Obj::Empty);
+    let empty = Obj::default();
+    let detail_obj = r.opt_object("payment_detail")?.unwrap_or(&empty);
     let d = r.child(detail_obj, "payment_detail");
     Ok(Payment {
         payment_id_coinbar: r.string("payment_id_coinbar")?,
@@ -142,7 +192,7 @@ pub(crate) fn read_payment(obj: Obj<'_>) -> Result<Payment, Error> {
 /// Read Coinbar's answer to the status call.
 pub fn parse_response(status: u16, body: &str) -> Result<Payment, Error> {
     let doc = response_object(status, body, false)?;
-    read_payment(doc.view())
+    read_payment(&doc)
 }
 
 #[cfg(test)]
@@ -179,7 +229,7 @@ mod tests {
         assert_eq!(p.status.as_str(), "partially_paid");
         assert!(!p.is_final);
         assert_eq!(
-            serde_json::to_string(&StatusInfo::from(&p.status)).unwrap(),
+            crate::json::to_js_json(&StatusInfo::from(&p.status)),
             r#"{"status":"partially_paid","known":false,"is_final":false,"is_paid":false}"#
         );
     }

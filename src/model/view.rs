@@ -1,204 +1,463 @@
-//! A borrowed view of a parsed response: the one shape [`super::Reader`] reads, whichever
-//! of the two parsers produced it.
+//! The one JSON reader of the core: everything JSON that enters it (initiate and request
+//! inputs, products for `cartTotal`, client options, the four Coinbar responses and
+//! callbacks) is parsed here into a borrowed tree, and read from that tree by rule tables
+//! (`initiate.rs`, `product.rs`) or the response [`super::Reader`].
 //!
-//! - The **full parser** builds a `serde_json::Value` tree (owned strings, every number's
-//!   text kept by `arbitrary_precision`). It handles any valid JSON and gives the error
-//!   messages.
-//! - The **fast parser** (feature `fast-parse`, server build) indexes the top-level object as
-//!   `key → raw value text` borrowed from the body, and reads nested values only when a field
-//!   is asked for: no allocation per string or number. It is used only for bodies where it
-//!   provably reads the same values as the full parser (see [`fast_object`]); anything else
-//!   goes to the full parser, so results never depend on which one ran.
+//! - Strings borrow the text when they hold no escape; escapes are decoded into an owned
+//!   string. Numbers are the exact text sent (every digit of an amount is kept).
+//! - Duplicate keys: the last one wins (as `JSON.parse`).
+//! - Nesting: at most 127 levels, as serde_json (which this reader replaced; the fuzz
+//!   oracles still parse with it and expect the same documents to be accepted).
+//! - Unpaired UTF-16 surrogate escapes (`\ud800`): JS strings may hold them and
+//!   `JSON.stringify` writes them as such escapes, but they are not Unicode text. Merchant
+//!   input reads each as U+FFFF ([`Surrogates::Mark`]), which the validator refuses naming
+//!   the field; Coinbar's answers with one are not valid JSON ([`Surrogates::Refuse`]).
+//!
+//! Hand-written because no small crate does all of this: serde_json costs tens of KB of
+//! wasm (its `Value`, derive code and error formatting), and `serde-json-core` / `miniserde`
+//! can neither keep number texts, nor borrow unescaped strings, nor mark lone surrogates.
 
-use serde_json::{Map, Value};
-
-#[cfg(feature = "fast-parse")]
-use serde_json::value::RawValue;
-#[cfg(feature = "fast-parse")]
 use std::borrow::Cow;
-#[cfg(feature = "fast-parse")]
-use std::collections::BTreeMap;
 
-/// An object's `key → raw value` index (duplicate keys: the last wins, as in `Value`).
-#[cfg(feature = "fast-parse")]
-pub(crate) type RawMap<'a> = BTreeMap<&'a str, &'a RawValue>;
-
-/// One JSON object, from either parser.
-#[derive(Clone)]
-pub(crate) enum Obj<'a> {
-    /// `{}`: for an absent object that is read as empty.
-    Empty,
-    Value(&'a Map<String, Value>),
-    #[cfg(feature = "fast-parse")]
-    Raw(Cow<'a, RawMap<'a>>),
-}
-
-/// One JSON value (or its absence), from either parser. Strings and numbers borrow the text:
-/// a number is the exact text sent.
-pub(crate) enum Field<'a> {
-    Absent,
+/// One JSON value, borrowing from the text it was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
     Null,
     Bool(bool),
+    /// The number's exact text (`1e-7`, `0.00045145423250897323`).
     Number(&'a str),
-    Str(&'a str),
+    Str(Cow<'a, str>),
+    Array(Vec<Value<'a>>),
     Object(Obj<'a>),
-    Array(Vec<Field<'a>>),
-    /// A nested value the fast parser could not read again. Unreachable for bodies that pass
-    /// [`fast_object`]'s checks; kept so that an impossible case is a `decode` error, not a
-    /// panic.
-    #[cfg(feature = "fast-parse")]
-    Unreadable,
 }
 
-impl<'a> Field<'a> {
+/// A JSON object: its members in document order (duplicates kept; [`Obj::get`] takes the last).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Obj<'a> {
+    members: Vec<(Cow<'a, str>, Value<'a>)>,
+}
+
+impl<'a> Value<'a> {
     /// The JSON type, for error messages (`got string`).
     pub fn type_name(&self) -> &'static str {
         match self {
-            Field::Absent => "nothing",
-            Field::Null => "null",
-            Field::Bool(_) => "boolean",
-            Field::Number(_) => "number",
-            Field::Str(_) => "string",
-            Field::Object(_) => "object",
-            Field::Array(_) => "array",
-            #[cfg(feature = "fast-parse")]
-            Field::Unreadable => "unreadable JSON",
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::Str(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
         }
     }
 
-    fn of_value(v: &'a Value) -> Field<'a> {
-        match v {
-            Value::Null => Field::Null,
-            Value::Bool(b) => Field::Bool(*b),
-            Value::Number(n) => Field::Number(n.as_str()),
-            Value::String(s) => Field::Str(s),
-            Value::Array(items) => Field::Array(items.iter().map(Field::of_value).collect()),
-            Value::Object(o) => Field::Object(Obj::Value(o)),
-        }
-    }
-
-    /// Classify raw value text by its first byte (serde_json checked its syntax when it
-    /// indexed the enclosing object).
-    #[cfg(feature = "fast-parse")]
-    fn of_raw(raw: &'a RawValue) -> Field<'a> {
-        let text = raw.get();
-        match text.as_bytes().first() {
-            Some(b'n') => Field::Null,
-            Some(b't') => Field::Bool(true),
-            Some(b'f') => Field::Bool(false),
-            // No backslash anywhere in the body (checked), so the text between the quotes is
-            // the string itself.
-            Some(b'"') => text.get(1..text.len() - 1).map_or(Field::Unreadable, Field::Str),
-            Some(b'{') => serde_json::from_str::<RawMap<'a>>(text)
-                .map_or(Field::Unreadable, |m| Field::Object(Obj::Raw(Cow::Owned(m)))),
-            Some(b'[') => serde_json::from_str::<Vec<&'a RawValue>>(text)
-                .map_or(Field::Unreadable, |items| Field::Array(items.into_iter().map(Field::of_raw).collect())),
-            Some(_) => Field::Number(text),
-            None => Field::Unreadable,
-        }
-    }
-}
-
-impl<'a> Obj<'a> {
-    pub fn get(&self, key: &str) -> Field<'a> {
+    pub fn as_str(&self) -> Option<&str> {
         match self {
-            Obj::Empty => Field::Absent,
-            Obj::Value(m) => m.get(key).map_or(Field::Absent, Field::of_value),
-            #[cfg(feature = "fast-parse")]
-            Obj::Raw(m) => m.get(key).map_or(Field::Absent, |raw| Field::of_raw(raw)),
-        }
-    }
-
-    /// A non-empty string field (for error texts).
-    pub fn non_empty_str(&self, key: &str) -> Option<&'a str> {
-        match self.get(key) {
-            Field::Str(s) if !s.is_empty() => Some(s),
+            Value::Str(s) => Some(s),
             _ => None,
         }
     }
 }
 
-/// A parsed response body that [`Obj`] views borrow from.
-#[derive(Debug)]
-pub(crate) enum Doc<'a> {
-    Value(Map<String, Value>),
-    #[cfg(feature = "fast-parse")]
-    Raw(RawMap<'a>),
-    /// Without the fast parser there is no raw form (this variant cannot be built).
-    #[cfg(not(feature = "fast-parse"))]
-    #[allow(dead_code)]
-    Unused(core::convert::Infallible, core::marker::PhantomData<&'a str>),
+/// The type name of a field that may be absent (`got nothing`).
+pub fn type_of(v: Option<&Value<'_>>) -> &'static str {
+    v.map_or("nothing", Value::type_name)
 }
 
-impl<'a> Doc<'a> {
-    pub fn view(&self) -> Obj<'_> {
+impl<'a> Obj<'a> {
+    /// The value of `key` (the last one when the key is repeated).
+    pub fn get(&self, key: &str) -> Option<&Value<'a>> {
+        self.members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// The distinct keys, sorted.
+    pub fn keys_sorted(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self.members.iter().map(|(k, _)| k.as_ref()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    /// A non-empty string member (for error texts).
+    pub fn non_empty_str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+    }
+}
+
+/// What to do with an unpaired surrogate escape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surrogates {
+    /// Read it as U+FFFF (merchant input: the validator then names the field).
+    Mark,
+    /// Refuse the document.
+    Refuse,
+}
+
+/// Why a text is not a JSON document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// Nested deeper than 127 arrays and objects.
+    TooDeep,
+    /// Not JSON: what was wrong, and the byte offset.
+    Syntax(&'static str, usize),
+}
+
+impl core::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Doc::Value(m) => Obj::Value(m),
-            #[cfg(feature = "fast-parse")]
-            Doc::Raw(m) => Obj::Raw(Cow::Borrowed(m)),
-            #[cfg(not(feature = "fast-parse"))]
-            Doc::Unused(never, _) => match *never {},
+            ParseError::TooDeep => f.write_str("nested too deeply"),
+            ParseError::Syntax(what, at) => write!(f, "{what} at byte {at}"),
         }
     }
 }
 
-/// Nesting a body may have and still be read by the fast parser: the full parser stops at
-/// 128 levels, the fast one has no limit, so a body is left to the full parser unless its
-/// count of `{` and `[` bytes (an upper bound on its depth) is below that.
-#[cfg(feature = "fast-parse")]
-const FAST_MAX_OPENINGS: usize = 127;
+/// Deepest nesting accepted (serde_json's limit: its 128th level is an error).
+const MAX_DEPTH: usize = 127;
 
-/// Index a response body that is a JSON object for the fast reader, or `None` to leave it to
-/// the full parser. Only bodies with no backslash at all qualify: the fast parser skips
-/// fields nobody reads without decoding their escapes (so it would let a lone surrogate
-/// pass where the full parser refuses the body), and with no escapes every string can be
-/// borrowed as it stands. Coinbar's answers contain no escapes in practice.
-#[cfg(feature = "fast-parse")]
-pub(crate) fn fast_object(body: &str) -> Option<RawMap<'_>> {
-    let bytes = body.as_bytes();
-    if bytes.contains(&b'\\') || bytes.iter().filter(|&&b| b == b'{' || b == b'[').count() > FAST_MAX_OPENINGS {
-        return None;
+/// Parse one JSON document (surrounding whitespace allowed).
+pub fn parse(text: &str, surrogates: Surrogates) -> Result<Value<'_>, ParseError> {
+    let mut p = Parser { text, bytes: text.as_bytes(), at: 0, depth: 0, surrogates };
+    let v = p.value()?;
+    p.skip_ws();
+    if p.at != p.bytes.len() {
+        return Err(p.err("trailing characters"));
     }
-    serde_json::from_str::<RawMap<'_>>(body).ok()
+    Ok(v)
 }
 
-#[cfg(all(test, feature = "fast-parse"))]
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+    depth: usize,
+    surrogates: Surrogates,
+}
+
+impl<'a> Parser<'a> {
+    fn err(&self, what: &'static str) -> ParseError {
+        ParseError::Syntax(what, self.at)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, b: u8, what: &'static str) -> Result<(), ParseError> {
+        if self.peek() == Some(b) {
+            self.at += 1;
+            Ok(())
+        } else {
+            Err(self.err(what))
+        }
+    }
+
+    fn literal(&mut self, word: &'static str, v: Value<'a>) -> Result<Value<'a>, ParseError> {
+        if self.bytes.get(self.at..self.at + word.len()) == Some(word.as_bytes()) {
+            self.at += word.len();
+            Ok(v)
+        } else {
+            Err(self.err("expected a value"))
+        }
+    }
+
+    fn value(&mut self) -> Result<Value<'a>, ParseError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b'"') => self.string().map(Value::Str),
+            Some(b'{') => self.nested(Self::object),
+            Some(b'[') => self.nested(Self::array),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
+            Some(_) => Err(self.err("expected a value")),
+            None => Err(self.err("unexpected end")),
+        }
+    }
+
+    fn nested(&mut self, f: fn(&mut Self) -> Result<Value<'a>, ParseError>) -> Result<Value<'a>, ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ParseError::TooDeep);
+        }
+        self.at += 1; // `[` or `{`
+        let v = f(self)?;
+        self.depth -= 1;
+        Ok(v)
+    }
+
+    fn array(&mut self) -> Result<Value<'a>, ParseError> {
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.at += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            items.push(self.value()?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b']') => {
+                    self.at += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.err("expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn object(&mut self) -> Result<Value<'a>, ParseError> {
+        let mut members = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.at += 1;
+            return Ok(Value::Object(Obj { members }));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.err("expected a key"));
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            self.eat(b':', "expected `:`")?;
+            let v = self.value()?;
+            members.push((key, v));
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(b'}') => {
+                    self.at += 1;
+                    return Ok(Value::Object(Obj { members }));
+                }
+                _ => return Err(self.err("expected `,` or `}`")),
+            }
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, returned as its text.
+    fn number(&mut self) -> Result<&'a str, ParseError> {
+        let start = self.at;
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.at += 1;
+                if matches!(self.peek(), Some(b'0'..=b'9')) {
+                    return Err(self.err("invalid number"));
+                }
+            }
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.err("invalid number")),
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.err("invalid number"));
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.at += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.at += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.err("invalid number"));
+            }
+            self.digits();
+        }
+        self.text.get(start..self.at).ok_or(ParseError::Syntax("invalid number", start))
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn hex4(&self, at: usize) -> Option<u32> {
+        let h = self.bytes.get(at..at + 4)?;
+        h.iter().try_fold(0u32, |acc, &b| Some(acc * 16 + char::from(b).to_digit(16)?))
+    }
+
+    /// A string starting at the opening quote.
+    fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
+        self.at += 1;
+        let start = self.at;
+        // The common case: no escape, borrowed as it stands.
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    let s = self.text.get(start..self.at).ok_or(ParseError::Syntax("invalid string", start))?;
+                    self.at += 1;
+                    return Ok(Cow::Borrowed(s));
+                }
+                Some(b'\\') => break,
+                Some(0..=0x1f) => return Err(self.err("control character in string")),
+                Some(_) => self.at += 1,
+                None => return Err(self.err("unterminated string")),
+            }
+        }
+        let mut out = String::from(self.text.get(start..self.at).unwrap_or(""));
+        let mut run = self.at;
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    out.push_str(self.text.get(run..self.at).unwrap_or(""));
+                    self.at += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => {
+                    out.push_str(self.text.get(run..self.at).unwrap_or(""));
+                    self.escape(&mut out)?;
+                    run = self.at;
+                }
+                Some(0..=0x1f) => return Err(self.err("control character in string")),
+                Some(_) => self.at += 1,
+                None => return Err(self.err("unterminated string")),
+            }
+        }
+    }
+
+    /// One escape sequence starting at the backslash.
+    fn escape(&mut self, out: &mut String) -> Result<(), ParseError> {
+        let c = match self.bytes.get(self.at + 1) {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                let unit = self.hex4(self.at + 2).ok_or(self.err("invalid \\u escape"))?;
+                self.at += 6;
+                let c = match unit {
+                    0xD800..=0xDBFF => {
+                        let low = match (self.bytes.get(self.at..self.at + 2), self.hex4(self.at + 2)) {
+                            (Some(b"\\u"), Some(lo @ 0xDC00..=0xDFFF)) => Some(lo),
+                            _ => None,
+                        };
+                        match low {
+                            Some(lo) => {
+                                self.at += 6;
+                                char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (lo - 0xDC00))
+                            }
+                            None => None,
+                        }
+                    }
+                    _ => char::from_u32(unit),
+                };
+                match (c, self.surrogates) {
+                    (Some(c), _) => out.push(c),
+                    (None, Surrogates::Mark) => out.push(crate::json::LONE_SURROGATE_MARK),
+                    (None, Surrogates::Refuse) => return Err(self.err("unpaired surrogate escape")),
+                }
+                return Ok(());
+            }
+            _ => return Err(self.err("invalid escape")),
+        };
+        out.push(c);
+        self.at += 2;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::status;
 
-    #[test]
-    fn fast_reader_takes_only_bodies_it_reads_like_the_full_parser() {
-        assert!(fast_object(r#"{"a":1,"b":[{"c":"d"}]}"#).is_some());
-        // Escapes (a lone surrogate would pass unseen in a skipped field), non-objects and
-        // bodies that might nest past the full parser's limit go to the full parser.
-        assert!(fast_object(r#"{"a":"\ud800"}"#).is_none());
-        assert!(fast_object(r#"{"a":"x\/y"}"#).is_none());
-        assert!(fast_object("[1]").is_none());
-        assert!(fast_object(&format!(r#"{{"a":{}{}}}"#, "[".repeat(130), "]".repeat(130))).is_none());
+    fn p(s: &str) -> Result<Value<'_>, ParseError> {
+        parse(s, Surrogates::Refuse)
     }
 
     #[test]
-    fn both_readers_give_the_same_answers_and_errors() {
-        let ok = r#"{"payment_id_coinbar":"p","payment_request_id_client":"o","status":"pending","status":"SUCCESS",
-            "payment_detail":{"destination_amount":1e-7,"coin_change":"19913.425","total_price":8.99},"creation_time":{"$date":1715430961064}}"#;
-        let bad = [
-            r#"{"payment_id_coinbar":1,"payment_request_id_client":"o","status":"SUCCESS"}"#,
-            r#"{"payment_id_coinbar":"p","payment_request_id_client":"o","status":"SUCCESS","payment_detail":[]}"#,
-            r#"{"payment_id_coinbar":"p","payment_request_id_client":"o","status":"SUCCESS","payment_detail":{"total_price":"n/a"}}"#,
-            r#"{"payment_id_coinbar":"p","payment_request_id_client":"o","status":"SUCCESS","creation_time":{"$date":true}}"#,
-            r#"{"result":false,"error":"Bad Request","reason":"email"}"#,
-        ];
-        for body in std::iter::once(ok).chain(bad) {
-            assert!(fast_object(body).is_some(), "{body}");
-            let fast = status::parse_response(200, body);
-            // The same body with a harmless escape goes through the full parser.
-            let full = status::parse_response(200, &body.replacen("\"o\"", "\"\\u006f\"", 1));
-            assert_eq!(fast, full, "{body}");
+    fn reads_values_borrowing_plain_strings() {
+        let v = p(r#" {"a":[1,-0.5e+3,true,false,null],"b":"x","c":{"d":"e\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"}} "#)
+            .unwrap();
+        let Value::Object(o) = v else { panic!() };
+        assert_eq!(
+            o.get("a").unwrap(),
+            &Value::Array(vec![
+                Value::Number("1"),
+                Value::Number("-0.5e+3"),
+                Value::Bool(true),
+                Value::Bool(false),
+                Value::Null
+            ])
+        );
+        assert!(matches!(o.get("b"), Some(Value::Str(Cow::Borrowed("x")))));
+        let Some(Value::Object(c)) = o.get("c") else { panic!() };
+        assert_eq!(c.get("d").and_then(Value::as_str), Some("e\"\\/\u{8}\u{c}\n\r\té😀"));
+    }
+
+    #[test]
+    fn last_duplicate_wins_and_keys_are_sorted_once() {
+        let Value::Object(o) = p(r#"{"b":1,"a":2,"b":3}"#).unwrap() else { panic!() };
+        assert_eq!(o.get("b"), Some(&Value::Number("3")));
+        assert_eq!(o.keys_sorted(), ["a", "b"]);
+    }
+
+    #[test]
+    fn refuses_what_is_not_json() {
+        for bad in [
+            "",
+            " ",
+            "{",
+            "[1,]",
+            "{\"a\"}",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "1e",
+            "1e+",
+            "+1",
+            "tru",
+            "nul",
+            "\"a",
+            "\"\\x\"",
+            "\"\\u12\"",
+            "\"\u{1}\"",
+            "[1] x",
+            "{'a':1}",
+            "NaN",
+            "\u{feff}{}",
+            "[1 2]",
+        ] {
+            assert!(matches!(p(bad), Err(ParseError::Syntax(..))), "{bad:?}");
         }
-        let p = status::parse_response(200, ok).unwrap();
-        assert_eq!(p.status.as_str(), "SUCCESS", "duplicate keys: the last wins, as in serde_json");
-        assert_eq!(p.payment_detail.destination_amount.as_deref(), Some("0.0000001"));
-        assert_eq!(p.creation_time.as_deref(), Some("1715430961064"));
+    }
+
+    #[test]
+    fn lone_surrogates_are_marked_or_refused() {
+        for (text, marked) in [
+            (r#""\ud800""#, "\u{ffff}"),
+            (r#""x\udc00y""#, "x\u{ffff}y"),
+            (r#""\ud800\ud800\udc00""#, "\u{ffff}\u{10000}"),
+            (r#""\ud800\u0041""#, "\u{ffff}A"),
+            (r#""\\ud800""#, "\\ud800"),
+        ] {
+            assert_eq!(parse(text, Surrogates::Mark).unwrap().as_str(), Some(marked), "{text}");
+            assert_eq!(p(text).is_ok(), !marked.contains('\u{ffff}'), "{text}");
+        }
+    }
+
+    #[test]
+    fn nesting_stops_at_serde_jsons_limit() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(p(&deep(127)).is_ok());
+        assert_eq!(p(&deep(128)), Err(ParseError::TooDeep));
+        assert_eq!(p(&deep(100_000)), Err(ParseError::TooDeep));
     }
 }

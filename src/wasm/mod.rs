@@ -5,6 +5,7 @@
 
 use crate::api::{self, Config};
 use crate::error::Error;
+use crate::json::{to_js_json, ToJson};
 use crate::model::initiate::{self, PaymentKind};
 use crate::model::status::{PaymentStatus, StatusInfo};
 use crate::model::{product, quotes, report, status};
@@ -16,20 +17,20 @@ fn throw(e: Error) -> JsValue {
     JsValue::from_str(&e.to_json())
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Result<String, JsValue> {
-    serde_json::to_string(v).map_err(|e| throw(Error::decode(format!("internal: {e}"))))
+fn to_json<T: ToJson + ?Sized>(v: &T) -> Result<String, JsValue> {
+    Ok(to_js_json(v))
 }
 
 /// Every broken rule of an initiate input, as a JSON array of `{field, message}`.
 #[wasm_bindgen]
 pub fn validate_initiate(input_json: &str) -> String {
-    serde_json::to_string(&initiate::validation_errors(input_json, PaymentKind::Initiate)).unwrap_or_default()
+    to_js_json(&initiate::validation_errors(input_json, PaymentKind::Initiate))
 }
 
 /// Every broken rule of a Request New Payment input, as a JSON array of `{field, message}`.
 #[wasm_bindgen]
 pub fn validate_request(input_json: &str) -> String {
-    serde_json::to_string(&initiate::validation_errors(input_json, PaymentKind::Request)).unwrap_or_default()
+    to_js_json(&initiate::validation_errors(input_json, PaymentKind::Request))
 }
 
 /// The exact total of a products array, as a plain decimal string.
@@ -71,7 +72,7 @@ pub fn parse_report_response(status: u16, body: &str) -> Result<String, JsValue>
 /// `{status, known, is_final, is_paid}` of a status string (case-insensitive).
 #[wasm_bindgen]
 pub fn status_info(status: &str) -> String {
-    serde_json::to_string(&StatusInfo::from(&PaymentStatus::parse(status))).unwrap_or_default()
+    to_js_json(&StatusInfo::from(&PaymentStatus::parse(status)))
 }
 
 /// The hosted gateway URL from options (`serviceClientId`, `baseUrl` / `environment`).
