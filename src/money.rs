@@ -1,16 +1,32 @@
 //! Exact decimal money: parsing prices and amounts, exact cart totals, and formatting a
 //! decimal the way ECMAScript prints the same number.
 //!
-//! Arithmetic is `rust_decimal` (96-bit mantissa, 28 significant digits). The product rules
-//! in [`crate::validate`] keep every price, quantity and total well inside that range, so
-//! no operation here ever rounds: every result is exact or an error.
+//! A [`Money`] is a sign, an integer mantissa below 2^96 and a scale of at most 28 decimal
+//! places (the range of a 96-bit decimal, 28 significant digits). The product rules in
+//! [`crate::validate`] keep every price, quantity and total well inside that range, and no
+//! operation here ever rounds silently: every result is exact or refused (only the
+//! informative [`Money::checked_div_rounded`] rounds, to the places asked for).
+//!
+//! Hand-written fixed-point integer arithmetic (about 200 lines) instead of `rust_decimal`:
+//! the core needs parse, add, multiply, one rounded division and printing, and
+//! `rust_decimal` cost ~30 KB of the `.wasm` for them (bench/README.md). The fuzz target
+//! `money` checks every operation against an unbounded decimal reference.
 
 use core::str::FromStr;
-use rust_decimal::Decimal;
 
-/// An exact decimal amount of money (or of a coin).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Money(Decimal);
+/// Largest mantissa (2^96 − 1) and scale.
+const MAX_MANTISSA: u128 = (1 << 96) - 1;
+const MAX_SCALE: u32 = 28;
+
+/// An exact decimal amount of money (or of a coin): `(-1)^neg × mantissa × 10^-scale`,
+/// always normalized (no trailing zero in the mantissa below the point; zero is `+0`), so
+/// equal values are equal structs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Money {
+    neg: bool,
+    mantissa: u128,
+    scale: u32,
+}
 
 /// Why a text is not a usable decimal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,8 +37,66 @@ pub enum MoneyError {
     TooPrecise,
 }
 
+/// `10^n`, or `None` past `u128`.
+fn pow10(n: u32) -> Option<u128> {
+    10u128.checked_pow(n)
+}
+
+/// Number of decimal digits of `m` (`0` has 1).
+fn digit_count(mut m: u128) -> u32 {
+    let mut digits = 1;
+    while m >= 10 {
+        m /= 10;
+        digits += 1;
+    }
+    digits
+}
+
 impl Money {
-    pub const ZERO: Money = Money(Decimal::ZERO);
+    pub const ZERO: Money = Money { neg: false, mantissa: 0, scale: 0 };
+
+    /// The normalized value `(-1)^neg × mantissa × 10^-scale`, or `None` out of range.
+    fn new(neg: bool, mut mantissa: u128, mut scale: u32) -> Option<Money> {
+        while scale > 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            scale -= 1;
+        }
+        if mantissa == 0 {
+            return Some(Money::ZERO);
+        }
+        (mantissa <= MAX_MANTISSA && scale <= MAX_SCALE).then_some(Money { neg, mantissa, scale })
+    }
+
+    /// The exact value of the digits `int` `frac` (a plain decimal without sign) times
+    /// `10^exp`.
+    fn from_digits(neg: bool, int: &str, frac: &str, exp: i64) -> Result<Money, MoneyError> {
+        let mut mantissa: u128 = 0;
+        let mut zeros: u32 = 0; // zeros seen since the last nonzero digit
+        for b in int.bytes().chain(frac.bytes()) {
+            let d = u128::from(b.wrapping_sub(b'0'));
+            if d == 0 {
+                zeros = zeros.saturating_add(1);
+                continue;
+            }
+            mantissa = pow10(zeros.saturating_add(1))
+                .and_then(|p| mantissa.checked_mul(p))
+                .and_then(|m| m.checked_add(d))
+                .filter(|m| *m <= MAX_MANTISSA)
+                .ok_or(MoneyError::TooPrecise)?;
+            zeros = 0;
+        }
+        if mantissa == 0 {
+            return Ok(Money::ZERO);
+        }
+        let scale = frac.len() as i64 - exp - i64::from(zeros);
+        if scale < 0 {
+            let up = u32::try_from(-scale).map_err(|_| MoneyError::TooPrecise)?;
+            let m = pow10(up).and_then(|p| mantissa.checked_mul(p)).ok_or(MoneyError::TooPrecise)?;
+            return Money::new(neg, m, 0).ok_or(MoneyError::TooPrecise);
+        }
+        let scale = u32::try_from(scale).map_err(|_| MoneyError::TooPrecise)?;
+        Money::new(neg, mantissa, scale).ok_or(MoneyError::TooPrecise)
+    }
 
     /// Parse a plain decimal: optional `-`, digits, optional `.` and digits. No exponent, no
     /// `+`, no spaces, no `.5` or `5.` forms: this is what a merchant's price string looks like.
@@ -30,129 +104,182 @@ impl Money {
         if !is_plain_decimal(s) {
             return Err(MoneyError::Syntax);
         }
-        Decimal::from_str_exact(s).map(Money).map_err(|_| MoneyError::TooPrecise)
+        let (neg, digits) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        Money::from_digits(neg, int, frac, 0)
     }
 
     /// Parse the text of a JSON number (may carry an exponent, e.g. `1e-7`, `2.5E+3`).
     pub fn parse_json_number(s: &str) -> Result<Money, MoneyError> {
-        match s.find(['e', 'E']) {
-            None => Money::parse_plain(s),
-            Some(_) => {
-                // `from_scientific` alone also takes `+1e5`, `.5e1`, `1.e5` and `1_0e2`
-                // (found by fuzzing): only a plain mantissa and a whole exponent are numbers.
-                let (mantissa, exponent) = split_exponent(s).ok_or(MoneyError::Syntax)?;
-                if !is_plain_decimal(mantissa) || !exponent.is_some_and(is_exponent) {
-                    return Err(MoneyError::Syntax);
-                }
-                let d = Decimal::from_scientific(s).map_err(|_| MoneyError::TooPrecise)?;
-                // from_scientific may round when the exponent pushes digits past the scale
-                // limit; check the mantissa digits survived by comparing digit counts.
-                let wanted = significant_digits_of_text(mantissa);
-                let got = Money(d).significant_digits();
-                // A nonzero mantissa rounded all the way to 0 (`1e-30`) lost every digit
-                // (found by fuzzing: such an amount read as "0", such a price was sent as 0).
-                let mantissa_is_zero = mantissa.bytes().all(|b| matches!(b, b'0' | b'.' | b'-'));
-                if d.is_zero() != mantissa_is_zero || got < wanted {
-                    return Err(MoneyError::TooPrecise);
-                }
-                Ok(Money(d))
-            }
+        let Some((mantissa, exponent)) = s.split_once(['e', 'E']) else { return Money::parse_plain(s) };
+        if !is_plain_decimal(mantissa) || !is_exponent(exponent) {
+            return Err(MoneyError::Syntax);
         }
+        let (exp_neg, digits) = match exponent.strip_prefix('-') {
+            Some(d) => (true, d),
+            None => (false, exponent.strip_prefix('+').unwrap_or(exponent)),
+        };
+        // An exponent beyond ±10^12 is out of any range here (saturated, never wrapped).
+        let digits = digits.trim_start_matches('0');
+        let magnitude: i64 = if digits.len() > 12 { 1_000_000_000_000 } else { digits.parse().unwrap_or(0) };
+        let exp = if exp_neg { -magnitude } else { magnitude };
+        let (neg, m) = match mantissa.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, mantissa),
+        };
+        let (int, frac) = m.split_once('.').unwrap_or((m, ""));
+        Money::from_digits(neg, int, frac, exp)
     }
 
     pub fn from_u64(n: u64) -> Money {
-        Money(Decimal::from(n))
+        Money::new(false, u128::from(n), 0).unwrap_or_default()
     }
 
     pub fn is_negative(&self) -> bool {
-        self.0.is_sign_negative() && !self.0.is_zero()
+        self.neg
     }
 
     pub fn is_zero(&self) -> bool {
-        self.0.is_zero()
+        self.mantissa == 0
     }
 
     /// Digits after the decimal point, ignoring trailing zeros (`2.50` → 1).
     pub fn fraction_digits(&self) -> u32 {
-        self.0.normalize().scale()
+        self.scale
     }
 
     /// Significant digits, ignoring leading and trailing zeros (`0.00120` → 2, `0` → 1).
     pub fn significant_digits(&self) -> u32 {
-        let n = self.0.normalize();
-        let mut m = n.mantissa().unsigned_abs();
-        let mut digits = 0;
-        while m > 0 {
-            m /= 10;
-            digits += 1;
+        let mut m = self.mantissa;
+        while m != 0 && m % 10 == 0 {
+            m /= 10; // trailing zeros of a whole number (`1200` → 2 digits)
         }
-        digits.max(1)
+        digit_count(m)
     }
 
     /// Digits before the decimal point (`123.4` → 3, `0.5` → 1).
     pub fn integer_digits(&self) -> u32 {
-        let t = self.0.trunc().abs();
-        let mut m = t.mantissa().unsigned_abs() / 10u128.pow(t.scale());
-        let mut digits = 1;
-        while m >= 10 {
-            m /= 10;
-            digits += 1;
-        }
-        digits
+        digit_count(self.mantissa / pow10(self.scale).unwrap_or(1))
     }
 
+    /// The signed mantissa at `scale` (at least the value's own), or `None` past `u128`.
+    fn at_scale(&self, scale: u32) -> Option<u128> {
+        pow10(scale.checked_sub(self.scale)?).and_then(|p| self.mantissa.checked_mul(p))
+    }
+
+    /// `self + other`, exact, or `None` when the exact sum does not fit.
     pub fn checked_add(self, other: Money) -> Option<Money> {
-        let (a, b) = (self.0.normalize(), other.0.normalize());
-        exact(a.checked_add(b)?, a.scale().max(b.scale()))
+        let scale = self.scale.max(other.scale);
+        let (a, b) = (self.at_scale(scale)?, other.at_scale(scale)?);
+        let (neg, m) = if self.neg == other.neg {
+            (self.neg, a.checked_add(b)?)
+        } else if a >= b {
+            (self.neg, a - b)
+        } else {
+            (other.neg, b - a)
+        };
+        Money::new(neg, m, scale)
     }
 
+    /// `self × other`, exact, or `None` when the exact product does not fit.
     pub fn checked_mul(self, other: Money) -> Option<Money> {
-        let (a, b) = (self.0.normalize(), other.0.normalize());
-        if a.is_zero() || b.is_zero() {
-            // rust_decimal returns a zero product at scale 0, which `exact` would take for
-            // a rounded one (found by fuzzing: `0.5 × 0` was refused).
+        if self.is_zero() || other.is_zero() {
             return Some(Money::ZERO);
         }
-        exact(a.checked_mul(b)?, a.scale() + b.scale())
+        let m = self.mantissa.checked_mul(other.mantissa)?;
+        let scale = self.scale + other.scale;
+        // Refused when the product is out of range as written (as a 96-bit decimal would
+        // have to round it), even if it has trailing zeros.
+        if m > MAX_MANTISSA || scale > MAX_SCALE {
+            return None;
+        }
+        Money::new(self.neg != other.neg, m, scale)
     }
 
     /// The value as a whole number of `10^-scale` units (`2.5` at scale 8 is 250000000), or
     /// `None` when negative or finer than `scale`.
     pub fn to_units(&self, scale: u32) -> Option<u128> {
-        let n = self.0.normalize();
-        if self.is_negative() || n.scale() > scale {
+        if self.neg {
             return None;
         }
-        n.mantissa().unsigned_abs().checked_mul(10u128.checked_pow(scale - n.scale())?)
+        self.at_scale(scale)
     }
 
-    /// `self / divisor` rounded half-to-even to `decimals` places (at most 28), for
-    /// informative conversions such as "≈ 0.00007580 BTC". `None` for a zero divisor or
-    /// overflow. The amount actually paid is always the one Coinbar returns.
+    /// `self / divisor` rounded half-to-even to `decimals` places (at most 28; fewer when
+    /// the quotient is so large that 28 significant digits end before them), for
+    /// informative conversions such as "≈ 0.00007580 BTC". `None` for a zero divisor or a
+    /// quotient out of range. The amount actually paid is always the one Coinbar returns.
     pub fn checked_div_rounded(self, divisor: Money, decimals: u32) -> Option<Money> {
         if divisor.is_zero() {
             return None;
         }
-        Some(Money(self.0.checked_div(divisor.0)?.round_dp(decimals.min(28))))
+        let neg = self.neg != divisor.neg;
+        let (n, den) = (self.mantissa, divisor.mantissa);
+        // self / divisor = (n / den) × 10^k; digits of n / den past the point: t = scale + k.
+        let k = i64::from(divisor.scale) - i64::from(self.scale);
+        let want = i64::from(decimals.min(MAX_SCALE)) + k;
+        let (mut q, mut r) = (n / den, n % den); // q <= n: in range
+        if want < 0 {
+            // Round q + r/den to a multiple of 10^-want.
+            let Some(p) = u32::try_from(-want).ok().and_then(pow10) else {
+                return Some(Money::ZERO); // 10^-want > 2 × q: rounds to 0
+            };
+            let (whole, rem, half) = (q / p, q % p, p / 2);
+            let up = rem > half || (rem == half && (r > 0 || whole % 2 == 1));
+            return Money::new(neg, whole + u128::from(up), decimals.min(MAX_SCALE));
+        }
+        let mut t: i64 = 0;
+        while t < want && q < MAX_MANTISSA / 10 {
+            let r10 = r * 10; // r < den < 2^96
+            q = q * 10 + r10 / den;
+            r = r10 % den;
+            t += 1;
+        }
+        if 2 * r > den || (2 * r == den && q % 2 == 1) {
+            q += 1;
+        }
+        let scale = t - k;
+        if scale < 0 {
+            let m = pow10(u32::try_from(-scale).ok()?).and_then(|p| q.checked_mul(p))?;
+            return Money::new(neg, m, 0);
+        }
+        Money::new(neg, q, u32::try_from(scale).ok()?)
     }
 
     /// The exact value as a plain decimal string without trailing zeros (`3.97`, `2`, `0.0001`).
     pub fn to_plain_string(&self) -> String {
-        if self.0.is_zero() {
-            return String::from("0");
+        let digits = self.mantissa.to_string();
+        let scale = self.scale as usize;
+        let mut out = String::with_capacity(digits.len() + scale + 3);
+        if self.neg {
+            out.push('-');
         }
-        self.0.normalize().to_string()
+        if scale == 0 {
+            out.push_str(&digits);
+        } else if digits.len() > scale {
+            let (int, frac) = digits.split_at(digits.len() - scale);
+            out.push_str(int);
+            out.push('.');
+            out.push_str(frac);
+        } else {
+            out.push_str("0.");
+            out.extend(core::iter::repeat_n('0', scale - digits.len()));
+            out.push_str(&digits);
+        }
+        out
     }
 
     /// The nearest `f64` to the value, ties to even: the same bits as Rust's correctly
     /// rounded `str::parse::<f64>` of [`Money::to_plain_string`] (tested against it).
     ///
-    /// Computed from the decimal's integer mantissa and scale rather than by parsing text,
-    /// because `parse::<f64>` (core's `dec2flt`) costs ~17 KB of code and tables in the
-    /// server `.wasm` (~5 KB gzip) for a conversion that only ever sees `m / 10^s`.
+    /// Computed from the integer mantissa and scale rather than by parsing text, because
+    /// `parse::<f64>` (core's `dec2flt`) costs ~17 KB of code and tables in the server
+    /// `.wasm` (~5 KB gzip) for a conversion that only ever sees `m / 10^s`.
     pub fn to_f64(&self) -> f64 {
-        let m = self.0.mantissa().unsigned_abs();
-        let s = self.0.scale();
+        let (m, s) = (self.mantissa, self.scale);
         if m == 0 {
             return 0.0; // `to_plain_string` prints every zero as "0": +0.0
         }
@@ -164,7 +291,7 @@ impl Money {
         } else {
             ratio_to_f64(m, s)
         };
-        if self.0.is_sign_negative() {
+        if self.neg {
             -v
         } else {
             v
@@ -185,7 +312,7 @@ impl Money {
 }
 
 /// `m / 10^s` rounded to the nearest `f64`, ties to even, for `0 < m < 2^96` and `s <= 28`
-/// (a `Decimal`'s mantissa and scale): binary long division to 64 significant quotient
+/// (a [`Money`]'s mantissa and scale): binary long division to 64 significant quotient
 /// bits, then rounding to 53 with the remainder as sticky bit. The result lies between
 /// 10^-28 and 2^96, far inside the normal `f64` range, so scaling by a power of two is exact.
 fn ratio_to_f64(m: u128, s: u32) -> f64 {
@@ -208,13 +335,6 @@ fn ratio_to_f64(m: u128, s: u32) -> f64 {
     }
     let scale = f64::from_bits(((1023 + exp + drop as i32) as u64) << 52); // 2^(exp + drop)
     kept as f64 * scale
-}
-
-/// `rust_decimal` silently rounds a result whose scale would pass 28 digits (or whose
-/// mantissa would overflow). An unrounded sum has the larger operand scale and an unrounded
-/// product the sum of both; anything else was rounded and is refused.
-fn exact(d: Decimal, expected_scale: u32) -> Option<Money> {
-    (d.scale() == expected_scale).then_some(Money(d))
 }
 
 impl core::fmt::Display for Money {
@@ -245,20 +365,6 @@ pub(crate) fn is_plain_decimal(s: &str) -> bool {
 fn is_exponent(e: &str) -> bool {
     let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// A JSON number's text with its exponent part split off: `("1.5", Some("+3"))`.
-fn split_exponent(s: &str) -> Option<(&str, Option<&str>)> {
-    match s.find(['e', 'E']) {
-        Some(i) => Some((s.get(..i)?, s.get(i + 1..))),
-        None => Some((s, None)),
-    }
-}
-
-fn significant_digits_of_text(mantissa: &str) -> u32 {
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let trimmed = digits.trim_start_matches('0').trim_end_matches('0');
-    (trimmed.len() as u32).max(1)
 }
 
 /// Normalize an amount as Coinbar sent it (the raw text of a JSON number, or a numeric
@@ -326,12 +432,12 @@ mod tests {
 
     /// `to_f64`, and the long division alone (also where the fast path answers), give the
     /// same bits as Rust's correctly rounded parser of the plain text.
-    fn assert_f64_like_parse(d: Decimal) {
-        let m = Money(d);
+    fn assert_f64_like_parse(neg: bool, mantissa: u128, scale: u32) {
+        let m = Money::new(neg, mantissa, scale).unwrap();
         let parsed = m.to_plain_string().parse::<f64>().unwrap();
         assert_eq!(m.to_f64().to_bits(), parsed.to_bits(), "{}", m.to_plain_string());
-        if !d.is_zero() {
-            let slow = ratio_to_f64(d.mantissa().unsigned_abs(), d.scale());
+        if mantissa != 0 {
+            let slow = ratio_to_f64(mantissa, scale);
             assert_eq!(slow.to_bits(), parsed.abs().to_bits(), "long division of {}", m.to_plain_string());
         }
     }
@@ -350,9 +456,8 @@ mod tests {
             let bits = 1 + next() % 96; // mantissa of 1..=96 bits
             let m = ((u128::from(next()) << 64) | u128::from(next())) & ((1u128 << bits) - 1);
             let scale = (next() % 29) as u32;
-            let d = Decimal::from_i128_with_scale(m as i128, scale);
-            assert_f64_like_parse(d);
-            assert_f64_like_parse(-d);
+            assert_f64_like_parse(false, m, scale);
+            assert_f64_like_parse(true, m, scale);
         }
         // Exact halfway cases (54 significant bits ending in 1) and their neighbours, at
         // scale 0 and as (2^53 + odd) * 5^s / 10^s.
@@ -360,24 +465,25 @@ mod tests {
             let odd = (1u128 << 53) + 2 * j + 1;
             for shift in 0..42 {
                 for delta in [-1i128, 0, 1] {
-                    let m = (odd << shift) as i128 + delta;
-                    assert_f64_like_parse(Decimal::from_i128_with_scale(m, 0));
+                    let m = ((odd << shift) as i128 + delta) as u128;
+                    assert_f64_like_parse(false, m, 0);
                 }
             }
             for s in 1..=18u32 {
                 for delta in [-1i128, 0, 1] {
-                    let m = (odd * 5u128.pow(s)) as i128 + delta;
-                    assert_f64_like_parse(Decimal::from_i128_with_scale(m, s));
+                    let m = ((odd * 5u128.pow(s)) as i128 + delta) as u128;
+                    assert_f64_like_parse(false, m, s);
                 }
             }
         }
         let extremes =
-            [Decimal::MAX, Decimal::MIN, Decimal::new(1, 28), Decimal::new(-1, 28), Decimal::ZERO, -Decimal::ZERO];
-        for d in extremes {
-            assert_f64_like_parse(d);
+            [(false, MAX_MANTISSA, 0), (true, MAX_MANTISSA, 0), (false, 1, 28), (true, 1, 28), (false, 0, 0)];
+        for (neg, mantissa, scale) in extremes {
+            assert_f64_like_parse(neg, mantissa, scale);
         }
         for price in ["3.5", "0.00000001", "999999999999.99", "123456789012.345", "0.1", "2.50"] {
-            assert_f64_like_parse(m(price).0);
+            let p = m(price);
+            assert_f64_like_parse(p.neg, p.mantissa, p.scale);
         }
     }
 
@@ -433,6 +539,20 @@ mod tests {
         assert_eq!(m("1").checked_div_rounded(m("3"), 4).unwrap().to_plain_string(), "0.3333");
         assert_eq!(m("2").checked_div_rounded(m("3"), 0).unwrap().to_plain_string(), "1");
         assert!(m("1").checked_div_rounded(Money::ZERO, 8).is_none());
+    }
+
+    #[test]
+    fn division_rounds_half_to_even_exactly() {
+        let q = |a: &str, b: &str, d: u32| m(a).checked_div_rounded(m(b), d).unwrap().to_plain_string();
+        assert_eq!(q("1", "8", 2), "0.12", "0.125: tie to even");
+        assert_eq!(q("3", "8", 2), "0.38", "0.375: tie to even");
+        assert_eq!(q("-1", "3", 2), "-0.33");
+        assert_eq!(q("100", "0.92137", 2), "108.53");
+        assert_eq!(q("0.0000000000000000000000000015", "1", 27), "0.000000000000000000000000002");
+        assert_eq!(q("25", "0.01", 0), "2500");
+        assert_eq!(q("79228162514264337593543950335", "1", 28), "79228162514264337593543950335");
+        assert_eq!(q("1", "79228162514264337593543950335", 40), "0");
+        assert!(m("79228162514264337593543950335").checked_div_rounded(m("0.1"), 2).is_none());
     }
 
     #[test]
