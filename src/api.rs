@@ -44,7 +44,7 @@ impl Config {
     pub fn from_options_json(text: &str) -> Result<Config, Error> {
         let value = view::parse(text, Surrogates::Refuse).map_err(|_| Error::config("options: must be an object"))?;
         let Value::Object(opts) = value else { return Err(Error::config("options: must be an object")) };
-        for key in opts.keys_sorted() {
+        for key in opts.keys_sorted(|_| true) {
             if JS_ONLY_OPTIONS.contains(&key) {
                 return Err(Error::config(format!("{key}: must be a function")));
             }

@@ -59,4 +59,10 @@ pub mod validate;
 pub mod wasm;
 
 pub use error::{Error, ErrorKind, FieldError};
+
+/// The wasm heap: talc instead of the default dlmalloc (server .wasm −2.5 KB gzip; see
+/// bench/README.md). Single-threaded wasm only, which is every runtime the package runs in.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 pub use money::Money;

@@ -375,8 +375,8 @@ impl Fields {
 /// rule is recorded in `ch`; a field that broke one reads as absent.
 pub fn read_fields(ch: &mut Checker, obj: &Obj<'_>, table: &[FieldRule], kind: u8, client_id: Option<&str>) -> Fields {
     let known = |k: &str| table.iter().any(|f| f.name == k && f.kinds & kind != 0);
-    for key in obj.keys_sorted() {
-        if !known(key) {
+    for key in obj.keys_sorted(|k| !known(k)) {
+        {
             let names: Vec<&str> = table.iter().filter(|f| f.kinds & kind != 0).map(|f| f.name).collect();
             ch.fail(key, format!("is not a known field (expected one of: {})", names.join(", ")));
         }
