@@ -3,7 +3,7 @@
 
 use super::status::{read_payment, Payment};
 use super::view::{self, Surrogates, Value};
-use super::Reader;
+use super::{FirstError, Reader};
 use crate::error::{Error, ErrorKind};
 use crate::json::{ObjectWriter, ToJson};
 
@@ -112,11 +112,12 @@ pub fn verify(
 pub fn parse_event(body: &[u8]) -> Result<CallbackEvent, Error> {
     let doc = callback_doc(body)?;
     let payment = read_payment(&doc)?;
-    let r = Reader::new(&doc);
-    let customer = r.opt_object("customer")?.map(|c| read_customer(&r.child(c, "customer"))).transpose()?;
-    let products = r.opt_array("products")?.map(|items| read_products(&r, items)).transpose()?.unwrap_or_default();
+    let first_error = FirstError::default();
+    let r = Reader::new(&doc, &first_error);
+    let customer = r.opt_object("customer").map(|c| read_customer(&r.child(c, "customer")));
+    let products = r.opt_array("products").map(|items| read_products(&r, items)).unwrap_or_default();
     let idempotency_key = format!("{}/{}", payment.payment_id_coinbar, payment.status.as_str());
-    Ok(CallbackEvent { payment, customer, products, idempotency_key })
+    r.finish(CallbackEvent { payment, customer, products, idempotency_key })
 }
 
 /// Parse a callback body (UTF-8 JSON, an object).
@@ -131,35 +132,35 @@ fn callback_doc(body: &[u8]) -> Result<view::Obj<'_>, Error> {
     }
 }
 
-pub(crate) fn read_customer(c: &Reader<'_>) -> Result<Customer, Error> {
-    Ok(Customer {
-        external_user_id: c.opt_string("external_user_id")?,
-        name: c.opt_string("name")?,
-        surname: c.opt_string("surname")?,
-        email: c.opt_string("email")?,
-        post_balance: c.opt_amount("post_balance")?,
-    })
+pub(crate) fn read_customer(c: &Reader<'_>) -> Customer {
+    Customer {
+        external_user_id: c.opt_string("external_user_id"),
+        name: c.opt_string("name"),
+        surname: c.opt_string("surname"),
+        email: c.opt_string("email"),
+        post_balance: c.opt_amount("post_balance"),
+    }
 }
 
-pub(crate) fn read_products(r: &Reader<'_>, items: &[Value<'_>]) -> Result<Vec<ProductEcho>, Error> {
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let path = format!("products[{i}]");
-            let Value::Object(obj) = item else {
-                return Err(Error::decode(format!("response field `{}` must be an object", r.path_of(&path))));
-            };
-            let p = r.child(obj, &path);
-            Ok(ProductEcho {
-                product_name: p.opt_string("product_name")?,
-                product_price: p.opt_amount("product_price")?,
-                product_amount: p.opt_amount("product_amount")?,
-                product_id: p.opt_string("product_id")?,
-                product_type: p.opt_string("product_type")?,
-            })
-        })
-        .collect()
+/// The product lines Coinbar echoes back (errors are recorded in `r`).
+pub(crate) fn read_products<'r>(r: &Reader<'r>, items: &'r [Value<'r>]) -> Vec<ProductEcho> {
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("products[{i}]");
+        let Value::Object(obj) = item else {
+            r.fail(Error::decode(format!("response field `{}` must be an object", r.path_of(&path))));
+            break;
+        };
+        let p = r.child(obj, &path);
+        out.push(ProductEcho {
+            product_name: p.opt_string("product_name"),
+            product_price: p.opt_amount("product_price"),
+            product_amount: p.opt_amount("product_amount"),
+            product_id: p.opt_string("product_id"),
+            product_type: p.opt_string("product_type"),
+        });
+    }
+    out
 }
 
 #[cfg(all(test, feature = "signer"))]

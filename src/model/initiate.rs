@@ -6,7 +6,7 @@
 
 use super::product::{self, Product, Total};
 use super::view::Value;
-use super::{parse_input_json, response_object, Reader};
+use super::{parse_input_json, response_object, FirstError, Reader};
 use crate::error::{Error, FieldError};
 use crate::json::{ObjectWriter, ToJson};
 use crate::validate::{self, Checker, FieldRule, Rule, TextKind};
@@ -183,18 +183,19 @@ pub struct InitiateResponse {
 /// Read Coinbar's answer to initiate (HTTP status and body text as received).
 pub fn parse_response(status: u16, body: &str) -> Result<InitiateResponse, Error> {
     let doc = response_object(status, body, true)?;
-    let r = Reader::new(&doc);
-    Ok(InitiateResponse {
+    let first_error = FirstError::default();
+    let r = Reader::new(&doc, &first_error);
+    r.finish(InitiateResponse {
         result: "success",
-        request_token: r.string("request_token")?,
-        payment_id_coinbar: r.string("payment_id_coinbar")?,
-        payment_total_price: r.amount("payment_total_price")?,
-        trade_pair: r.string("trade_pair")?,
-        payment_string: r.string("payment_string")?,
-        destination_coin_change: r.amount("destination_coin_change")?,
-        destination_amount: r.amount("destination_amount")?,
-        destination_address: r.string("destination_address")?,
-        destination_memo: r.opt_string("destination_memo")?,
+        request_token: r.string("request_token"),
+        payment_id_coinbar: r.string("payment_id_coinbar"),
+        payment_total_price: r.amount("payment_total_price"),
+        trade_pair: r.string("trade_pair"),
+        payment_string: r.string("payment_string"),
+        destination_coin_change: r.amount("destination_coin_change"),
+        destination_amount: r.amount("destination_amount"),
+        destination_address: r.string("destination_address"),
+        destination_memo: r.opt_string("destination_memo"),
     })
 }
 
@@ -239,11 +240,12 @@ impl ToJson for RequestResponse {
 /// Read Coinbar's answer to Request New Payment.
 pub fn parse_request_response(status: u16, body: &str) -> Result<RequestResponse, Error> {
     let doc = response_object(status, body, true)?;
-    let r = Reader::new(&doc);
-    Ok(RequestResponse {
+    let first_error = FirstError::default();
+    let r = Reader::new(&doc, &first_error);
+    r.finish(RequestResponse {
         result: "success",
-        request_token: r.string("request_token")?,
-        payment_id_coinbar: r.opt_string("payment_id_coinbar")?,
+        request_token: r.string("request_token"),
+        payment_id_coinbar: r.opt_string("payment_id_coinbar"),
         gateway_url: None,
     })
 }

@@ -94,21 +94,48 @@ fn api_error_text(obj: &Obj<'_>) -> Option<String> {
     })
 }
 
+/// The first error met while reading a response (see [`Reader`]).
+#[derive(Default)]
+pub(crate) struct FirstError(core::cell::Cell<Option<Error>>);
+
 /// Reads documented fields out of a response object, turning a missing or mistyped field
 /// into a `decode` error that names it (`payment_detail.destination_amount`).
+///
+/// Every method returns a value (empty when the field is wrong) and records the first error
+/// in a [`FirstError`] shared with the child readers; [`Reader::finish`] returns it. So a
+/// response is read field after field without an early return at each one: the error is the
+/// same as stopping at the first, and the code has no drop path per field (which made the
+/// readers several KB of wasm each).
 pub(crate) struct Reader<'r> {
     obj: &'r Obj<'r>,
     path: String,
+    first_error: &'r FirstError,
 }
 
 impl<'r> Reader<'r> {
-    pub fn new(obj: &'r Obj<'r>) -> Self {
-        Reader { obj, path: String::new() }
+    pub fn new(obj: &'r Obj<'r>, first_error: &'r FirstError) -> Self {
+        Reader { obj, path: String::new(), first_error }
     }
 
     /// A reader of a nested object, reporting fields as `key.field`.
-    pub fn child<'b>(&self, obj: &'b Obj<'b>, key: &str) -> Reader<'b> {
-        Reader { obj, path: self.path_of(key) }
+    pub fn child(&self, obj: &'r Obj<'r>, key: &str) -> Reader<'r> {
+        Reader { obj, path: self.path_of(key), first_error: self.first_error }
+    }
+
+    /// `value`, or the first error recorded while reading it.
+    pub fn finish<T>(&self, value: T) -> Result<T, Error> {
+        match self.first_error.0.take() {
+            Some(e) => Err(e),
+            None => Ok(value),
+        }
+    }
+
+    /// Record `e` unless an earlier error was recorded.
+    #[cold]
+    #[inline(never)]
+    pub fn fail(&self, e: Error) {
+        let earlier = self.first_error.0.take();
+        self.first_error.0.set(Some(earlier.unwrap_or(e)));
     }
 
     /// The full path of a field of this object.
@@ -120,76 +147,112 @@ impl<'r> Reader<'r> {
         }
     }
 
-    fn wrong(&self, key: &str, got: Option<&Value<'_>>, what: &str) -> Error {
-        Error::decode(format!("response field `{}` must be {what} (got {})", self.path_of(key), view::type_of(got)))
+    #[cold]
+    #[inline(never)]
+    fn wrong(&self, key: &str, got: Option<&Value<'_>>, what: &str) {
+        let got = view::type_of(got);
+        self.fail(Error::decode(format!("response field `{}` must be {what} (got {got})", self.path_of(key))));
     }
 
     /// A required string.
-    pub fn string(&self, key: &str) -> Result<String, Error> {
+    #[inline(never)]
+    pub fn string(&self, key: &str) -> String {
         match self.obj.get(key) {
-            Some(Value::Str(s)) => Ok(s.to_string()),
-            other => Err(self.wrong(key, other, "a string")),
+            Some(Value::Str(s)) => s.to_string(),
+            other => {
+                self.wrong(key, other, "a string");
+                String::new()
+            }
         }
     }
 
     /// An optional string (`null` or absent gives `None`).
-    pub fn opt_string(&self, key: &str) -> Result<Option<String>, Error> {
+    #[inline(never)]
+    pub fn opt_string(&self, key: &str) -> Option<String> {
         match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Str(s)) => Ok(Some(s.to_string())),
-            other => Err(self.wrong(key, other, "a string or null")),
+            None | Some(Value::Null) => None,
+            Some(Value::Str(s)) => Some(s.to_string()),
+            other => {
+                self.wrong(key, other, "a string or null");
+                None
+            }
         }
     }
 
     /// A required amount: a JSON number or numeric string, returned as an exact decimal
     /// string keeping every digit sent.
-    pub fn amount(&self, key: &str) -> Result<String, Error> {
-        match self.opt_amount(key)? {
-            Some(a) => Ok(a),
-            None => Err(self.wrong(key, self.obj.get(key), "a decimal number")),
+    #[inline(never)]
+    pub fn amount(&self, key: &str) -> String {
+        match self.obj.get(key) {
+            None | Some(Value::Null) => {
+                self.wrong(key, self.obj.get(key), "a decimal number");
+                String::new()
+            }
+            _ => self.opt_amount(key).unwrap_or_default(),
         }
     }
 
-    pub fn opt_amount(&self, key: &str) -> Result<Option<String>, Error> {
+    #[inline(never)]
+    pub fn opt_amount(&self, key: &str) -> Option<String> {
         let field = self.obj.get(key);
         let raw: &str = match field {
-            None | Some(Value::Null) => return Ok(None),
+            None | Some(Value::Null) => return None,
             Some(Value::Number(n)) => n,
             Some(Value::Str(s)) => s,
-            other => return Err(self.wrong(key, other, "a decimal number")),
+            other => {
+                self.wrong(key, other, "a decimal number");
+                return None;
+            }
         };
-        money::decimal_text(raw).map(Some).map_err(|_| self.wrong(key, field, "a decimal number"))
+        match money::decimal_text(raw) {
+            Ok(text) => Some(text),
+            Err(_) => {
+                self.wrong(key, field, "a decimal number");
+                None
+            }
+        }
     }
 
     /// An optional date: a string, or a `{"$date": string | number}` object (as Coinbar's
     /// reports send them), as a string.
-    pub fn opt_date(&self, key: &str) -> Result<Option<String>, Error> {
-        const WHAT: &str = "a date string or {\"$date\": …}";
-        match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Str(s)) => Ok(Some(s.to_string())),
+    #[inline(never)]
+    pub fn opt_date(&self, key: &str) -> Option<String> {
+        let field = self.obj.get(key);
+        match field {
+            None | Some(Value::Null) => return None,
+            Some(Value::Str(s)) => return Some(s.to_string()),
             Some(Value::Object(o)) => match o.get("$date") {
-                Some(Value::Str(s)) => Ok(Some(s.to_string())),
-                Some(Value::Number(n)) => Ok(Some(n.to_string())),
-                _ => Err(self.wrong(key, self.obj.get(key), WHAT)),
+                Some(Value::Str(s)) => return Some(s.to_string()),
+                Some(Value::Number(n)) => return Some(n.to_string()),
+                _ => {}
             },
-            other => Err(self.wrong(key, other, WHAT)),
+            _ => {}
+        }
+        self.wrong(key, field, "a date string or {\"$date\": …}");
+        None
+    }
+
+    #[inline(never)]
+    pub fn opt_object(&self, key: &str) -> Option<&'r Obj<'r>> {
+        match self.obj.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(o)) => Some(o),
+            other => {
+                self.wrong(key, other, "an object");
+                None
+            }
         }
     }
 
-    pub fn opt_object(&self, key: &str) -> Result<Option<&'r Obj<'r>>, Error> {
+    #[inline(never)]
+    pub fn opt_array(&self, key: &str) -> Option<&'r [Value<'r>]> {
         match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Object(o)) => Ok(Some(o)),
-            other => Err(self.wrong(key, other, "an object")),
-        }
-    }
-
-    pub fn opt_array(&self, key: &str) -> Result<Option<&'r [Value<'r>]>, Error> {
-        match self.obj.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Array(items)) => Ok(Some(items)),
-            other => Err(self.wrong(key, other, "an array")),
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => Some(items),
+            other => {
+                self.wrong(key, other, "an array");
+                None
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! rate is fixed when a payment is created.
 
 use super::view::Value;
-use super::{response_object, Reader};
+use super::{response_object, FirstError, Reader};
 use crate::error::Error;
 use crate::json::{ObjectWriter, ToJson};
 
@@ -30,29 +30,28 @@ impl ToJson for Quote {
 /// Read Coinbar's answer to the quotes call.
 pub fn parse_response(status: u16, body: &str) -> Result<Vec<Quote>, Error> {
     let doc = response_object(status, body, true)?;
-    let r = Reader::new(&doc);
-    let items =
-        r.opt_array("data")?.ok_or_else(|| Error::decode("response field `data` must be an array (got nothing)"))?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let path = format!("data[{i}]");
-            let Value::Object(o) = item else {
-                return Err(Error::decode(format!(
-                    "response field `{path}` must be an object (got {})",
-                    item.type_name()
-                )));
-            };
-            let q = r.child(o, &path);
-            Ok(Quote {
-                code: q.string("code")?,
-                name: q.opt_string("name")?.unwrap_or_default(),
-                conversion_fiat: q.string("conversion_fiat")?,
-                conversion_rate: q.amount("conversion_rate")?,
-            })
-        })
-        .collect()
+    let first_error = FirstError::default();
+    let r = Reader::new(&doc, &first_error);
+    let Some(items) = r.opt_array("data") else {
+        r.fail(Error::decode("response field `data` must be an array (got nothing)"));
+        return r.finish(Vec::new());
+    };
+    let mut quotes = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("data[{i}]");
+        let Value::Object(o) = item else {
+            r.fail(Error::decode(format!("response field `{path}` must be an object (got {})", item.type_name())));
+            break;
+        };
+        let q = r.child(o, &path);
+        quotes.push(Quote {
+            code: q.string("code"),
+            name: q.opt_string("name").unwrap_or_default(),
+            conversion_fiat: q.string("conversion_fiat"),
+            conversion_rate: q.amount("conversion_rate"),
+        });
+    }
+    r.finish(quotes)
 }
 
 #[cfg(test)]

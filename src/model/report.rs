@@ -5,7 +5,7 @@
 
 use super::callback::{read_customer, read_products, Customer, ProductEcho};
 use super::status::PaymentStatus;
-use super::{response_object, Reader};
+use super::{response_object, FirstError, Reader};
 use crate::error::Error;
 use crate::json::{ObjectWriter, ToJson};
 
@@ -98,48 +98,46 @@ impl ToJson for Report {
 /// Read Coinbar's answer to the report call.
 pub fn parse_response(status: u16, body: &str) -> Result<Report, Error> {
     let doc = response_object(status, body, false)?;
-    let r = Reader::new(&doc);
-    let payment_status = PaymentStatus::parse(&r.string("status")?);
-    let detail = match r.opt_object("payment_detail")? {
-        None => None,
-        Some(o) => {
-            let d = r.child(o, "payment_detail");
-            Some(ReportDetail {
-                transaction_id: d.opt_string("transaction_id")?,
-                kind: d.opt_string("type")?,
-                wallet_origin: d.opt_string("wallet_origin")?,
-                coin: d.opt_string("coin")?,
-                pair: d.opt_string("pair")?,
-                amount_crypto: d.opt_amount("amount_crypto")?,
-                timestamp: d.opt_date("timestamp")?,
-                coin_price: d.opt_amount("coin_price")?,
-                total_price: d.opt_amount("total_price")?,
-                transaction_timeout_date: d.opt_date("transaction_timeout_date")?,
-                payment_string: d.opt_string("payment_string")?,
-            })
+    let first_error = FirstError::default();
+    let r = Reader::new(&doc, &first_error);
+    let payment_status = PaymentStatus::parse(&r.string("status"));
+    let detail = r.opt_object("payment_detail").map(|o| {
+        let d = r.child(o, "payment_detail");
+        ReportDetail {
+            transaction_id: d.opt_string("transaction_id"),
+            kind: d.opt_string("type"),
+            wallet_origin: d.opt_string("wallet_origin"),
+            coin: d.opt_string("coin"),
+            pair: d.opt_string("pair"),
+            amount_crypto: d.opt_amount("amount_crypto"),
+            timestamp: d.opt_date("timestamp"),
+            coin_price: d.opt_amount("coin_price"),
+            total_price: d.opt_amount("total_price"),
+            transaction_timeout_date: d.opt_date("transaction_timeout_date"),
+            payment_string: d.opt_string("payment_string"),
         }
-    };
-    let market_data = match r.opt_object("market_data")? {
-        None => None,
-        Some(o) => Some(MarketData { current_change: r.child(o, "market_data").opt_amount("current_change")? }),
-    };
-    Ok(Report {
-        payment_id_coinbar: r.opt_string("payment_id_coinbar")?,
-        payment_request_id_client: r.opt_string("payment_request_id_client")?,
-        service_client_id: r.opt_string("service_client_id")?,
+    });
+    let market_data = r
+        .opt_object("market_data")
+        .map(|o| MarketData { current_change: r.child(o, "market_data").opt_amount("current_change") });
+    let report = Report {
+        payment_id_coinbar: r.opt_string("payment_id_coinbar"),
+        payment_request_id_client: r.opt_string("payment_request_id_client"),
+        service_client_id: r.opt_string("service_client_id"),
         is_final: payment_status.is_final(),
         is_paid: payment_status.is_paid(),
         status: payment_status,
-        status_descr: r.opt_string("status_descr")?,
-        input_coin: r.opt_string("input_coin")?,
-        customer: r.opt_object("customer")?.map(|c| read_customer(&r.child(c, "customer"))).transpose()?,
-        products: r.opt_array("products")?.map(|items| read_products(&r, items)).transpose()?.unwrap_or_default(),
+        status_descr: r.opt_string("status_descr"),
+        input_coin: r.opt_string("input_coin"),
+        customer: r.opt_object("customer").map(|c| read_customer(&r.child(c, "customer"))),
+        products: r.opt_array("products").map(|items| read_products(&r, items)).unwrap_or_default(),
         payment_detail: detail,
-        urlcallback: r.opt_string("urlcallback")?,
+        urlcallback: r.opt_string("urlcallback"),
         market_data,
-        creation_time: r.opt_date("creation_time")?,
-        update_time: r.opt_date("update_time")?,
-    })
+        creation_time: r.opt_date("creation_time"),
+        update_time: r.opt_date("update_time"),
+    };
+    r.finish(report)
 }
 
 #[cfg(test)]

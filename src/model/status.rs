@@ -2,7 +2,7 @@
 //! which is also the core of the backend callback.
 
 use super::view::Obj;
-use super::{response_object, Reader};
+use super::{response_object, FirstError, Reader};
 use crate::error::Error;
 use crate::json::{ObjectWriter, ToJson};
 
@@ -163,30 +163,32 @@ impl ToJson for Payment {
 
 /// Read the status-shaped fields of an object.
 pub(crate) fn read_payment(obj: &Obj<'_>) -> Result<Payment, Error> {
-    let r = Reader::new(obj);
-    let status = PaymentStatus::parse(&r.string("status")?);
+    let first_error = FirstError::default();
+    let r = Reader::new(obj, &first_error);
+    let status = PaymentStatus::parse(&r.string("status"));
     let empty = Obj::default();
-    let detail_obj = r.opt_object("payment_detail")?.unwrap_or(&empty);
+    let detail_obj = r.opt_object("payment_detail").unwrap_or(&empty);
     let d = r.child(detail_obj, "payment_detail");
-    Ok(Payment {
-        payment_id_coinbar: r.string("payment_id_coinbar")?,
-        payment_request_id_client: r.string("payment_request_id_client")?,
-        service_client_id: r.opt_string("service_client_id")?,
+    let payment = Payment {
+        payment_id_coinbar: r.string("payment_id_coinbar"),
+        payment_request_id_client: r.string("payment_request_id_client"),
+        service_client_id: r.opt_string("service_client_id"),
         is_final: status.is_final(),
         is_paid: status.is_paid(),
         status,
-        status_descr: r.opt_string("status_descr")?,
-        input_coin: r.opt_string("input_coin")?,
+        status_descr: r.opt_string("status_descr"),
+        input_coin: r.opt_string("input_coin"),
         payment_detail: PaymentDetail {
-            destination_coin: d.opt_string("destination_coin")?,
-            trade_pair: d.opt_string("trade_pair")?,
-            destination_amount: d.opt_amount("destination_amount")?,
-            coin_change: d.opt_amount("coin_change")?,
-            total_price: d.opt_amount("total_price")?,
+            destination_coin: d.opt_string("destination_coin"),
+            trade_pair: d.opt_string("trade_pair"),
+            destination_amount: d.opt_amount("destination_amount"),
+            coin_change: d.opt_amount("coin_change"),
+            total_price: d.opt_amount("total_price"),
         },
-        creation_time: r.opt_date("creation_time")?,
-        update_time: r.opt_date("update_time")?,
-    })
+        creation_time: r.opt_date("creation_time"),
+        update_time: r.opt_date("update_time"),
+    };
+    r.finish(payment)
 }
 
 /// Read Coinbar's answer to the status call.
