@@ -108,9 +108,12 @@ export function createCommon(glue) {
     }
   }
 
-  /** A plain copy of an object's own enumerable string-keyed properties (nothing inherited). */
+  /**
+   * A copy of an object's own enumerable string-keyed properties, with no prototype: reading
+   * an option that is not there gives undefined, never something inherited.
+   */
   function ownProperties(object) {
-    const copy = {};
+    const copy = Object.create(null);
     for (const key of Object.keys(object)) copy[key] = object[key];
     return copy;
   }
