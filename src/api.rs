@@ -89,10 +89,10 @@ impl Config {
     /// `signal` itself), checked by the same rules as the client options. Returns the
     /// effective `(timeout_ms, max_retries)` for the call.
     pub fn call_limits(&self, options_json: &str) -> Result<(u32, u32), Error> {
-        let value: Value =
-            serde_json::from_str(options_json).map_err(|_| Error::config("call options: must be an object"))?;
+        let value = view::parse(options_json, Surrogates::Refuse)
+            .map_err(|_| Error::config("call options: must be an object"))?;
         let Value::Object(opts) = value else { return Err(Error::config("call options: must be an object")) };
-        if let Some(key) = opts.keys().find(|k| !CALL_OPTIONS.contains(&k.as_str())) {
+        if let Some(key) = opts.keys_sorted(|k| !CALL_OPTIONS.contains(&k)).first() {
             return Err(Error::config(format!(
                 "{key}: is not a per-call option (known: signal, {})",
                 CALL_OPTIONS.join(", ")
