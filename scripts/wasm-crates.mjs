@@ -1,4 +1,4 @@
-// Per-dependency size of a compiled core: `node scripts/wasm-crates.mjs [server|browser]`.
+// Per-dependency size of a compiled core: `node scripts/wasm-crates.mjs [server|browser] [file.wasm]`.
 // Reads cargo's .wasm (before wasm-bindgen and wasm-opt, so function names are still there)
 // with twiggy (`cargo install twiggy`), attributes every function and data item to the crate
 // its symbol names, and prints raw bytes per crate. The shipped module is smaller (wasm-opt),
@@ -6,9 +6,9 @@
 import { execFileSync } from 'node:child_process';
 
 const flavor = process.argv[2] ?? 'server';
-const path = flavor === 'browser'
+const path = process.argv[3] ?? (flavor === 'browser'
   ? 'target/browser/wasm32-unknown-unknown/release-browser/coinbar_pay.wasm'
-  : 'target/wasm32-unknown-unknown/release/coinbar_pay.wasm';
+  : 'target/wasm32-unknown-unknown/release/coinbar_pay.wasm');
 const csv = execFileSync('twiggy', ['top', '-n', '100000', '--format', 'csv', path], { encoding: 'utf8', maxBuffer: 1 << 28 });
 const rows = csv.trim().split('\n').slice(1);
 const crates = new Map();

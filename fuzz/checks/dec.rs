@@ -12,7 +12,7 @@ pub struct Dec {
     pub scale: u32,
 }
 
-/// `rust_decimal`'s largest mantissa, 2^96 − 1.
+/// `Money`'s largest mantissa (a 96-bit decimal's), 2^96 − 1.
 pub const DECIMAL_MAX_MANTISSA: &str = "79228162514264337593543950335";
 
 pub fn trim_high(mut v: Vec<u8>) -> Vec<u8> {
@@ -214,12 +214,12 @@ impl Dec {
         }
     }
 
-    /// Whether `rust_decimal` holds this value unrounded at exactly this scale.
+    /// Whether a 96-bit decimal (`Money`) holds this value unrounded at exactly this scale.
     pub fn fits_at_own_scale(&self) -> bool {
         self.scale <= 28 && cmp_mag(&self.mag, &digits_le(DECIMAL_MAX_MANTISSA)) != std::cmp::Ordering::Greater
     }
 
-    /// Whether the value is representable by `rust_decimal` at all.
+    /// Whether the value is representable by a 96-bit decimal at all.
     pub fn representable(&self) -> bool {
         self.normalized().fits_at_own_scale()
     }

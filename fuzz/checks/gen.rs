@@ -380,7 +380,7 @@ pub fn gen_line(src: &mut Src<'_>, path: &str) -> GenLine {
 
 /// The cart total as `product::total` computes it: exact line totals summed with
 /// `Money::checked_add`, whose contract (checked by the `money` target) is: the exact sum,
-/// or a refusal exactly when the sum does not fit `rust_decimal` at the larger of the two
+/// or a refusal exactly when the sum does not fit a 96-bit decimal at the larger of the two
 /// (normalized) scales. `None` when refused.
 pub fn total_model<'a>(lines: impl Iterator<Item = (&'a Dec, u64)>) -> Option<Dec> {
     let mut acc = Dec::zero();

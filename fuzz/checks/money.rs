@@ -7,7 +7,7 @@ pub fn money_ref(m: &Money) -> Dec {
     parse_plain_ref(&m.to_plain_string()).expect("to_plain_string is a plain decimal")
 }
 
-/// Whether `rust_decimal` must be able to read this number text exactly: modest as written.
+/// Whether `Money` must be able to read this number text exactly: modest as written.
 pub fn comfortably_representable(s: &str) -> bool {
     let Some(t) = number_text(s) else { return false };
     let Some(NumRef::Exact(d)) = parse_number_ref(s) else { return false };
@@ -69,7 +69,7 @@ pub fn check_decimal_text(s: &str) {
     }
 }
 
-/// A decimal that `rust_decimal` holds, from the fuzzer's bytes.
+/// A decimal that `Money` holds, from the fuzzer's bytes.
 pub fn gen_dec(src: &mut Src<'_>) -> Dec {
     let b = src.byte();
     let mag = src.u128_96() >> (b % 4 * 24); // small magnitudes too
@@ -129,7 +129,7 @@ pub fn check_arithmetic(src: &mut Src<'_>) {
     }
 
     // Informative division: never panics; when it answers, it is within the requested
-    // places (or rust_decimal's 28 digits for huge quotients) of the exact quotient.
+    // places (or 28 significant digits for huge quotients) of the exact quotient.
     let places = u32::from(src.byte()) % 40;
     match ma.checked_div_rounded(mb, places) {
         Some(q) => {
