@@ -151,13 +151,10 @@ impl Money {
         self.scale
     }
 
-    /// Significant digits, ignoring leading and trailing zeros (`0.00120` → 2, `0` → 1).
+    /// Significant digits, ignoring leading zeros and the fraction's trailing zeros
+    /// (`0.00120` → 2, `0` → 1; a whole number counts all its digits: `1200` → 4).
     pub fn significant_digits(&self) -> u32 {
-        let mut m = self.mantissa;
-        while m != 0 && m % 10 == 0 {
-            m /= 10; // trailing zeros of a whole number (`1200` → 2 digits)
-        }
-        digit_count(m)
+        digit_count(self.mantissa)
     }
 
     /// Digits before the decimal point (`123.4` → 3, `0.5` → 1).
@@ -492,6 +489,9 @@ mod tests {
         assert_eq!(m("0.00120").significant_digits(), 2);
         assert_eq!(m("0").significant_digits(), 1);
         assert_eq!(m("120.50").significant_digits(), 4);
+        // Found by fuzzing: trailing zeros of a whole number are significant.
+        assert_eq!(m("20").significant_digits(), 2);
+        assert_eq!(m("1200.00").significant_digits(), 4);
         assert_eq!(m("2.50").fraction_digits(), 1);
         assert_eq!(m("123.4").integer_digits(), 3);
         assert_eq!(m("0.5").integer_digits(), 1);
