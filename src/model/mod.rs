@@ -223,7 +223,9 @@ impl<'r> Reader<'r> {
             Some(Value::Str(s)) => return Some(s.to_string()),
             Some(Value::Object(o)) => match o.get("$date") {
                 Some(Value::Str(s)) => return Some(s.to_string()),
-                Some(Value::Number(n)) => return Some(n.to_string()),
+                // The number's text, with a lowercase exponent mark (`1E5` → `1e5`), as the
+                // serde_json reader before this one gave it (found by fuzzing).
+                Some(Value::Number(n)) => return Some(n.replace('E', "e")),
                 _ => {}
             },
             _ => {}
