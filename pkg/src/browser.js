@@ -1,11 +1,60 @@
 // Browser entry: the build WITHOUT the signer (no HMAC code, no client that takes a secret).
 // It validates and totals carts, builds gateway URLs and reads Coinbar answers with the same
-// Rust rules as the server. The .wasm is fetched next to the glue (top-level await).
-import init, * as glue from '../dist/browser/coinbar_pay.js';
+// Rust rules as the server.
+//
+// A page cannot compile a module this size synchronously on the main thread, and top-level
+// await breaks the default targets of Vite and esbuild, so loading is an explicit step:
+// `await init()` once, then call the functions. The .wasm travels inside this JavaScript as
+// base64 (no asset to copy, serve or resolve: Vite build and dev server, webpack and esbuild
+// need no configuration); `init(source)` also takes a URL, Response, bytes or
+// WebAssembly.Module for a page that serves the .wasm itself.
+import initGlue, * as glue from '../dist/browser/coinbar_pay.js';
+import wasmBase64 from '../dist/browser/coinbar_pay_bg.wasm.base64.js';
 import { createCommon } from './common.js';
+import { CoinbarError } from './error.js';
 
-await init({ module_or_path: new URL('../dist/browser/coinbar_pay_bg.wasm', import.meta.url) });
+let loading;
+let loaded = false;
 
-const common = createCommon(glue);
+/** Compile and instantiate the module (once; later calls return the same promise). */
+export function init(source) {
+  loading ??= initGlue({ module_or_path: source ?? decodeBase64(wasmBase64) }).then(
+    () => {
+      loaded = true;
+    },
+    (e) => {
+      loading = undefined; // a failed load (e.g. a URL that 404s) can be retried
+      throw new CoinbarError('config', `coinbar-pay/browser: the WebAssembly module did not load (${e?.message ?? e})`, { cause: e });
+    },
+  );
+  return loading;
+}
+
+function decodeBase64(text) {
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+const { api } = createCommon(glue);
+const ready = (name) =>
+  function (...args) {
+    if (!loaded) {
+      throw new CoinbarError('config', `coinbar-pay/browser: ${name}() was called before the WebAssembly module loaded: \`await init()\` once first`);
+    }
+    return api[name](...args);
+  };
+
 export { CoinbarError } from './error.js';
-export const { validateInitiate, validateRequest, cartTotal, convertAmount, statusInfo, gatewayUrl, parseInitiateResponse, parsePaymentStatus, parseQuotes, parseReport } = common.api;
+export const validateInitiate = ready('validateInitiate');
+export const validateRequest = ready('validateRequest');
+export const cartTotal = ready('cartTotal');
+export const convertAmount = ready('convertAmount');
+export const statusInfo = ready('statusInfo');
+export const gatewayUrl = ready('gatewayUrl');
+export const parseInitiateResponse = ready('parseInitiateResponse');
+export const parsePaymentStatus = ready('parsePaymentStatus');
+export const parseQuotes = ready('parseQuotes');
+export const parseReport = ready('parseReport');

@@ -5,7 +5,9 @@ import { toCoinbarError, inputError, CoinbarError } from './error.js';
 
 /** Build the secret-free API on an initialized wasm-bindgen glue module. */
 export function createCommon(glue) {
-  const maxInputBytes = glue.max_input_bytes();
+  // Read from the core on first use: the browser entry creates this before its module is
+  // instantiated (await init()).
+  let maxInputBytes;
 
   /** Run a glue call, turning anything it throws into a CoinbarError. */
   function call(fn) {
@@ -25,6 +27,7 @@ export function createCommon(glue) {
       throw inputError(what, field, `cannot be converted to JSON (${e && e.message})`, e);
     }
     if (text === undefined) return 'null';
+    maxInputBytes ??= glue.max_input_bytes();
     if (text.length > maxInputBytes) {
       throw inputError(what, field, `is too large (more than ${maxInputBytes} bytes of JSON)`);
     }

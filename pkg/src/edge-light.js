@@ -23,5 +23,6 @@ function sameRealm(module) {
 
 const common = createCommon(glue);
 export { CoinbarError } from './error.js';
+export { init } from './init.js';
 export const CoinbarPay = createClient(glue, common);
 export const { validateInitiate, validateRequest, cartTotal, convertAmount, statusInfo, gatewayUrl, parseInitiateResponse, parsePaymentStatus, parseQuotes, parseReport } = common.api;

@@ -9,5 +9,6 @@ glue.initSync({ module: wasmModule });
 
 const common = createCommon(glue);
 export { CoinbarError } from './error.js';
+export { init } from './init.js';
 export const CoinbarPay = createClient(glue, common);
 export const { validateInitiate, validateRequest, cartTotal, convertAmount, statusInfo, gatewayUrl, parseInitiateResponse, parsePaymentStatus, parseQuotes, parseReport } = common.api;
