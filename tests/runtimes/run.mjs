@@ -460,7 +460,7 @@ async function main() {
       {
         name: 'bun',
         quickstart: 'bun.js',
-        expect: 'src/node.js',
+        expect: 'dist/node.mjs',
         version: async () => `bun ${(await run(BIN('bun'), ['--version'])).stdout.trim()}`,
         suite: async () => parseResult(await run(BIN('bun'), ['esm.mjs', JSON.stringify(config('bun'))], { cwd: conf, env: bunEnv })),
         example: async () => scriptExample(await run(BIN('bun'), ['bun.js'], { cwd: dir, env: { ...bunEnv, ...env } })),
