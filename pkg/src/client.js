@@ -2,6 +2,7 @@
 // WebAssembly, sends prepared requests with fetch (timeout, retries) and verifies callbacks.
 // Not part of the browser build.
 import { CoinbarError, inputError } from './error.js';
+import { checkRawBody } from './raw-body.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 // Option names that fromEnv reads from which variables, for error messages.
@@ -226,22 +227,43 @@ export function createClient(glue, common) {
       const core = this.#live();
       const clientId = headerValue(headers, 'cbpay-api-key');
       const signature = headerValue(headers, 'signature');
+      checkRawBody(rawBody, headerValue(headers, 'content-length'));
       // Last before the core call: the bytes may be a view of the shared UTF-8 buffer.
       const bytes = bodyBytes(rawBody);
       return JSON.parse(call(() => core.verify_callback(bytes, clientId, signature)));
     }
 
     /**
-     * Verify a callback and de-duplicate it: `seen(key, event)` is your check-and-record
-     * of `event.idempotency_key` (`payment_id_coinbar/STATUS`), returning true when the key
-     * was already processed. Resolves to `{ event, duplicate }`; process only when
-     * `duplicate` is false. Coinbar may deliver the same callback more than once.
+     * STAND-IN (issue 12 branch) for the lead's issue-11 handleCallback, with exactly the shape
+     * of /work/coord/callback-api.md; main's implementation replaces it at merge.
+     * Verify a callback and run `handler(event)` at most once per `event.idempotency_key`
+     * through `store` (claim / complete / release). Resolves to `{ event, outcome, status }`.
      */
-    async handleCallback(rawBody, headers, { seen } = {}) {
-      if (typeof seen !== 'function') throw new CoinbarError('config', 'seen: must be a function (key, event) => boolean | Promise<boolean>');
+    async handleCallback(rawBody, headers, options = {}) {
+      const { store, handler, leaseMs = 60_000, seen } = options ?? {};
+      if (typeof seen === 'function') {
+        // The old { seen } shape, kept in this branch only until main's issue-11 code lands
+        // (main refuses it with a config error); its callers are updated there.
+        const event = this.verifyCallback(rawBody, headers);
+        return { event, duplicate: Boolean(await seen(event.idempotency_key, event)) };
+      }
+      if (!store || typeof store.claim !== 'function' || typeof store.complete !== 'function' || typeof store.release !== 'function') {
+        throw new CoinbarError('config', 'store: must have claim(key, leaseMs, event), complete(key) and release(key)');
+      }
+      if (typeof handler !== 'function') throw new CoinbarError('config', 'handler: must be a function (event) => void | Promise<void>');
       const event = this.verifyCallback(rawBody, headers);
-      const duplicate = Boolean(await seen(event.idempotency_key, event));
-      return { event, duplicate };
+      const key = event.idempotency_key;
+      const claim = await store.claim(key, leaseMs, event);
+      if (claim === 'done') return { event, outcome: 'duplicate', status: 200 };
+      if (claim === 'busy') return { event, outcome: 'in_progress', status: 409 };
+      try {
+        await handler(event);
+      } catch (e) {
+        await store.release(key);
+        throw e;
+      }
+      await store.complete(key);
+      return { event, outcome: 'processed', status: 200 };
     }
 
     /**

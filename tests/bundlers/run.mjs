@@ -29,6 +29,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { callbackRoundTrip, RECIPE_ENV } from './callback-check.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -319,6 +320,10 @@ const CASE_LIST = [
     tool: () => `next ${versionOf('next')}`,
     async steps(pkgInfo) {
       const dir = caseDir('next', 'next');
+      // The Next.js recipe of docs/frameworks.md, as a user copies it into the app.
+      mkdirSync(join(dir, 'app/api/coinbar/callback'), { recursive: true });
+      cpSync(join(ROOT, 'examples/frameworks/next-route.js'), join(dir, 'app/api/coinbar/callback/route.js'));
+      cpSync(join(ROOT, 'examples/frameworks/store.js'), join(dir, 'lib/store.js'));
       const t0 = Date.now();
       await mustRun('next build', BIN('next'), ['build'], { cwd: dir, timeoutMs: 300_000 });
       const buildMs = Date.now() - t0;
@@ -329,16 +334,17 @@ const CASE_LIST = [
       const copies = wasmCopies(edgeFiles, pkgInfo);
       if (copies.length !== 1) throw new Error(`the edge route carries the .wasm ${copies.length} times: ${copies.join(', ')}`);
       const port = await freePort();
-      const server = await startServer(BIN('next'), ['start', '-p', String(port), '-H', '127.0.0.1'], { cwd: dir, url: `http://127.0.0.1:${port}/node` });
+      const server = await startServer(BIN('next'), ['start', '-p', String(port), '-H', '127.0.0.1'], { cwd: dir, url: `http://127.0.0.1:${port}/node`, env: RECIPE_ENV });
       try {
         const node = await fetchCheck(`http://127.0.0.1:${port}/node`);
         assertServerCheck(node);
         const edgeResult = await fetchCheck(`http://127.0.0.1:${port}/edge`);
         assertServerCheck(edgeResult);
+        await callbackRoundTrip(`http://127.0.0.1:${port}`, { path: '/api/coinbar/callback', paidList: false });
       } finally {
         server.stop();
       }
-      return { build: `ok (${(buildMs / 1000).toFixed(0)} s)`, run: 'ok: /node and /edge', note: `edge route: .wasm once (${copies[0].replace(/^cases\/next\//, '')})` };
+      return { build: `ok (${(buildMs / 1000).toFixed(0)} s)`, run: 'ok: /node, /edge, callback recipe', note: `edge route: .wasm once (${copies[0].replace(/^cases\/next\//, '')})` };
     },
   },
   {
@@ -391,6 +397,10 @@ const CASE_LIST = [
     tool: () => `wrangler ${versionOf('wrangler')}`,
     async steps(pkgInfo) {
       const dir = caseDir('wrangler', 'worker');
+      // The Worker recipe of docs/frameworks.md, and its secrets as `wrangler dev` reads them.
+      mkdirSync(join(dir, 'recipe'));
+      for (const f of ['worker.js', 'store.js']) cpSync(join(ROOT, 'examples/frameworks', f), join(dir, 'recipe', f));
+      writeFileSync(join(dir, '.dev.vars'), Object.entries(RECIPE_ENV).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n'));
       const env = { XDG_CONFIG_HOME: join(WORK, 'xdg-config'), WRANGLER_LOG_PATH: join(WORK, 'wrangler-logs') };
       await mustRun('wrangler deploy --dry-run', BIN('wrangler'), ['deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir, env });
       const copies = wasmCopies(filesUnder(join(dir, 'dist')), pkgInfo);
@@ -400,10 +410,11 @@ const CASE_LIST = [
       const server = await startServer(BIN('wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--show-interactive-dev-session=false'], { cwd: dir, env, url: `http://127.0.0.1:${port}/` });
       try {
         assertServerCheck(await fetchCheck(`http://127.0.0.1:${port}/`));
+        await callbackRoundTrip(`http://127.0.0.1:${port}`);
       } finally {
         server.stop();
       }
-      return { build: 'ok (dry-run)', run: 'ok (wrangler dev)', note: 'upload: the .wasm once, as a module' };
+      return { build: 'ok (dry-run)', run: 'ok (wrangler dev), callback recipe', note: 'upload: the .wasm once, as a module' };
     },
   },
   {

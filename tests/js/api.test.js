@@ -190,11 +190,20 @@ test('tampered callbacks are refused with code signature', async () => {
     'wrong client id': [raw, { ...headers, 'cbpay-api-key': 'beef0000-0000-4000-8000-000000000002' }],
     'missing signature': [raw, { 'cbpay-api-key': headers['cbpay-api-key'] }],
     'missing client id': [raw, { signature: sig }],
-    'parsed object instead of raw body': [JSON.parse(raw), headers],
   };
   for (const [name, [body, h]] of Object.entries(cases)) {
     assert.throws(() => c.verifyCallback(body, h), (e) => e instanceof CoinbarError && e.code === 'signature', name);
   }
+  // A route set up wrong is told so, with the fix (code config, not a forged callback).
+  const setupErrors = {
+    'an already-parsed body (express.json())': [JSON.parse(raw), /already parsed .*express\.raw\(\{ type: 'application\/json' \}\)/],
+    'no body at all (express.raw() without the type)': [undefined, /body is undefined: nothing read the request body \(express\.raw\(\) without \{ type: 'application\/json' \}/],
+    'an empty body where content-length says otherwise': [Buffer.alloc(0), /body is empty, but the request's content-length is \d+/],
+  };
+  for (const [name, [body, message]] of Object.entries(setupErrors)) {
+    assert.throws(() => c.verifyCallback(body, headers), (e) => e instanceof CoinbarError && e.code === 'config' && message.test(e.message), name);
+  }
+  assert.throws(() => c.verifyCallback(Buffer.alloc(0), { ...headers, 'content-length': '0' }), (e) => e.code === 'signature', 'an empty body sent as such');
   assert.equal(c.verifyCallback(raw.toString('utf8'), new Headers(headers)).status, 'CANCELED', 'string body + Headers object verify');
   // A huge body is refused before any parsing, whatever its signature.
   const huge = Buffer.alloc(10 * 1024 * 1024, 0x20);
