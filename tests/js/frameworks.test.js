@@ -60,7 +60,7 @@ test('Express set up wrong: express.json() or express.raw() without the type get
       cbpay.verifyCallback(req.body, req.headers);
       res.json({ ok: true });
     } catch (e) {
-      res.status(500).json({ code: e instanceof CoinbarError ? e.code : 'other', message: e.message });
+      res.status(e instanceof CoinbarError && e.code === 'signature' ? 401 : 500).json({ code: e instanceof CoinbarError ? e.code : 'other', message: e.message });
     }
   };
   app.post('/json', express.json(), route);
@@ -76,11 +76,11 @@ test('Express set up wrong: express.json() or express.raw() without the type get
   };
   try {
     const parsed = await post('/json');
-    assert.equal(parsed.code, 'config');
-    assert.match(parsed.message, /callback body is already parsed .*express\.raw\(\{ type: 'application\/json' \}\)/);
+    assert.equal(parsed.code, 'signature');
+    assert.match(parsed.message, /already parsed into an object by your framework.*express\.raw\(\{ type: 'application\/json' \}\)/);
     const unread = await post('/raw-no-type');
-    assert.equal(unread.code, 'config');
-    assert.match(unread.message, /express\.raw\(\) without \{ type: 'application\/json' \} reads only application\/octet-stream/);
+    assert.equal(unread.code, 'signature');
+    assert.match(unread.message, /body is undefined: nothing read the request body\. Express: express\.raw\(\) without a type reads only application\/octet-stream.*express\.raw\(\{ type: 'application\/json' \}\)/);
     assert.deepEqual(await post('/right'), { ok: true });
   } finally {
     server.close();
