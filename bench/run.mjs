@@ -334,6 +334,10 @@ await section('coldstart', async () => {
     ['Node: import → first prepareInitiate (~600 B input)', fmtMs(s.firstPrepareMs), '', '', s.count],
     ['Node: whole process (spawn → exit)', fmtMs(s.processMs, 1), `node:crypto: ${fmtMs(b.processMs, 1)}`, fmtMs(s.processMs - b.processMs, 1), s.count],
   ];
+  const inl = r.runs['sdk-inline'];
+  if (inl) {
+    rows.push(['Node, app bundle (the .wasm inline as base64, as bundlers resolve it): import → first signature', fmtMs(inl.firstSignatureMs), `plain Node: ${fmtMs(s.firstSignatureMs)}`, fmtMs(inl.firstSignatureMs - s.firstSignatureMs), inl.count]);
+  }
   if (g) {
     rows.push([
       'Node, step by step (glue)',

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Build the single-file Node entries of the package from the ESM sources (no hand-copied logic):
-//   pkg/dist/node.cjs    esbuild bundle of pkg/src/node.js: the shell, the server glue and the
-//                        .wasm as base64 (compiled synchronously at require(); no file read)
+//   pkg/dist/node.cjs    esbuild bundle of pkg/src/node.js (the shell and the server glue),
+//                        loading pkg/dist/server/coinbar_pay_bg.wasm from disk at require()
 //   pkg/dist/node.mjs    the same bundle as one ES module, for `import` on Node
 //   pkg/dist/node.d.cts  the public types (pkg/types/index.d.ts) for CommonJS TypeScript users
 // Run after scripts/build-wasm.sh server. `require('coinbar-pay')` on Node picks node.cjs
@@ -12,8 +12,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const pkg = new URL('../pkg/', import.meta.url);
 const path = (p) => new URL(p, pkg).pathname;
 
-// Both bundles: src/node.js and everything it imports, the .wasm included, in one file: a
-// bundler that copies it into an app's bundle needs nothing beside it.
+// Both bundles: src/node.js and everything it imports, in one file under pkg/dist/ (as deep
+// as pkg/src/, so its '../dist/server/…' URL stays right). Bundlers do not use these: they
+// take src/node-inline.js (the `module` condition), which carries the .wasm inside.
 const nodeBundle = {
   entryPoints: [path('src/node.js')],
   bundle: true,
@@ -27,6 +28,8 @@ await build({
   ...nodeBundle,
   outfile: path('dist/node.cjs'),
   format: 'cjs',
+  define: { 'import.meta.url': '__coinbar_import_meta_url' },
+  banner: { js: "const __coinbar_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 });
 
 // pkg/dist/node.mjs: the same entry as one ES module file. Node loads each file of an ESM
