@@ -14,13 +14,13 @@ import { createCommon } from './common.js';
 import { CoinbarError } from './error.js';
 
 let loading;
-let loaded = false;
+let api; // the functions, bound once the module is instantiated
 
 /** Compile and instantiate the module (once; later calls return the same promise). */
 export function init(source) {
   loading ??= initGlue({ module_or_path: source ?? decodeBase64(wasmBase64) }).then(
     () => {
-      loaded = true;
+      api = createCommon(glue).api;
     },
     (e) => {
       loading = undefined; // a failed load (e.g. a URL that 404s) can be retried
@@ -38,10 +38,9 @@ function decodeBase64(text) {
   return bytes;
 }
 
-const { api } = createCommon(glue);
 const ready = (name) =>
   function (...args) {
-    if (!loaded) {
+    if (!api) {
       throw new CoinbarError('config', `coinbar-pay/browser: ${name}() was called before the WebAssembly module loaded: \`await init()\` once first`);
     }
     return api[name](...args);

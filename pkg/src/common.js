@@ -5,9 +5,7 @@ import { toCoinbarError, inputError, CoinbarError } from './error.js';
 
 /** Build the secret-free API on an initialized wasm-bindgen glue module. */
 export function createCommon(glue) {
-  // Read from the core on first use: the browser entry creates this before its module is
-  // instantiated (await init()).
-  let maxInputBytes;
+  const maxInputBytes = glue.max_input_bytes();
 
   /** Run a glue call, turning anything it throws into a CoinbarError. */
   function call(fn) {
@@ -45,7 +43,6 @@ export function createCommon(glue) {
       throw inputError(what, field, `cannot be converted to JSON (${e && e.message})`, e);
     }
     if (text === undefined) return 'null';
-    maxInputBytes ??= glue.max_input_bytes();
     if (text.length > maxInputBytes) {
       throw inputError(what, field, `is too large (more than ${maxInputBytes} bytes of JSON)`);
     }

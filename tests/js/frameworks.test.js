@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { CoinbarPay, CoinbarError } from 'coinbar-pay';
@@ -40,6 +41,14 @@ function startRecipe(file) {
     });
   });
 }
+
+test('docs/frameworks.md shows every recipe verbatim', () => {
+  const doc = readFileSync(`${ROOT}docs/frameworks.md`, 'utf8');
+  for (const file of ['store.js', 'express.mjs', 'hono.mjs', 'fastify.mjs', 'next-route.js', 'worker.js']) {
+    const code = readFileSync(`${ROOT}examples/frameworks/${file}`, 'utf8').trimEnd();
+    assert.ok(doc.includes(`\n${code}\n\`\`\`\n`), `docs/frameworks.md does not show examples/frameworks/${file} (copy it)`);
+  }
+});
 
 for (const file of ['express.mjs', 'hono.mjs', 'fastify.mjs']) {
   test(`recipe ${file}: processed once, duplicate, forged -> 401`, async () => {
