@@ -4,24 +4,22 @@
 //
 // A page cannot compile a module this size synchronously on the main thread, and top-level
 // await breaks the default targets of Vite and esbuild, so loading is an explicit step:
-// `await init()` once, then call the functions. The .wasm travels inside this JavaScript as
-// base64 (no asset to copy, serve or resolve: Vite build and dev server, webpack and esbuild
-// need no configuration); `init(source)` also takes a URL, Response, bytes or
-// WebAssembly.Module for a page that serves the .wasm itself.
+// `await init()` once, then call the functions (before it they throw a CoinbarError that
+// says so). The .wasm travels inside this JavaScript as base64 (no asset to copy, serve or
+// resolve: Vite build and dev server, webpack and esbuild need no configuration);
+// `init(source)` also takes a URL, Response, bytes or WebAssembly.Module for a page that
+// serves the .wasm itself.
 import initGlue, * as glue from '../dist/browser/coinbar_pay.js';
 import wasmBase64 from '../dist/browser/coinbar_pay_bg.wasm.base64.js';
-import { createCommon } from './common.js';
 import { CoinbarError } from './error.js';
+import { bind } from './glue.js';
 
 let loading;
-let api; // the functions, bound once the module is instantiated
 
 /** Compile and instantiate the module (once; later calls return the same promise). */
 export function init(source) {
   loading ??= initGlue({ module_or_path: source ?? decodeBase64(wasmBase64) }).then(
-    () => {
-      api = createCommon(glue).api;
-    },
+    () => bind(glue),
     (e) => {
       loading = undefined; // a failed load (e.g. a URL that 404s) can be retried
       throw new CoinbarError('config', `coinbar-pay/browser: the WebAssembly module did not load (${e?.message ?? e})`, { cause: e });
@@ -38,22 +36,4 @@ function decodeBase64(text) {
   return bytes;
 }
 
-const ready = (name) =>
-  function (...args) {
-    if (!api) {
-      throw new CoinbarError('config', `coinbar-pay/browser: ${name}() was called before the WebAssembly module loaded: \`await init()\` once first`);
-    }
-    return api[name](...args);
-  };
-
-export { CoinbarError } from './error.js';
-export const validateInitiate = ready('validateInitiate');
-export const validateRequest = ready('validateRequest');
-export const cartTotal = ready('cartTotal');
-export const convertAmount = ready('convertAmount');
-export const statusInfo = ready('statusInfo');
-export const gatewayUrl = ready('gatewayUrl');
-export const parseInitiateResponse = ready('parseInitiateResponse');
-export const parsePaymentStatus = ready('parsePaymentStatus');
-export const parseQuotes = ready('parseQuotes');
-export const parseReport = ready('parseReport');
+export * from './public.js';

@@ -248,6 +248,7 @@ interface NoDetails {
   status?: undefined;
   body?: undefined;
   apiError?: undefined;
+  option?: undefined;
 }
 
 /** The input broke field rules; nothing was sent. */
@@ -258,8 +259,10 @@ export interface CoinbarValidationError extends CoinbarErrorBase, Omit<NoDetails
 }
 
 /** The client configuration is unusable (missing id or key, bad base URL, freed client…). */
-export interface CoinbarConfigError extends CoinbarErrorBase, NoDetails {
+export interface CoinbarConfigError extends CoinbarErrorBase, Omit<NoDetails, 'option'> {
   code: 'config';
+  /** The option the error is about (`baseUrl`, `secretKey`…), when it is about one. */
+  option?: string;
 }
 
 /**
@@ -328,7 +331,7 @@ export interface CoinbarErrorConstructor {
   new (
     code: CoinbarErrorCode,
     message: string,
-    details?: { errors?: FieldError[]; status?: number; body?: string; apiError?: string; outcome?: PostOutcome; cause?: unknown },
+    details?: { errors?: FieldError[]; status?: number; body?: string; apiError?: string; outcome?: PostOutcome; option?: string; cause?: unknown },
   ): CoinbarError;
   readonly prototype: CoinbarError;
 }
