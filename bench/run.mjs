@@ -204,7 +204,8 @@ function sizes() {
     const bytes = Buffer.concat(paths.map((p) => readFileSync(p)));
     return { label, build, files, raw: bytes.length, gzip: gz(bytes), brotli: br(bytes) };
   };
-  const shell = (entry, withClient) => [`pkg/src/${entry}`, 'pkg/src/common.js', ...(withClient ? ['pkg/src/client.js'] : []), 'pkg/src/error.js'];
+  const shared = ['pkg/src/glue.js', 'pkg/src/common.js', 'pkg/src/public.js', 'pkg/src/error.js'];
+  const shell = (entry, withClient) => [`pkg/src/${entry}`, ...shared, ...(withClient ? ['pkg/src/client.js', 'pkg/src/server.js', 'pkg/src/init.js'] : [])];
   return [
     measure('.wasm', 'server', ['pkg/dist/server/coinbar_pay_bg.wasm']),
     measure('wasm-bindgen glue', 'server', ['pkg/dist/server/coinbar_pay.js']),
@@ -214,6 +215,8 @@ function sizes() {
     measure('JS shell (browser entry)', 'browser', shell('browser.js', false)),
     measure('ESM bundle (node.mjs)', 'server', ['pkg/dist/node.mjs']),
     measure('CommonJS bundle (node.cjs)', 'server', ['pkg/dist/node.cjs']),
+    measure('.wasm as base64 (bundlers)', 'server', ['pkg/dist/server/coinbar_pay_bg.wasm.base64.js']),
+    measure('.wasm as base64 (the browser entry)', 'browser', ['pkg/dist/browser/coinbar_pay_bg.wasm.base64.js']),
   ];
 }
 
