@@ -47,7 +47,8 @@ if (mode === 'sdk' || mode === 'sdk-inline') {
   const t3 = performance.now();
   glue.initSync({ module });
   const t4 = performance.now();
-  const client = new glue.SigningClient(JSON.stringify({ serviceClientId: CLIENT_ID, baseUrl: 'http://127.0.0.1:8790/coinbar/api/v2' }), new TextEncoder().encode(SECRET));
+  // (service client id, environment, base URL, timeout, retries, key): the core's settings
+  const client = new glue.SigningClient(CLIENT_ID, undefined, 'http://127.0.0.1:8790/coinbar/api/v2', undefined, undefined, new TextEncoder().encode(SECRET));
   const tc = performance.now();
   const signature = client.sign(new TextEncoder().encode(body));
   const t5 = performance.now();
