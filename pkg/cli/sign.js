@@ -147,7 +147,7 @@ async function mismatchHints({ bytes, got, expected, secret, cbpay }) {
   }
   try {
     const canonical = JSON.stringify(JSON.parse(text));
-    if (canonical !== text) tries.push([canonical, 'it matches JSON.stringify of the parsed body: the signer re-serialized the JSON instead of signing the exact bytes sent (spaces, key order or number format differ)']);
+    if (canonical !== text && !tries.some(([t]) => t === canonical)) tries.push([canonical, 'it matches JSON.stringify of the parsed body: the signer re-serialized the JSON instead of signing the exact bytes sent (spaces, key order or number format differ)']);
   } catch {
     // not JSON: nothing to re-serialize
   }
