@@ -6,7 +6,7 @@ const RANK = { CREATED: 0, PENDING: 1, SUCCESS: 2, FAILED: 2, CANCELED: 2 };
 
 export class OrderStore {
   #orders = new Map();
-  #processedCallbacks = new Set();
+  #callbackClaims = new Map();
 
   create(order) {
     this.#orders.set(order.id, order);
@@ -37,10 +37,19 @@ export class OrderStore {
     return order;
   }
 
-  /** The seen-before check for callback de-duplication: true if `key` was processed. */
-  seen(key) {
-    if (this.#processedCallbacks.has(key)) return true;
-    this.#processedCallbacks.add(key);
-    return false;
-  }
+  /**
+   * The callback store of `handleCallback` (claim -> handler -> complete, or release when the
+   * handler failed), so an event counts as processed only once the order was updated.
+   */
+  callbackStore = {
+    claim: (key, leaseMs) => {
+      const row = this.#callbackClaims.get(key);
+      if (row?.state === 'done') return 'done';
+      if (row?.state === 'claimed' && row.leaseUntil > Date.now()) return 'busy';
+      this.#callbackClaims.set(key, { state: 'claimed', leaseUntil: Date.now() + leaseMs });
+      return 'claimed';
+    },
+    complete: (key) => void this.#callbackClaims.set(key, { state: 'done' }),
+    release: (key) => void this.#callbackClaims.delete(key),
+  };
 }

@@ -135,17 +135,22 @@ async function order(id, url, env) {
 async function callback(request, env) {
   const raw = new Uint8Array(await request.arrayBuffer());
   try {
-    const { event, duplicate } = await coinbar(env).handleCallback(raw, request.headers, { seen: (key) => orders.seen(key) });
-    const found = orders.get(event.payment_request_id_client);
-    if (found && !duplicate) {
-      found.callbacks_received += 1;
-      orders.applyStatus(found.id, statusInfo(event.status), 'callback');
-      if (event.is_paid) found.paid_via_callback = true;
-    }
-    return json({ received: true, duplicate, known_order: Boolean(found) });
+    const { outcome, status } = await coinbar(env).handleCallback(raw, request.headers, {
+      store: orders.callbackStore,
+      handler: (event) => {
+        const found = orders.get(event.payment_request_id_client);
+        // Not known (yet): fail, so the event stays unprocessed and Coinbar delivers it again.
+        if (!found) throw new Error(`unknown order ${event.payment_request_id_client}`);
+        found.callbacks_received += 1;
+        orders.applyStatus(found.id, statusInfo(event.status), 'callback');
+        if (event.is_paid) found.paid_via_callback = true;
+      },
+    });
+    return json({ received: true, outcome }, status);
   } catch (e) {
     if (e instanceof CoinbarError && e.code === 'signature') return problem(401, 'callback signature invalid');
-    return problem(400, `callback not understood: ${e.message}`);
+    if (e instanceof CoinbarError) return problem(400, `callback not understood: ${e.message}`);
+    return problem(503, `callback not processed, deliver again: ${e.message}`);
   }
 }
 
