@@ -229,6 +229,27 @@ test('sandbox: serves the API with the printed COINBAR_* lines and POSTs the sig
   cbpay.free();
 });
 
+test('sandbox --no-dedupe: a repeated initiate creates a second payment', async (t) => {
+  const sb = await startCliSandbox(['--port', '0', '--no-dedupe']);
+  t.after(() => sb.kill());
+  assert.match(sb.output(), /Duplicate rule: off/);
+  assert.match(sb.output(), /Callbacks:\s+none \(start with --callback-url URL to receive them\)/);
+  const cbpay = CoinbarPay.fromEnv(sb.env);
+  const input = {
+    payment_request_id: 'order-twice',
+    input_coin: 'EUR',
+    products: [{ product_name: 'Cups', product_price: '19.99', product_amount: 1, product_id: 'cups', product_type: 'general' }],
+    email: 'jane@example.com',
+    user_id: 'customer-1',
+    destination_coin: 'ETH',
+  };
+  const first = await cbpay.initiate(input);
+  const second = await cbpay.initiate(input);
+  assert.notEqual(first.payment_id_coinbar, second.payment_id_coinbar);
+  cbpay.free();
+  await sb.stop();
+});
+
 test('sandbox: a port in use is a clear error, exit 2', async (t) => {
   const busy = await listen((req, res) => res.end());
   t.after(() => busy.close());
@@ -254,7 +275,7 @@ test('trigger SUCCESS --forward-to the demo backend: accepted, the order is paid
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /credentials: the sandbox's demo client c0ffee00-0000-4000-8000-000000000001/);
   assert.match(r.stdout, new RegExp(`-> \\[1/1\\] POST ${demo.url}/api/coinbar/callback  SUCCESS  order ${order.id}`));
-  assert.match(r.stdout, /<- 200 OK in \d+ ms/);
+  assert.match(r.stdout, /<- 200 OK in \d+ ms  \{"received":true,"outcome":"processed"\}/);
   assert.match(r.stdout, /1 of 1 callbacks answered 2xx/);
   const after = await (await fetch(`${demo.url}/api/orders/${order.id}`)).json();
   assert.equal(after.status, 'SUCCESS');
@@ -278,19 +299,21 @@ test('trigger SUCCESS --forward-to the demo backend: accepted, the order is paid
 test('trigger to an Express-style receiver on cbpay.handleCallback: --times and --out-of-order rehearse duplicates and reordering', async (t) => {
   const cbpay = new CoinbarPay({ serviceClientId: DEMO.id, secretKey: DEMO.secret });
   t.after(() => cbpay.free());
-  const seenKeys = new Set();
   const applied = [];
   const deliveries = [];
+  const claims = new Map();
+  const store = {
+    claim: (key) => (claims.get(key) === 'done' ? 'done' : (claims.set(key, 'claimed'), 'claimed')),
+    complete: (key) => void claims.set(key, 'done'),
+    release: (key) => void claims.delete(key),
+  };
   // The merchant's route, Express-style: (req, res) with the raw body.
   const receiver = await listen(async (req, res) => {
     const raw = await rawBody(req);
     deliveries.push({ raw, headers: req.headers });
     try {
-      const { event, duplicate } = await cbpay.handleCallback(raw, req.headers, {
-        seen: (key) => (seenKeys.has(key) ? true : (seenKeys.add(key), false)),
-      });
-      if (!duplicate) applied.push(event.status);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ duplicate }));
+      const { outcome, status } = await cbpay.handleCallback(raw, req.headers, { store, handler: (event) => void applied.push(event.status) });
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ outcome }));
     } catch (e) {
       res.writeHead(e.code === 'signature' ? 401 : 500).end(e.code);
     }
@@ -301,7 +324,7 @@ test('trigger to an Express-style receiver on cbpay.handleCallback: --times and 
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(deliveries.length, 3);
   assert.deepEqual(applied, ['SUCCESS'], 'handled once, two duplicates');
-  assert.match(r.stdout, /<- 200 OK in \d+ ms  \{"duplicate":false\}[\s\S]*\{"duplicate":true\}[\s\S]*\{"duplicate":true\}/);
+  assert.match(r.stdout, /<- 200 OK in \d+ ms  \{"outcome":"processed"\}[\s\S]*<- 200 OK in \d+ ms  \{"outcome":"duplicate"\}[\s\S]*<- 200 OK in \d+ ms  \{"outcome":"duplicate"\}/);
   // Retries are byte-identical, signed over the raw bytes (node:crypto), in the documented shape.
   assert.ok(deliveries.every((d) => d.raw.equals(deliveries[0].raw) && d.headers.signature === deliveries[0].headers.signature));
   const { raw, headers } = deliveries[0];
@@ -341,6 +364,28 @@ test('trigger to an Express-style receiver on cbpay.handleCallback: --times and 
   assert.match(wrong.stdout, /<- 401 Unauthorized/);
   assert.equal(JSON.parse(deliveries.at(-1).raw).status, 'CANCELED');
   assert.equal(deliveries.at(-1).headers.signature, hmac(MY_SECRET, deliveries.at(-1).raw));
+});
+
+test('trigger at the receiver recipe (examples/callback-receiver.mjs): processed once, duplicates answered 200, a late PENDING ignored', async (t) => {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('COINBAR_')));
+  const child = spawn(process.execPath, [join(ROOT, 'examples/callback-receiver.mjs')], { cwd: ROOT, env: { ...clean, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => child.kill());
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  await waitFor(() => /callback endpoint: http/.test(out), 'the receiver', 20_000);
+  const endpoint = /callback endpoint: (\S+)/.exec(out)[1];
+
+  const r = await cli(['trigger', 'SUCCESS', '--order', 'order-1001', '--forward-to', endpoint, '--times', '2', '--out-of-order']);
+  assert.equal(r.code, 0, r.stdout + out);
+  const answers = [...r.stdout.matchAll(/<- (\d+) \w+ in \d+ ms {2}(.*)/g)].map((m) => `${m[1]} ${m[2]}`);
+  assert.deepEqual(answers, ['200 {"outcome":"processed"}', '200 {"outcome":"duplicate"}', '200 {"outcome":"processed"}', '200 {"outcome":"duplicate"}']);
+  await waitFor(() => out.includes('PENDING for order-1001'), 'the receiver log');
+  assert.deepEqual(out.trim().split('\n').slice(1), ['SUCCESS for order-1001: order is SUCCESS (paid: fulfil it)', 'PENDING for order-1001: order is SUCCESS']);
+
+  const forged = await cli(['trigger', 'SUCCESS', '--order', 'order-1002', '--forward-to', endpoint], { env: { COINBAR_SERVICE_CLIENT_ID: DEMO.id, COINBAR_SECRET_KEY: MY_SECRET } });
+  assert.equal(forged.code, 1);
+  assert.match(forged.stdout, /<- 401 Unauthorized in \d+ ms {2}\{"error":"signature"\}/);
 });
 
 test('trigger: nothing listening is reported, exit 1', async () => {
