@@ -32,12 +32,14 @@ const store = {
   release: (key) => void claims.delete(key),
 };
 
-// The effect, idempotent and forward-only: a late PENDING never undoes a SUCCESS.
+// The effect, idempotent and forward-only: a late PENDING never undoes a SUCCESS, and an order
+// is fulfilled once, when it becomes paid (even if two events say so).
 async function applyPayment(event) {
   const id = event.payment_request_id_client;
   const current = orders.get(id) ?? 'CREATED';
-  if ((RANK[event.status] ?? -1) > RANK[current]) orders.set(id, event.status);
-  console.log(`${event.status} for ${id}: order is ${orders.get(id) ?? current}${event.is_paid ? ' (paid: fulfil it)' : ''}`);
+  const moved = (RANK[event.status] ?? -1) > RANK[current];
+  if (moved) orders.set(id, event.status);
+  console.log(`${event.status} for ${id}: order ${moved ? `${current} -> ${event.status}` : `stays ${current}`}${moved && event.is_paid ? ', fulfil it' : ''}`);
 }
 
 async function readRaw(req) {

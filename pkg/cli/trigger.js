@@ -27,8 +27,10 @@ Options:
   --times N             send each callback N times, byte-identical, as Coinbar's retries do (default 1)
   --out-of-order        send the final status first, then the stale PENDING one it came from:
                         your handler must not move the order back
-  --payment-id UUID     payment_id_coinbar to put in the body (default: a new random one; pass the
-                        one your initiate returned if your handler checks it)
+  --sandbox URL         take the payment from a running sandbox (its payment_id_coinbar, coin,
+                        currency and total, as your initiate got them). Default: the sandbox of
+                        COINBAR_BASE_URL when that is a 127.0.0.1/localhost URL; else a made-up payment
+  --payment-id ID       payment_id_coinbar to put in the body (default: the sandbox's, else random)
   --coin CODE           destination coin: ${coinCodes().join(', ')} (default BTC)
   --currency CODE       input_coin: ${FIATS.join(' or ')} (default EUR)
   --total AMOUNT        order total in the currency (default 3.97)
@@ -47,6 +49,7 @@ export async function run(argv) {
       times: { type: 'string' },
       'out-of-order': { type: 'boolean' },
       'payment-id': { type: 'string' },
+      sandbox: { type: 'string' },
       coin: { type: 'string' },
       currency: { type: 'string' },
       total: { type: 'string' },
@@ -74,11 +77,13 @@ export async function run(argv) {
   const coin = (values.coin ?? 'BTC').toUpperCase();
   if (!isCoin(coin)) throw new UsageError(`--coin: "${values.coin}" is not a sandbox coin; use ${coinCodes().join(', ')}`);
   const client = credentials(process.env, { demo: true });
+  const known = await fromSandbox({ values, client });
 
-  const snapshots = buildCallbacks({ client, status, coin, values });
+  const snapshots = buildCallbacks({ client, status, coin: known?.coin ?? coin, values: { ...values, ...known?.values } });
   const sequence = outOfOrder ? [snapshots[status], snapshots.PENDING] : [snapshots[status]];
 
   console.log(`credentials: ${client.from}`);
+  console.log(`payment:     ${known ? known.from : `made up for order ${values.order} (no sandbox holds it: --sandbox URL takes a real one)`}`);
   let failed = 0;
   let sent = 0;
   for (const callback of sequence) {
@@ -90,6 +95,54 @@ export async function run(argv) {
   }
   console.log(failed === 0 ? `${sent} of ${sent} callbacks answered 2xx` : `${failed} of ${sent} callbacks were NOT answered 2xx (Coinbar would retry them)`);
   return failed === 0 ? 0 : 1;
+}
+
+/** A sandbox's origin from COINBAR_BASE_URL, when that is a local (loopback) URL. */
+function localSandbox(env) {
+  try {
+    const url = new URL(env.COINBAR_BASE_URL);
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The payment as a running sandbox holds it (GET /__sandbox/payments/:id), so the callback
+ * carries the payment_id_coinbar, coin and amounts the merchant's initiate got back.
+ * Explicit --sandbox: failures are errors. From COINBAR_BASE_URL: failures mean "made up".
+ */
+async function fromSandbox({ values, client }) {
+  const explicit = values.sandbox !== undefined;
+  const origin = explicit ? new URL(urlOption(values.sandbox, 'sandbox')).origin : localSandbox(process.env);
+  if (!origin) return undefined;
+  const url = `${origin}/__sandbox/payments/${encodeURIComponent(values.order)}?clientId=${encodeURIComponent(client.id)}`;
+  let res;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  } catch (err) {
+    if (explicit) throw new UsageError(`--sandbox: no sandbox answers at ${origin} (${err.cause?.code ?? err.message})`);
+    return undefined;
+  }
+  if (res.status === 404) {
+    await res.body?.cancel();
+    if (explicit) throw new UsageError(`--order: the sandbox at ${origin} has no payment ${values.order} for client ${client.id}`);
+    return undefined;
+  }
+  if (!res.ok) throw new UsageError(`--sandbox: ${origin} answered ${res.status} for ${values.order}: is it a coinbar-pay sandbox?`);
+  const p = await res.json();
+  const s = p.status ?? {};
+  const detail = s.payment_detail ?? {};
+  if (!s.payment_id_coinbar || !s.input_coin) throw new UsageError(`--sandbox: ${origin} did not answer with a sandbox payment for ${values.order}`);
+  return {
+    from: `${values.order} from the sandbox at ${origin} (payment_id_coinbar ${s.payment_id_coinbar}, now ${s.status} there)`,
+    coin: values.coin ? undefined : detail.destination_coin ?? undefined,
+    values: {
+      'payment-id': values['payment-id'] ?? s.payment_id_coinbar,
+      currency: values.currency ?? s.input_coin,
+      total: values.total ?? (detail.total_price === null || detail.total_price === undefined ? undefined : String(detail.total_price)),
+    },
+  };
 }
 
 /**

@@ -223,6 +223,20 @@ test('sandbox: serves the API with the printed COINBAR_* lines and POSTs the sig
   assert.equal(event.payment_id_coinbar, payment.payment_id_coinbar);
   // The sandbox command reports the delivery.
   await waitFor(() => /callback SUCCESS cli-sandbox-\d+ -> http:\/\/127\.0\.0\.1:\d+\/cb: attempt 1 200/.test(sb.output()), 'the delivery line');
+
+  // trigger takes the payment from this sandbox (COINBAR_BASE_URL is local): the same
+  // payment_id_coinbar, so the same idempotency key as the sandbox's own callback.
+  const again = await cli(['trigger', 'SUCCESS', '--order', id, '--forward-to', `${receiver.url}/cb`], { env: sb.env });
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  assert.match(again.stdout, new RegExp(`payment: {5}${id} from the sandbox at ${sb.url} \\(payment_id_coinbar ${payment.payment_id_coinbar}, now SUCCESS there\\)`));
+  assert.equal(received.length, 2);
+  const replayed = cbpay.verifyCallback(received[1].body, received[1].headers);
+  assert.equal(replayed.idempotency_key, event.idempotency_key);
+  assert.equal(replayed.payment_detail.destination_amount, event.payment_detail.destination_amount);
+  const unknown = await cli(['trigger', 'SUCCESS', '--order', 'not-there', '--forward-to', `${receiver.url}/cb`, '--sandbox', sb.url]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, new RegExp(`--order: the sandbox at ${sb.url} has no payment not-there for client ${DEMO.id}`));
+
   // Ctrl-C ends it cleanly (npx itself reports the SIGINT it got, as it does for any command).
   const stopped = await sb.stop();
   assert.ok(stopped.code === 0 || stopped.signal === 'SIGINT', `${JSON.stringify(stopped)} ${sb.output()}`);
@@ -275,6 +289,7 @@ test('trigger SUCCESS --forward-to the demo backend: accepted, the order is paid
   const r = await cli(['trigger', 'SUCCESS', '--order', order.id, '--forward-to', `${demo.url}/api/coinbar/callback`]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /credentials: the sandbox's demo client c0ffee00-0000-4000-8000-000000000001/);
+  assert.match(r.stdout, new RegExp(`payment: {5}made up for order ${order.id}`));
   assert.match(r.stdout, new RegExp(`-> \\[1/1\\] POST ${demo.url}/api/coinbar/callback  SUCCESS  order ${order.id}`));
   assert.match(r.stdout, /<- 200 OK in \d+ ms  \{"received":true,"outcome":"processed"\}/);
   assert.match(r.stdout, /1 of 1 callbacks answered 2xx/);
@@ -382,7 +397,7 @@ test('trigger at the receiver recipe (examples/callback-receiver.mjs): processed
   const answers = [...r.stdout.matchAll(/<- (\d+) \w+ in \d+ ms {2}(.*)/g)].map((m) => `${m[1]} ${m[2]}`);
   assert.deepEqual(answers, ['200 {"outcome":"processed"}', '200 {"outcome":"duplicate"}', '200 {"outcome":"processed"}', '200 {"outcome":"duplicate"}']);
   await waitFor(() => out.includes('PENDING for order-1001'), 'the receiver log');
-  assert.deepEqual(out.trim().split('\n').slice(1), ['SUCCESS for order-1001: order is SUCCESS (paid: fulfil it)', 'PENDING for order-1001: order is SUCCESS']);
+  assert.deepEqual(out.trim().split('\n').slice(1), ['SUCCESS for order-1001: order CREATED -> SUCCESS, fulfil it', 'PENDING for order-1001: order stays SUCCESS']);
 
   const forged = await cli(['trigger', 'SUCCESS', '--order', 'order-1002', '--forward-to', endpoint], { env: { COINBAR_SERVICE_CLIENT_ID: DEMO.id, COINBAR_SECRET_KEY: MY_SECRET } });
   assert.equal(forged.code, 1);
