@@ -129,11 +129,20 @@ async function fromSandbox({ values, client }) {
     if (explicit) throw new UsageError(`--order: the sandbox at ${origin} has no payment ${values.order} for client ${client.id}`);
     return undefined;
   }
-  if (!res.ok) throw new UsageError(`--sandbox: ${origin} answered ${res.status} for ${values.order}: is it a coinbar-pay sandbox?`);
-  const p = await res.json();
-  const s = p.status ?? {};
+  const notSandbox = () => {
+    if (explicit) throw new UsageError(`--sandbox: ${origin} did not answer with a sandbox payment for ${values.order} (HTTP ${res.status}): is it a coinbar-pay sandbox?`);
+    return undefined;
+  };
+  if (!res.ok) return notSandbox();
+  let p;
+  try {
+    p = await res.json();
+  } catch {
+    return notSandbox();
+  }
+  const s = p?.status ?? {};
   const detail = s.payment_detail ?? {};
-  if (!s.payment_id_coinbar || !s.input_coin) throw new UsageError(`--sandbox: ${origin} did not answer with a sandbox payment for ${values.order}`);
+  if (typeof s.payment_id_coinbar !== 'string' || typeof s.input_coin !== 'string') return notSandbox();
   return {
     from: `${values.order} from the sandbox at ${origin} (payment_id_coinbar ${s.payment_id_coinbar}, now ${s.status} there)`,
     coin: values.coin ? undefined : detail.destination_coin ?? undefined,
