@@ -8,7 +8,7 @@ const USAGE = `Usage: coinbar-pay sandbox [--port 8790] [--host 127.0.0.1] [--ca
 
 Starts a local server that behaves like CoinbarPay: the merchant API (initiate, request,
 status, reports, quotes) with real HMAC authentication, the hosted payment page, the payment
-life cycle, and signed backend callbacks (retried until your server answers 2xx).
+life cycle, and signed backend callbacks (retried, up to 6 attempts, until your server answers 2xx).
 
 Options:
   -p, --port N          port on 127.0.0.1 (default 8790; 0 = any free port)
