@@ -20,6 +20,7 @@ deps:
 build: deps
 	@scripts/build-wasm.sh server
 	@node scripts/build-cjs.mjs
+	@node scripts/build-cli.mjs
 	@scripts/build-wasm.sh browser
 
 sizes:
