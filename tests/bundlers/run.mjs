@@ -21,7 +21,9 @@
 // out/bundlers/ (npm ci, only when the lock file changed; npm's cache makes that quick); the
 // package is the tarball extracted into out/bundlers/node_modules/coinbar-pay, which is what
 // npm does for a package without dependencies. Cases are laid out under out/bundlers/cases/.
-//   node tests/bundlers/run.mjs [--only next,vite-build,...] [--keep]
+//   node tests/bundlers/run.mjs [--only next,vite-build,...] [--keep] [--pkg DIR]
+// --pkg packs another package directory instead of pkg/ (e.g. an older build, to see the
+// suite fail where that build fails).
 import { spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -40,6 +42,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
 const KEEP = args.includes('--keep');
+const PKG_DIR = args.includes('--pkg') ? args[args.indexOf('--pkg') + 1] : join(ROOT, 'pkg');
 const log = (m) => process.stderr.write(`[bundlers] ${m}\n`);
 const SECRET = 'bundler-check-secret';
 const BODY = '{"payment_request_id":"order-1","amount":"1.99"}';
@@ -163,7 +166,7 @@ async function installPackage() {
   const dest = join(WORK, 'pack');
   rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
-  const pack = await mustRun('npm pack', 'npm', ['pack', '--json', '--pack-destination', dest], { cwd: join(ROOT, 'pkg') });
+  const pack = await mustRun('npm pack', 'npm', ['pack', '--json', '--pack-destination', dest], { cwd: PKG_DIR });
   const packed = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')))[0];
   const target = join(WORK, 'node_modules/coinbar-pay');
   rmSync(target, { recursive: true, force: true });
@@ -509,7 +512,11 @@ try {
       rows.push({ ...c, ...r, ok: true, ms: Date.now() - t0 });
     } catch (e) {
       failed++;
-      rows.push({ ...c, build: '', run: 'FAILED', note: e.message.split('\n')[0].slice(0, 160), ok: false, ms: Date.now() - t0, error: e.message });
+      // The note: what failed, and the last line the tool printed (usually the reason).
+      const lines = e.message.split('\n').map((l) => l.trim()).filter(Boolean);
+      const reason = lines.slice(1).find((l) => /error|ENOENT|can't|cannot|not /i.test(l) && !/^\d+ errors?$/.test(l)) ?? lines.at(-1);
+      const note = lines.length > 1 ? `${lines[0].split(' failed')[0].slice(0, 40)}: ${reason.slice(0, 120)}` : lines[0].slice(0, 160);
+      rows.push({ ...c, build: '', run: 'FAILED', note, ok: false, ms: Date.now() - t0, error: e.message });
     }
   }
 } finally {
