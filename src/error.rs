@@ -75,6 +75,9 @@ pub struct Error {
     pub body: Option<String>,
     /// Coinbar's own error text (`error` / `message` / `reason` of the response), if any.
     pub api_error: Option<String>,
+    /// The client setting a config error is about (`base_url`...); its message then reads
+    /// after the setting's name, which the shell spells its own way.
+    pub setting: Option<&'static str>,
 }
 
 /// How much of a response body an error keeps.
@@ -82,7 +85,20 @@ pub const MAX_BODY_IN_ERROR: usize = 4096;
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), errors: Vec::new(), status: None, body: None, api_error: None }
+        Error {
+            kind,
+            message: message.into(),
+            errors: Vec::new(),
+            status: None,
+            body: None,
+            api_error: None,
+            setting: None,
+        }
+    }
+
+    /// A config error about one client setting; `message` reads after its name ("is required").
+    pub fn setting(setting: &'static str, message: impl Into<String>) -> Self {
+        Error { setting: Some(setting), ..Error::new(ErrorKind::Config, message) }
     }
 
     pub fn config(message: impl Into<String>) -> Self {
@@ -111,7 +127,7 @@ impl Error {
     }
 
     /// The wire form handed to JS: `{"code": ..., "message": ..., ...}` (`errors`,
-    /// `status`, `body` and `apiError` only when present).
+    /// `status`, `body`, `apiError` and `setting` only when present).
     pub fn to_json(&self) -> String {
         let mut out = String::new();
         let mut w = ObjectWriter::new(&mut out);
@@ -121,7 +137,8 @@ impl Error {
         }
         w.some("status", self.status.as_ref())
             .some("body", self.body.as_ref())
-            .some("apiError", self.api_error.as_ref());
+            .some("apiError", self.api_error.as_ref())
+            .some("setting", self.setting);
         w.end();
         out
     }
@@ -129,7 +146,10 @@ impl Error {
 
 impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.message)
+        match self.setting {
+            Some(setting) => write!(f, "{setting}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
     }
 }
 
@@ -157,8 +177,11 @@ mod tests {
 
     #[test]
     fn wire_form_has_code_and_omits_empty_parts() {
-        let e = Error::config("serviceClientId: required");
-        assert_eq!(e.to_json(), r#"{"code":"config","message":"serviceClientId: required"}"#);
+        let e = Error::config("options: must be an object");
+        assert_eq!(e.to_json(), r#"{"code":"config","message":"options: must be an object"}"#);
+        let e = Error::setting("base_url", "is required");
+        assert_eq!(e.to_json(), r#"{"code":"config","message":"is required","setting":"base_url"}"#);
+        assert_eq!(e.to_string(), "base_url: is required");
     }
 
     #[test]

@@ -389,7 +389,7 @@ pub fn read_fields(ch: &mut Checker, obj: &Obj<'_>, table: &[FieldRule], kind: u
             Rule::ClientId(max) => {
                 let given = text(ch, v, f.name, false, max, TextKind::Free);
                 if given.as_deref().is_some_and(|g| client_id.is_some_and(|id| id != g)) {
-                    ch.fail(f.name, "differs from the client's serviceClientId; leave it out of the input");
+                    ch.fail(f.name, "differs from the client's service client id; leave it out of the input");
                 }
                 given.map(Got::Text)
             }
