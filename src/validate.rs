@@ -294,7 +294,7 @@ pub fn timestamp_ms(ch: &mut Checker, v: Option<&Value<'_>>, field: &str) -> Opt
 pub enum Rule {
     /// A text field: most characters, what it may contain, whether it is required.
     Text(usize, TextKind, bool),
-    /// Optional text that, when given, must equal the client's `serviceClientId`.
+    /// Optional text that, when given, must equal the client's service client id.
     ClientId(usize),
     /// An optional `http(s)://` URL of at most this many characters.
     Url(usize),
