@@ -281,7 +281,8 @@ async function callback(request, env) {
     // Stored (callback_events) and answered 503 + Retry-After so that Coinbar sends it again;
     // it is also applied as soon as the order exists (checkout, reconciliation).
     if (e instanceof UnknownOrderError) return problem(503, 'unknown order: callback stored, send it again later', { stored: true }, { 'retry-after': '60' });
-    return problem(500, 'callback not processed, send it again later');
+    console.error(`callback not processed: ${e?.message ?? e}`);
+    return problem(500, "callback not processed, send it again later");
   }
 }
 
@@ -338,11 +339,12 @@ export async function reconcile(env) {
   report.stored_callbacks_applied = await applyStoredEvents(env);
   const budget = dailyBudget(env).reconcile;
   for (const row of await store.dueOrders({ afterMs: cfg.reconcileAfterMs, limit: cfg.reconcilePerRun })) {
-    if (!(await store.claimReconcile(row, Math.min(cfg.reconcileAfterMs * 2 ** row.checks, 3_600_000)))) continue; // another instance has it
     if (!(await store.reserveCall('reconcile', budget))) {
       report.budget_exhausted = true;
       break;
     }
+    // (When another instance claimed this order meanwhile, the reserved call goes unused: rare, and on the safe side.)
+    if (!(await store.claimReconcile(row, Math.min(cfg.reconcileAfterMs * 2 ** row.checks, 3_600_000)))) continue;
     report.checked += 1;
     try {
       const s = await cbpayOnce.paymentStatus(row.id);
