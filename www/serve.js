@@ -91,11 +91,12 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Node request -> fetch Request -> handler -> Node response. Bodies over MAX_BODY_BYTES: 413, never buffered. */
 async function toFetch(req, res, origin, handle) {
+  const socket = req.socket;
   const tooLarge = () => {
     res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close', ...COMMON_HEADERS });
     res.end(JSON.stringify({ error: `request body over ${MAX_BODY_BYTES} bytes` }));
     // Stop reading the rest: close the connection once the answer is out.
-    res.once('finish', () => setTimeout(() => req.socket.destroy(), 50));
+    res.once('finish', () => setTimeout(() => socket?.destroy(), 50));
   };
   if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return tooLarge();
   const chunks = [];
