@@ -94,7 +94,7 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
   };
   const instances = [await startDemoProcess({ port: ports[0], db, env }), await startDemoProcess({ port: ports[1], db, env })];
   const t0 = Date.now();
-  const fig = { checkouts: 0, answered_201: 0, failed_checkouts: 0, paid_requested: 0, canceled: 0, expired: 0, left_open: 0, refreshes: 0, restarts: 0 };
+  const fig = { checkouts: 0, answered_201: 0, failed_checkouts: 0, paid_requested: 0, canceled: 0, expired: 0, left_open: 0, refreshes: 0, restarts: 0, rerouted: 0 };
   const control = (id, action, q = '') => fetch(`${sb.url}/__sandbox/payments/${encodeURIComponent(id)}/${action}${q}`, { method: 'POST' }).then((r) => r.arrayBuffer()).catch(() => {});
   const decided = new Set();
   const decide = async (id) => {
@@ -129,9 +129,17 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
         })();
       }
       fig.checkouts += 1;
-      const port = pick(ports);
+      const first = Math.floor(random() * 2);
+      const body = JSON.stringify({ ...CART, coin: pick(['BTC', 'ETH', 'USDT', 'XRP', 'XDB']) });
+      const send = (port) => fetch(`http://127.0.0.1:${port}/api/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10000) });
       try {
-        const r = await fetch(`http://127.0.0.1:${port}/api/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...CART, coin: pick(['BTC', 'ETH', 'USDT', 'XRP', 'XDB']) }), signal: AbortSignal.timeout(10000) });
+        // As a load balancer does: a refused connection goes to the other instance (a request cut
+        // mid-way is not resent: the customer sees an error).
+        const r = await send(ports[first]).catch((e) => {
+          if (e?.cause?.code !== 'ECONNREFUSED') throw e;
+          fig.rerouted += 1;
+          return send(ports[1 - first]);
+        });
         const order = await r.json();
         if (r.status !== 201) throw new Error(`checkout ${r.status}`);
         fig.answered_201 += 1;
@@ -191,6 +199,7 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
     checkouts: fig.checkouts,
     checkouts_answered_201: fig.answered_201,
     checkouts_cut_by_restarts: fig.failed_checkouts,
+    checkouts_rerouted: fig.rerouted,
     payments_at_coinbar: s.payments.length,
     payments_without_checkout_answer_paid_anyway: orphanPayments,
     paid: s.paid.length,
