@@ -228,7 +228,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     sandboxPort: Number(arg('--sandbox-port', 8790)),
     db: arg('--db', process.env.DEMO_DB_FILE || DEFAULT_DB_FILE),
   });
-  console.log(`\n  coinbar-pay demo shop:  ${demo.url}\n  orders in:              ${demo.store?.file ?? '(the API runs elsewhere)'}\n`);
+  const { dailyBudget } = await import('./app/store.js');
+  const b = dailyBudget(demo.handlerEnv);
+  console.log(`\n  coinbar-pay demo shop:  ${demo.url}\n  orders in:              ${demo.store?.file ?? '(the API runs elsewhere)'}`);
+  console.log(`  Coinbar calls per day:  quotes ${b.quotes}, page refresh ${b.refresh}, reconciliation ${b.reconcile}, checkout ${b.checkout} (of ${demo.handlerEnv.COINBAR_DAILY_CALLS || 1000})\n`);
   console.log(demo.sandbox ? `  talking to the local CoinbarPay sandbox at ${demo.sandbox.baseUrl}\n  (set COINBAR_BASE_URL, COINBAR_SERVICE_CLIENT_ID, COINBAR_SECRET_KEY to use a real Coinbar environment)\n` : `  talking to Coinbar at ${process.env.COINBAR_BASE_URL || process.env.COINBAR_ENV}\n`);
   const stop = async () => {
     await demo.close();
