@@ -39,6 +39,8 @@ pub struct Config {
 /// Options that the JS shell handles itself but that may appear in the options object.
 const JS_ONLY_OPTIONS: &[&str] = &["fetch"];
 const OPTIONS: &[&str] = &["serviceClientId", "environment", "baseUrl", "timeoutMs", "maxRetries"];
+/// Options one call may override.
+const CALL_OPTIONS: &[&str] = &["timeoutMs", "maxRetries"];
 
 impl Config {
     /// Read the options object (as JSON text, **without** `secretKey`, which the shell
@@ -83,6 +85,24 @@ impl Config {
         let timeout_ms = opt_int(&opts, "timeoutMs", 1, MAX_TIMEOUT_MS)?.unwrap_or(DEFAULT_TIMEOUT_MS);
         let max_retries = opt_int(&opts, "maxRetries", 0, MAX_RETRIES)?.unwrap_or(DEFAULT_MAX_RETRIES);
         Ok(Config { service_client_id, environment, base_url, timeout_ms, max_retries })
+    }
+
+    /// Per-call overrides `{ timeoutMs?, maxRetries? }` (JSON text; the shell handles
+    /// `signal` itself), checked by the same rules as the client options. Returns the
+    /// effective `(timeout_ms, max_retries)` for the call.
+    pub fn call_limits(&self, options_json: &str) -> Result<(u32, u32), Error> {
+        let value: Value =
+            serde_json::from_str(options_json).map_err(|_| Error::config("call options: must be an object"))?;
+        let Value::Object(opts) = value else { return Err(Error::config("call options: must be an object")) };
+        if let Some(key) = opts.keys().find(|k| !CALL_OPTIONS.contains(&k.as_str())) {
+            return Err(Error::config(format!(
+                "{key}: is not a per-call option (known: signal, {})",
+                CALL_OPTIONS.join(", ")
+            )));
+        }
+        let timeout_ms = opt_int(&opts, "timeoutMs", 1, MAX_TIMEOUT_MS)?.unwrap_or(self.timeout_ms);
+        let max_retries = opt_int(&opts, "maxRetries", 0, MAX_RETRIES)?.unwrap_or(self.max_retries);
+        Ok((timeout_ms, max_retries))
     }
 
     /// The full URL of an API path such as `/pay/gateway/initiate`.
@@ -144,11 +164,19 @@ fn check_base_url(url: &str) -> Result<String, Error> {
     if host.is_empty() {
         return Err(bad("has no host"));
     }
-    let loopback = host == "localhost" || host == "::1" || host.starts_with("127.");
-    if scheme == "http" && !loopback {
+    if scheme == "http" && !is_loopback(host) {
         return Err(bad("must use https:// (plain http:// is only allowed to localhost / 127.0.0.1)"));
     }
     Ok(url.trim_end_matches('/').to_string())
+}
+
+/// A loopback host, parsed rather than matched by prefix (`127.0.0.1.nip.io` and
+/// `localhost.evil.com` are public names): `localhost`, a literal IPv4 address in
+/// 127.0.0.0/8, or the IPv6 literal `::1` (given in brackets in the URL).
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<core::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+        || host.parse::<core::net::Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The headers of a signed call, in the documented order.
@@ -315,12 +343,25 @@ mod tests {
 
     #[test]
     fn base_url_rules() {
-        for ok in
-            ["http://127.0.0.1:8790/coinbar/api/v2", "http://localhost:1/x", "http://[::1]:80", "https://a.example"]
-        {
+        for ok in [
+            "http://127.0.0.1:8790/coinbar/api/v2",
+            "http://localhost:1/x",
+            "http://[::1]:80",
+            "https://a.example",
+            "http://127.255.0.9/x",
+            "http://LOCALHOST/x",
+        ] {
             assert!(check_base_url(ok).is_ok(), "{ok}");
         }
         for bad in [
+            "http://127.attacker.example/api",
+            "http://127.0.0.1.nip.io/x",
+            "http://localhost.evil.com/x",
+            "http://127.0.0.1:8790@evil.example/x",
+            "http://127.1/x",
+            "http://0x7f.0.0.1/x",
+            "http://[::2]/x",
+            "http://[::ffff:127.0.0.1]/x",
             "ftp://a",
             "http://example.com",
             "https://",
@@ -331,6 +372,21 @@ mod tests {
         ] {
             assert!(check_base_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn per_call_limits_override_the_client_and_follow_the_same_rules() {
+        let c = cfg(r#"{"serviceClientId":"id","timeoutMs":5000,"maxRetries":2}"#).unwrap();
+        assert_eq!(c.call_limits("{}").unwrap(), (5000, 2));
+        assert_eq!(c.call_limits(r#"{"timeoutMs":10,"maxRetries":0}"#).unwrap(), (10, 0));
+        assert!(c.call_limits(r#"{"timeoutMs":0}"#).unwrap_err().message.starts_with("timeoutMs:"));
+        assert!(c.call_limits(r#"{"maxRetries":11}"#).unwrap_err().message.starts_with("maxRetries:"));
+        assert!(c
+            .call_limits(r#"{"timeout":1}"#)
+            .unwrap_err()
+            .message
+            .starts_with("timeout: is not a per-call option"));
+        assert_eq!(c.call_limits("[]").unwrap_err().kind, ErrorKind::Config);
     }
 
     #[test]

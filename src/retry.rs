@@ -1,13 +1,57 @@
-//! When to retry a call, and after how long. The JS shell asks after each failed attempt;
-//! it owns the clock and the overall deadline (`timeoutMs` covers all attempts together).
+//! When to retry a call, after how long, and — for the two payment-creating POSTs — what a
+//! failure says about whether Coinbar acted on the request. The JS shell asks after each
+//! attempt; it owns the clock and the overall deadline (`timeoutMs` covers all attempts).
+//!
+//! Coinbar's docs never say that a repeated `payment_request_id` returns the original
+//! payment, so the SDK assumes a Coinbar that creates a new payment for every POST it
+//! processes. A POST is therefore sent again only when it provably was not processed:
+//! - the connection was never made, so no byte of the request left the machine (refused,
+//!   DNS, TLS handshake, connect timeout: [`is_connect_failure`]);
+//! - Coinbar answered 429 (its rate limit refuses the call before acting on it).
+//!
+//! Everything else after the request may have been written (a reset, a truncated answer, a
+//! timeout, any 5xx) is an *unknown outcome*: a payment may exist. 503 is deliberately among
+//! them: it is usually a proxy saying "no backend", but proxies also answer 503 when a
+//! backend took the request and then failed or timed out, and nothing in the answer tells
+//! the two apart. GETs only read, so they are retried on every transient failure.
 
 /// What an attempt ended with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
-    /// The connection failed or broke (no complete HTTP answer).
+    /// No connection was ever made: the request was not written (see [`is_connect_failure`]).
+    NotSent,
+    /// The connection failed or broke after it was made (no complete HTTP answer).
     Network,
     /// An HTTP answer with this status.
     Status(u16),
+}
+
+/// The HTTP method of the call, which decides what is safe to repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Reads only: always safe to repeat.
+    Get,
+    /// Creates a payment: repeated only when provably not processed.
+    Post,
+}
+
+/// What a failed POST tells the merchant about the payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Processed {
+    /// Coinbar did not act on this request: no payment was created by it.
+    No,
+    /// Coinbar may have created the payment: ask it (payment status) before any new attempt.
+    Unknown,
+}
+
+impl Processed {
+    /// The wire name JS sees as `CoinbarError.outcome`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Processed::No => "not_processed",
+            Processed::Unknown => "unknown",
+        }
+    }
 }
 
 /// First retry waits about this long; each further one doubles it...
@@ -17,14 +61,70 @@ pub const MAX_DELAY_MS: u32 = 5_000;
 /// A `Retry-After` longer than this is not waited for: the error is returned instead.
 pub const MAX_RETRY_AFTER_MS: u32 = 60_000;
 
-/// Whether an outcome is worth another attempt: network failures, 429 and 5xx. Every call
-/// of the SDK is safe to repeat: GETs read, and the two payment-creating POSTs resend the
-/// identical signed body with the same `payment_request_id`, which Coinbar (and the local
-/// sandbox) answer with the original payment instead of creating a second one.
-pub fn is_retryable(outcome: Outcome) -> bool {
+/// Error codes (Node/undici `cause.code`, Bun's `code`) that mean the connection was never
+/// established, so the request was never written. Anything not listed (a reset, "other side
+/// closed", a runtime whose errors carry no code) counts as possibly written.
+const CONNECT_FAILURES: &[&str] = &[
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "EAI_NONAME",
+    "ENETUNREACH",
+    "EHOSTUNREACH",
+    "EADDRNOTAVAIL",
+    "UND_ERR_CONNECT_TIMEOUT",
+    "ConnectionRefused",
+    "FailedToOpenSocket",
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "CERT_HAS_EXPIRED",
+    "CERT_NOT_YET_VALID",
+];
+
+/// Whether a network error code means the request never left: the connection was refused,
+/// the name did not resolve, or the TLS handshake failed (`ERR_TLS_*`, `ERR_SSL_*` and the
+/// certificate errors). TLS fails before any application data is written.
+pub fn is_connect_failure(code: &str) -> bool {
+    CONNECT_FAILURES.contains(&code) || code.starts_with("ERR_TLS_") || code.starts_with("ERR_SSL_")
+}
+
+/// A network failure classified by its error code.
+pub fn network_outcome(code: Option<&str>) -> Outcome {
+    if code.is_some_and(is_connect_failure) {
+        Outcome::NotSent
+    } else {
+        Outcome::Network
+    }
+}
+
+/// Whether an outcome is worth another attempt. GET: no connection, a broken connection, 429
+/// and 5xx. POST: only what provably was not processed (no connection, 429).
+pub fn is_retryable(method: Method, outcome: Outcome) -> bool {
+    match (method, outcome) {
+        (_, Outcome::NotSent) | (_, Outcome::Status(429)) => true,
+        (Method::Get, Outcome::Network) => true,
+        (Method::Get, Outcome::Status(s)) => (500..=599).contains(&s),
+        (Method::Post, _) => false,
+    }
+}
+
+/// What a POST that ended with `outcome` (and, for an answer, the SDK error `error_code` it
+/// became: `http`, `api`, `decode`; or `timeout`) says about the payment. Only an answer that
+/// refuses the call (4xx, or 2xx with `result` other than success) or a request never sent is
+/// "not processed"; a 5xx, a broken connection, a timeout or a 2xx answer the SDK cannot read
+/// may hide a created payment.
+pub fn post_processed(outcome: Outcome, error_code: &str) -> Processed {
+    if error_code == "timeout" {
+        return Processed::Unknown;
+    }
     match outcome {
-        Outcome::Network => true,
-        Outcome::Status(s) => s == 429 || (500..=599).contains(&s),
+        Outcome::NotSent => Processed::No,
+        Outcome::Network => Processed::Unknown,
+        Outcome::Status(s) if (400..=499).contains(&s) => Processed::No,
+        Outcome::Status(s) if (200..=299).contains(&s) && error_code == "api" => Processed::No,
+        Outcome::Status(_) => Processed::Unknown,
     }
 }
 
@@ -33,13 +133,14 @@ pub fn is_retryable(outcome: Outcome) -> bool {
 /// backoff used). `jitter` in `[0, 1)` spreads clients apart (equal jitter: half fixed, half
 /// random).
 pub fn delay_ms(
+    method: Method,
     retries_done: u32,
     max_retries: u32,
     outcome: Outcome,
     retry_after: Option<&str>,
     jitter: f64,
 ) -> Option<u32> {
-    if retries_done >= max_retries || !is_retryable(outcome) {
+    if retries_done >= max_retries || !is_retryable(method, outcome) {
         return None;
     }
     let backoff = BASE_DELAY_MS.saturating_mul(1u32 << retries_done.min(16)).min(MAX_DELAY_MS);
@@ -57,41 +158,105 @@ pub fn delay_ms(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Method::{Get, Post};
 
     #[test]
-    fn retries_network_429_and_5xx_only() {
-        for o in
-            [Outcome::Network, Outcome::Status(429), Outcome::Status(500), Outcome::Status(502), Outcome::Status(503)]
-        {
-            assert!(delay_ms(0, 1, o, None, 0.0).is_some(), "{o:?}");
+    fn gets_retry_every_transient_failure() {
+        for o in [
+            Outcome::NotSent,
+            Outcome::Network,
+            Outcome::Status(429),
+            Outcome::Status(500),
+            Outcome::Status(502),
+            Outcome::Status(503),
+            Outcome::Status(504),
+        ] {
+            assert!(delay_ms(Get, 0, 1, o, None, 0.0).is_some(), "{o:?}");
         }
         for s in [200, 400, 401, 404, 409] {
-            assert_eq!(delay_ms(0, 1, Outcome::Status(s), None, 0.0), None, "{s}");
+            assert_eq!(delay_ms(Get, 0, 1, Outcome::Status(s), None, 0.0), None, "{s}");
         }
+    }
+
+    #[test]
+    fn posts_retry_only_what_was_provably_not_processed() {
+        assert!(delay_ms(Post, 0, 1, Outcome::NotSent, None, 0.0).is_some());
+        assert!(delay_ms(Post, 0, 1, Outcome::Status(429), None, 0.0).is_some());
+        for o in [
+            Outcome::Network,
+            Outcome::Status(500),
+            Outcome::Status(502),
+            Outcome::Status(503),
+            Outcome::Status(504),
+            Outcome::Status(400),
+            Outcome::Status(200),
+        ] {
+            assert_eq!(delay_ms(Post, 0, 5, o, None, 0.0), None, "{o:?}");
+        }
+    }
+
+    #[test]
+    fn connect_failures_are_told_from_broken_connections() {
+        for code in [
+            "ECONNREFUSED",
+            "ENOTFOUND",
+            "UND_ERR_CONNECT_TIMEOUT",
+            "ERR_TLS_CERT_ALTNAME_INVALID",
+            "ConnectionRefused",
+        ] {
+            assert_eq!(network_outcome(Some(code)), Outcome::NotSent, "{code}");
+        }
+        for code in [Some("ECONNRESET"), Some("UND_ERR_SOCKET"), Some("EPIPE"), Some("ETIMEDOUT"), Some(""), None] {
+            assert_eq!(network_outcome(code), Outcome::Network, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn what_a_failed_post_says_about_the_payment() {
+        use Processed::{No, Unknown};
+        let cases = [
+            (Outcome::NotSent, "network", No),
+            (Outcome::Network, "network", Unknown),
+            (Outcome::Status(429), "http", No),
+            (Outcome::Status(400), "http", No),
+            (Outcome::Status(409), "http", No),
+            (Outcome::Status(500), "http", Unknown),
+            (Outcome::Status(503), "http", Unknown),
+            (Outcome::Status(504), "http", Unknown),
+            (Outcome::Status(200), "api", No),
+            (Outcome::Status(200), "decode", Unknown),
+            (Outcome::Status(302), "http", Unknown),
+            (Outcome::NotSent, "timeout", Unknown),
+            (Outcome::Status(429), "timeout", Unknown),
+        ];
+        for (o, code, want) in cases {
+            assert_eq!(post_processed(o, code), want, "{o:?} {code}");
+        }
+        assert_eq!((No.as_str(), Unknown.as_str()), ("not_processed", "unknown"));
     }
 
     #[test]
     fn stops_after_max_retries() {
-        assert!(delay_ms(1, 2, Outcome::Network, None, 0.0).is_some());
-        assert_eq!(delay_ms(2, 2, Outcome::Network, None, 0.0), None);
-        assert_eq!(delay_ms(0, 0, Outcome::Network, None, 0.0), None);
+        assert!(delay_ms(Get, 1, 2, Outcome::Network, None, 0.0).is_some());
+        assert_eq!(delay_ms(Get, 2, 2, Outcome::Network, None, 0.0), None);
+        assert_eq!(delay_ms(Get, 0, 0, Outcome::Network, None, 0.0), None);
     }
 
     #[test]
     fn exponential_backoff_with_equal_jitter_and_a_cap() {
-        assert_eq!(delay_ms(0, 9, Outcome::Network, None, 0.0), Some(150));
-        assert_eq!(delay_ms(0, 9, Outcome::Network, None, 0.999_999), Some(299));
-        assert_eq!(delay_ms(1, 9, Outcome::Network, None, 0.0), Some(300));
-        assert_eq!(delay_ms(2, 9, Outcome::Network, None, 0.0), Some(600));
-        assert_eq!(delay_ms(8, 9, Outcome::Network, None, 0.0), Some(2500));
-        assert_eq!(delay_ms(8, 9, Outcome::Network, None, f64::NAN), Some(2500));
+        assert_eq!(delay_ms(Get, 0, 9, Outcome::Network, None, 0.0), Some(150));
+        assert_eq!(delay_ms(Get, 0, 9, Outcome::Network, None, 0.999_999), Some(299));
+        assert_eq!(delay_ms(Get, 1, 9, Outcome::Network, None, 0.0), Some(300));
+        assert_eq!(delay_ms(Get, 2, 9, Outcome::Network, None, 0.0), Some(600));
+        assert_eq!(delay_ms(Get, 8, 9, Outcome::Network, None, 0.0), Some(2500));
+        assert_eq!(delay_ms(Get, 8, 9, Outcome::Network, None, f64::NAN), Some(2500));
     }
 
     #[test]
     fn honours_retry_after_seconds() {
-        assert_eq!(delay_ms(0, 1, Outcome::Status(429), Some("2"), 0.0), Some(2000));
-        assert_eq!(delay_ms(0, 1, Outcome::Status(503), Some(" 0 "), 0.0), Some(150));
-        assert_eq!(delay_ms(0, 1, Outcome::Status(429), Some("3600"), 0.0), None, "too long: give up");
-        assert_eq!(delay_ms(0, 1, Outcome::Status(429), Some("Wed, 21 Oct 2015 07:28:00 GMT"), 0.0), Some(150));
+        assert_eq!(delay_ms(Post, 0, 1, Outcome::Status(429), Some("2"), 0.0), Some(2000));
+        assert_eq!(delay_ms(Get, 0, 1, Outcome::Status(503), Some(" 0 "), 0.0), Some(150));
+        assert_eq!(delay_ms(Get, 0, 1, Outcome::Status(429), Some("3600"), 0.0), None, "too long: give up");
+        assert_eq!(delay_ms(Get, 0, 1, Outcome::Status(429), Some("Wed, 21 Oct 2015 07:28:00 GMT"), 0.0), Some(150));
     }
 }

@@ -59,6 +59,15 @@ impl Signer {
         mac.finalize().into_bytes().into()
     }
 
+    /// An HMAC of a message given in pieces, for messages too large to hold in memory at
+    /// once (the JS shell streams big inputs to `sign` in chunks, so wasm memory never grows
+    /// with the input).
+    pub fn stream(&self) -> SignStream {
+        let stream = SignStream { mac: Box::new(self.keyed.clone()) };
+        scrub_stack();
+        stream
+    }
+
     /// `lowercase_hex(HMAC-SHA256(key, msg))`, the `SIGNATURE` header.
     pub fn sign_hex(&self, msg: &[u8]) -> String {
         let mut out = [0u8; SIGNATURE_HEX_LEN];
@@ -74,6 +83,32 @@ impl Signer {
         // Lengths are public (always 64 for a real signature); the bytes are compared in
         // constant time.
         signature.len() == expected.len() && bool::from(expected.as_bytes().ct_eq(signature.as_bytes()))
+    }
+}
+
+/// An HMAC in progress (see [`Signer::stream`]); its key-derived state is zeroized on drop.
+pub struct SignStream {
+    mac: Box<HmacSha256>,
+}
+
+impl SignStream {
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.mac.update(chunk);
+    }
+
+    /// The lowercase hex HMAC of everything given to [`SignStream::update`].
+    pub fn finish_hex(self) -> String {
+        let digest: [u8; 32] = self.mac.finalize().into_bytes().into();
+        let mut out = [0u8; SIGNATURE_HEX_LEN];
+        let hex = base16ct::lower::encode_str(&digest, &mut out).unwrap_or_default().to_string();
+        scrub_stack();
+        hex
+    }
+}
+
+impl core::fmt::Debug for SignStream {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("SignStream { state: [redacted] }")
     }
 }
 
@@ -102,6 +137,20 @@ impl core::fmt::Debug for Signer {
 mod tests {
     use super::*;
     use hex_literal::hex;
+
+    #[test]
+    fn a_message_in_pieces_signs_like_the_whole() {
+        let s = Signer::new(b"k").unwrap();
+        let msg: Vec<u8> = (0..10_000u32).map(|i| (i * 7) as u8).collect();
+        for size in [1, 63, 64, 65, 4096] {
+            let mut stream = s.stream();
+            for chunk in msg.chunks(size) {
+                stream.update(chunk);
+            }
+            assert_eq!(stream.finish_hex(), s.sign_hex(&msg), "chunks of {size}");
+        }
+        assert_eq!(s.stream().finish_hex(), s.sign_hex(b""));
+    }
 
     /// RFC 4231 §4.2–4.8, HMAC-SHA-256 outputs (case 5 is truncated output, checked as a prefix).
     #[test]

@@ -16,6 +16,24 @@ export function createCommon(glue) {
     }
   }
 
+  /**
+   * A text argument bounded before it is copied into wasm memory (which never shrinks): a
+   * string of at most `maxInputBytes` characters, else a validation error naming `field`.
+   */
+  function boundedText(value, what, field) {
+    if (typeof value !== 'string') throw inputError(what, field, 'must be a string');
+    if (value.length > maxInputBytes) throw inputError(what, field, `is too large (more than ${maxInputBytes} characters)`);
+    return value;
+  }
+
+  /** A time in milliseconds given as an argument (gateway URLs): a finite number. */
+  function timestampArg(value, what) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw inputError(what, 'timestamp', 'must be a finite number of milliseconds since the epoch');
+    }
+    return value;
+  }
+
   /** JSON text of a merchant value, as JSON.stringify makes it (the bytes the core checks). */
   function toJsonText(value, what, field) {
     let text;
@@ -67,10 +85,16 @@ export function createCommon(glue) {
     return call(() => glue.cart_total(text));
   }
 
-  /** Split the options object; hostile objects (throwing getters, proxies) are config errors. */
+  /**
+   * Split the options object; hostile objects (throwing getters, proxies) are config errors.
+   * Only own properties count: a polluted Object.prototype (say `secretKey` or `fetch` set
+   * on it) must never become an option.
+   */
   function readOptions(options) {
     try {
-      const { secretKey, fetch: fetchImpl, allowBrowser, ...rest } = options;
+      if (options === null || typeof options !== 'object') throw new CoinbarError('config', 'options: must be an object');
+      const own = ownProperties(options);
+      const { secretKey, fetch: fetchImpl, allowBrowser, ...rest } = own;
       if (fetchImpl !== undefined && typeof fetchImpl !== 'function') {
         throw new CoinbarError('config', 'fetch: must be a function');
       }
@@ -82,6 +106,16 @@ export function createCommon(glue) {
       if (e instanceof CoinbarError) throw e;
       throw new CoinbarError('config', `options: could not be read (${e && e.message})`, { cause: e });
     }
+  }
+
+  /**
+   * A copy of an object's own enumerable string-keyed properties, with no prototype: reading
+   * an option that is not there gives undefined, never something inherited.
+   */
+  function ownProperties(object) {
+    const copy = Object.create(null);
+    for (const key of Object.keys(object)) copy[key] = object[key];
+    return copy;
   }
 
   /** Options (never the key) as JSON text for the core; a value JSON cannot hold is named. */
@@ -107,7 +141,8 @@ export function createCommon(glue) {
    * the customer pays is always the one Coinbar returns at initiate.
    */
   function convertAmount(amount, rate, decimals = 8) {
-    if (typeof amount !== 'string' || typeof rate !== 'string') throw inputError('conversion', typeof amount !== 'string' ? 'amount' : 'rate', 'must be a decimal string');
+    boundedText(amount, 'conversion', 'amount');
+    boundedText(rate, 'conversion', 'rate');
     if (!Number.isInteger(decimals) || decimals < 0) throw inputError('conversion', 'decimals', 'must be from 0 to 28');
     return call(() => glue.convert_amount(amount, rate, decimals));
   }
@@ -117,8 +152,8 @@ export function createCommon(glue) {
    * statuses are kept as sent, with `known: false`).
    */
   function statusInfo(status) {
-    if (typeof status !== 'string') throw inputError('status', 'status', 'must be a string');
-    return JSON.parse(glue.status_info(status));
+    boundedText(status, 'status', 'status');
+    return JSON.parse(call(() => glue.status_info(status)));
   }
 
   /**
@@ -127,18 +162,35 @@ export function createCommon(glue) {
    */
   function gatewayUrl(options, requestToken, timestamp = Date.now()) {
     const { rest } = readOptions(options);
-    if (typeof requestToken !== 'string') throw inputError('gateway request', 'requestToken', 'must be a string');
-    return call(() => glue.gateway_url(optionsJson(rest), requestToken, Number(timestamp)));
+    boundedText(requestToken, 'gateway request', 'requestToken');
+    timestampArg(timestamp, 'gateway request');
+    return call(() => glue.gateway_url(optionsJson(rest), requestToken, timestamp));
   }
 
-  /** Parse a Coinbar answer (HTTP status and body text) with one of the core's readers. */
-  const parser = (fn) => (status, text) => JSON.parse(call(() => fn(status, String(text))));
+  /**
+   * Parse a Coinbar answer (HTTP status and body text) with one of the core's readers. An
+   * answer over `maxInputBytes` is refused before it is copied into wasm memory.
+   */
+  function parseAnswer(fn, status, text) {
+    if (typeof text !== 'string') throw inputError('Coinbar answer', 'body', 'must be the response body text');
+    if (!Number.isInteger(status) || status < 100 || status > 599) throw inputError('Coinbar answer', 'status', 'must be an HTTP status code');
+    if (text.length > maxInputBytes) {
+      throw new CoinbarError('decode', `Coinbar's answer is larger than ${maxInputBytes} bytes (HTTP ${status}); not read`, { status });
+    }
+    return JSON.parse(call(() => fn(status, text)));
+  }
+  const parser = (fn) => (status, text) => parseAnswer(fn, status, text);
 
   return {
     call,
     toJsonText,
     readOptions,
+    ownProperties,
     optionsJson,
+    boundedText,
+    timestampArg,
+    parseAnswer,
+    maxInputBytes,
     api: {
       validateInitiate,
       validateRequest,

@@ -213,6 +213,7 @@ export type CoinbarErrorCode =
   | 'config'
   | 'network'
   | 'timeout'
+  | 'aborted'
   | 'http'
   | 'api'
   | 'decode'
@@ -232,6 +233,12 @@ export declare class CoinbarError extends Error {
   body?: string;
   /** Coinbar's own error text, e.g. `"Api RATE exceeded"`. */
   apiError?: string;
+  /**
+   * On every error of `initiate` / `requestPayment`: what it says about the payment.
+   * `not_processed`: Coinbar created no payment for this request (safe to send again).
+   * `unknown`: a payment may exist; ask `findPayment` / `paymentStatus` before any new attempt.
+   */
+  outcome?: PostOutcome;
   constructor(code: CoinbarErrorCode, message: string, details?: { errors?: FieldError[]; status?: number; body?: string; apiError?: string; cause?: unknown });
 }
 
@@ -280,6 +287,79 @@ export interface CoinbarEnv {
   [name: string]: string | undefined;
 }
 
+/** What a failed payment-creating POST says about the payment. */
+export type PostOutcome = 'not_processed' | 'unknown';
+
+/** An AbortSignal (structurally, so the types need no DOM library). */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** Options of one call that talks to Coinbar; they override the client's. */
+export interface CallOptions {
+  /** Aborts the call at once (CoinbarError code `aborted`). */
+  signal?: AbortSignalLike;
+  /** Deadline of this whole call in ms, retries included (1 to 600000). */
+  timeoutMs?: number;
+  /** Retries after the first attempt where safe (0 to 10). */
+  maxRetries?: number;
+}
+
+/** Which call an HTTP attempt belongs to. */
+export type CallName = 'initiate' | 'requestPayment' | 'paymentStatus' | 'report' | 'quotes';
+
+/** Emitted before each HTTP attempt (`on('request', …)`). Never carries the key, the signature, the body or the e-mail. */
+export interface RequestEvent {
+  call: CallName;
+  method: 'GET' | 'POST';
+  /** Path and query of the URL, e.g. `/coinbar/api/v2/pay/gateway/initiate`. */
+  path: string;
+  /** 1 for the first attempt, 2 for the first retry... */
+  attempt: number;
+  payment_request_id: string | null;
+}
+
+/** Emitted when an HTTP attempt ended (`on('response', …)`). */
+export interface ResponseEvent extends RequestEvent {
+  /** HTTP status, or 0 when there was no answer (network failure, timeout, abort). */
+  status: number;
+  elapsed_ms: number;
+  /** Whether another attempt follows, and after how long. */
+  retry: boolean;
+  retry_delay_ms: number | null;
+  /** The error the call ends with, when it ends here with one. */
+  error_code: CoinbarErrorCode | null;
+  /** The runtime's network error code (e.g. `ECONNREFUSED`), when there was no answer. */
+  network_code: string | null;
+  /** For a failed POST: what it says about the payment. */
+  outcome?: PostOutcome;
+}
+
+/**
+ * Where `handleCallback` records which callback events are processed: your database. `claim`
+ * must be atomic (one conditional statement): see docs/callbacks.md for SQL.
+ */
+export interface CallbackStore {
+  /** `done` if the key was completed, `busy` if another claim is live, else take it until now + leaseMs and return `claimed`. */
+  claim(key: string, leaseMs: number, event: CallbackEvent): 'claimed' | 'done' | 'busy' | Promise<'claimed' | 'done' | 'busy'>;
+  /** Mark the key processed (called only after the handler succeeded). */
+  complete(key: string): void | Promise<void>;
+  /** The handler failed: make the key claimable again. */
+  release(key: string): void | Promise<void>;
+}
+
+/** What `handleCallback` did; answer Coinbar with `status`. */
+export interface CallbackResult {
+  event: CallbackEvent;
+  /** `processed` (handler ran and succeeded), `duplicate` (done before), `in_progress` (another delivery holds the claim). */
+  outcome: 'processed' | 'duplicate' | 'in_progress';
+  /** 200, 200 or 409: a non-2xx makes Coinbar deliver again later. */
+  status: 200 | 409;
+}
+
 /** A CoinbarPay client holding the secret key (server runtimes only). */
 export declare class CoinbarPay {
   constructor(options: CoinbarPayOptions);
@@ -288,30 +368,43 @@ export declare class CoinbarPay {
   readonly config: Readonly<CoinbarPayConfig>;
   /** Validate, serialize and sign an initiate call without sending it. Throws CoinbarError `validation`. */
   prepareInitiate(input: InitiateInput): PreparedRequest;
-  /** Create a payment and return what the customer pays. */
-  initiate(input: InitiateInput): Promise<InitiatePayment>;
+  /**
+   * Create a payment and return what the customer pays. Re-sent only when provably not
+   * processed; otherwise a failure carries `outcome` (see CoinbarError).
+   */
+  initiate(input: InitiateInput, options?: CallOptions): Promise<InitiatePayment>;
   /** Validate, serialize and sign a Request New Payment call without sending it. */
   prepareRequest(input: RequestInput): PreparedRequest;
   /** Request New Payment: returns the token and the hosted gateway URL to redirect to. */
-  requestPayment(input: RequestInput): Promise<RequestedPayment>;
+  requestPayment(input: RequestInput, options?: CallOptions): Promise<RequestedPayment>;
   /** Status of a payment by your payment_request_id. */
-  paymentStatus(paymentRequestId: string): Promise<Payment>;
+  paymentStatus(paymentRequestId: string, options?: CallOptions): Promise<Payment>;
+  /** Status of a payment, or `null` when Coinbar answers 404: settles an `outcome: 'unknown'` error. */
+  findPayment(paymentRequestId: string, options?: CallOptions): Promise<Payment | null>;
   /** Full report of a payment by your payment_request_id. */
-  report(paymentRequestId: string): Promise<Report>;
+  report(paymentRequestId: string, options?: CallOptions): Promise<Report>;
   /** Informative rates of every coin in EUR (default) or GBP. */
-  quotes(conversionFiat?: string): Promise<Quote[]>;
+  quotes(conversionFiat?: string, options?: CallOptions): Promise<Quote[]>;
   /** Hosted payment page URL for a request token (timestamp defaults to now). */
   gatewayUrl(requestToken: string, timestamp?: number): string;
-  /** Lowercase hex HMAC-SHA256 with the secret key. */
-  sign(data: string | Uint8Array): string;
+  /** Lowercase hex HMAC-SHA256 with the secret key (any size: large inputs are streamed). */
+  sign(data: string | Uint8Array | ArrayBuffer | DataView): string;
   /** Verify a callback (client id header + signature over the raw body, constant-time). Throws CoinbarError `signature`. */
   verifyCallback(rawBody: RawBody, headers: HeadersLike): CallbackEvent;
-  /** Verify and de-duplicate: `seen(key, event)` checks-and-records the idempotency key, true when already processed. */
+  /**
+   * Verify a callback and process it at least once: claim its idempotency key in `store`,
+   * run `handler`, and mark it done only after the handler succeeded. A handler's error is
+   * rethrown (answer 5xx so Coinbar retries).
+   */
   handleCallback(
     rawBody: RawBody,
     headers: HeadersLike,
-    options: { seen: (key: string, event: CallbackEvent) => boolean | Promise<boolean> },
-  ): Promise<{ event: CallbackEvent; duplicate: boolean }>;
+    options: { store: CallbackStore; handler: (event: CallbackEvent) => unknown; leaseMs?: number },
+  ): Promise<CallbackResult>;
+  /** Listen to every HTTP attempt (logs, metrics). A listener that throws does not affect the call. */
+  on(event: 'request', listener: (event: RequestEvent) => unknown): this;
+  on(event: 'response', listener: (event: ResponseEvent) => unknown): this;
+  off(event: 'request' | 'response', listener: (...args: never[]) => unknown): this;
   /** Zeroize the key state; the client is unusable afterwards. */
   free(): void;
   [Symbol.dispose](): void;

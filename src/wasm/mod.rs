@@ -82,13 +82,39 @@ pub fn gateway_url(options_json: &str, request_token: &str, timestamp_ms: f64) -
 }
 
 /// Delay in ms before the next attempt, or -1 for no retry. `status` 0 means a network
-/// failure (no HTTP answer). Only the server client sends requests.
+/// failure (no HTTP answer) whose error code, if the runtime gave one, is `network_code`.
+/// Only the server client sends requests.
 #[cfg(feature = "signer")]
 #[wasm_bindgen]
-pub fn retry_delay(retries_done: u32, max_retries: u32, status: u16, retry_after: Option<String>, jitter: f64) -> i32 {
-    let outcome = if status == 0 { retry::Outcome::Network } else { retry::Outcome::Status(status) };
-    retry::delay_ms(retries_done, max_retries, outcome, retry_after.as_deref(), jitter)
+pub fn retry_delay(
+    is_post: bool,
+    retries_done: u32,
+    max_retries: u32,
+    status: u16,
+    network_code: Option<String>,
+    retry_after: Option<String>,
+    jitter: f64,
+) -> i32 {
+    let method = if is_post { retry::Method::Post } else { retry::Method::Get };
+    retry::delay_ms(method, retries_done, max_retries, outcome(status, network_code), retry_after.as_deref(), jitter)
         .map_or(-1, |d| i32::try_from(d).unwrap_or(i32::MAX))
+}
+
+/// `not_processed` or `unknown`: what a failed POST says about the payment (see `retry`).
+/// `error_code` is the code of the error the call ends with.
+#[cfg(feature = "signer")]
+#[wasm_bindgen]
+pub fn post_outcome(status: u16, network_code: Option<String>, error_code: &str) -> String {
+    retry::post_processed(outcome(status, network_code), error_code).as_str().to_string()
+}
+
+#[cfg(feature = "signer")]
+fn outcome(status: u16, network_code: Option<String>) -> retry::Outcome {
+    if status == 0 {
+        retry::network_outcome(network_code.as_deref())
+    } else {
+        retry::Outcome::Status(status)
+    }
 }
 
 /// A JS time in ms (a double) as whole milliseconds; non-finite or negative gives 0.
@@ -118,6 +144,8 @@ mod signer {
     #[wasm_bindgen]
     pub struct SigningClient {
         inner: Client,
+        /// A `sign` of a large input in progress (see `sign_begin`).
+        stream: Option<crate::sign::SignStream>,
     }
 
     #[wasm_bindgen]
@@ -127,7 +155,14 @@ mod signer {
             let secret = Zeroizing::new(secret_key);
             let config = Config::from_options_json(options_json).map_err(throw)?;
             let inner = Client::new(config, &secret).map_err(throw)?;
-            Ok(SigningClient { inner })
+            Ok(SigningClient { inner, stream: None })
+        }
+
+        /// `[timeoutMs, maxRetries]` of one call: the client's, overridden by the per-call
+        /// options (JSON text of `{ timeoutMs?, maxRetries? }`).
+        pub fn call_limits(&self, options_json: &str) -> Result<Vec<u32>, JsValue> {
+            let (timeout_ms, max_retries) = self.inner.config().call_limits(options_json).map_err(throw)?;
+            Ok(vec![timeout_ms, max_retries])
         }
 
         /// The checked configuration (no secret) as JSON text.
@@ -192,6 +227,26 @@ mod signer {
         /// Lowercase hex HMAC-SHA256 of `data`.
         pub fn sign(&self, data: &[u8]) -> String {
             self.inner.signer().sign_hex(data)
+        }
+
+        /// Start signing a large input given in chunks (`sign_update`, then `sign_end`), so
+        /// that wasm memory never holds more than one chunk. Drops any unfinished one.
+        pub fn sign_begin(&mut self) {
+            self.stream = Some(self.inner.signer().stream());
+        }
+
+        pub fn sign_update(&mut self, chunk: &[u8]) {
+            if let Some(stream) = self.stream.as_mut() {
+                stream.update(chunk);
+            }
+        }
+
+        /// The signature of every chunk since `sign_begin` (of nothing, without one).
+        pub fn sign_end(&mut self) -> String {
+            match self.stream.take() {
+                Some(stream) => stream.finish_hex(),
+                None => self.inner.signer().stream().finish_hex(),
+            }
         }
     }
 }

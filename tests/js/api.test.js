@@ -5,13 +5,15 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { CoinbarPay, CoinbarError, statusInfo, gatewayUrl } from 'coinbar-pay';
 import { startSandbox } from '../../www/sandbox/server.js';
-import { baseInput } from './helpers.js';
+import { baseInput, memoryCallbackStore } from './helpers.js';
 
 const CLIENT = { id: 'c0ffee00-0000-4000-8000-000000000001', secret: 'sandbox-secret-do-not-use-in-production' };
 let sandbox;
 let receiver;
 const received = []; // callbacks as the merchant's handler saw them
-const processed = new Set(); // the merchant's idempotency store
+const store = memoryCallbackStore(); // the merchant's callback store
+const fulfilled = new Map(); // payment_request_id -> times the merchant fulfilled it
+let failNextHandler = 0; // the merchant's handler throws this many more times
 
 before(async () => {
   // The merchant's backend callback endpoint, verifying with the SDK.
@@ -21,14 +23,21 @@ before(async () => {
     req.on('end', async () => {
       const raw = Buffer.concat(chunks);
       try {
-        const { event, duplicate } = await sdk().handleCallback(raw, req.headers, {
-          seen: (key) => processed.has(key) || (processed.add(key), false),
+        const { event, outcome, status } = await sdk().handleCallback(raw, req.headers, {
+          store,
+          handler: async (event) => {
+            if (failNextHandler > 0) {
+              failNextHandler -= 1;
+              throw new Error('fulfilment failed (database down)');
+            }
+            if (event.is_paid) fulfilled.set(event.payment_request_id_client, (fulfilled.get(event.payment_request_id_client) ?? 0) + 1);
+          },
         });
-        received.push({ raw, headers: req.headers, event, duplicate });
-        res.writeHead(200).end('ok');
+        received.push({ raw, headers: req.headers, event, outcome });
+        res.writeHead(status).end(outcome);
       } catch (e) {
         received.push({ raw, headers: req.headers, error: e });
-        res.writeHead(e.code === 'signature' ? 401 : 400).end(e.code);
+        res.writeHead(e.code === 'signature' ? 401 : 500).end(e.code ?? 'error');
       }
     });
   });
@@ -152,22 +161,90 @@ test('quotes in EUR and GBP with exact rates', async () => {
   await assert.rejects(sdk().quotes('eur'), (e) => e.code === 'validation' && e.errors[0].field === 'conversion_fiat');
 });
 
-test('the signed callback verifies, and a second delivery is recognised as a duplicate', async () => {
+test('the signed callback verifies and is processed once; a second delivery is a duplicate', async () => {
   received.length = 0;
-  processed.clear();
   const input = order();
   const p = await sdk().initiate(input);
   await control(`payments/${input.payment_request_id}/pay`);
   await until(() => received.some((r) => r.event?.status === 'SUCCESS'));
   const first = received.find((r) => r.event?.status === 'SUCCESS');
-  assert.equal(first.duplicate, false);
+  assert.equal(first.outcome, 'processed');
   assert.equal(first.event.payment_id_coinbar, p.payment_id_coinbar);
   assert.equal(first.event.payment_request_id_client, input.payment_request_id);
   assert.equal(first.event.idempotency_key, `${p.payment_id_coinbar}/SUCCESS`);
   assert.equal(first.event.payment_detail.destination_amount, p.destination_amount);
-  // Replay the same delivery: verified again, but de-duplicated.
-  const replay = await sdk().handleCallback(first.raw, first.headers, { seen: (k) => processed.has(k) || (processed.add(k), false) });
-  assert.equal(replay.duplicate, true);
+  assert.equal(fulfilled.get(input.payment_request_id), 1);
+  // Replay the same delivery: verified again, not processed again.
+  const replay = await sdk().handleCallback(first.raw, first.headers, { store, handler: () => assert.fail('ran twice') });
+  assert.deepEqual([replay.outcome, replay.status], ['duplicate', 200]);
+  assert.equal(fulfilled.get(input.payment_request_id), 1);
+});
+
+test('a handler that fails on the first delivery runs again on Coinbar\'s retry: fulfilled exactly once', async () => {
+  received.length = 0;
+  failNextHandler = 1;
+  const input = order();
+  await sdk().initiate(input);
+  await control(`payments/${input.payment_request_id}/pay`);
+  await until(() => received.some((r) => r.outcome === 'processed' && r.event.payment_request_id_client === input.payment_request_id));
+  const deliveries = received.filter((r) => r.raw.includes(input.payment_request_id));
+  assert.equal(deliveries[0].error?.message, 'fulfilment failed (database down)', 'the first delivery failed and was answered 500');
+  assert.equal(deliveries.at(-1).outcome, 'processed', 'the retry ran the handler again');
+  assert.equal(fulfilled.get(input.payment_request_id), 1);
+  assert.ok(store.calls.some(([op]) => op === 'release'), 'the failed delivery released its claim');
+});
+
+test('two concurrent deliveries of one event run the handler once; the other is told to come back (409)', async () => {
+  received.length = 0;
+  const input = order();
+  await sdk().initiate(input);
+  await control(`payments/${input.payment_request_id}/cancel`);
+  await until(() => received.some((r) => r.event?.payment_request_id_client === input.payment_request_id));
+  const { raw, headers } = received.find((r) => r.event?.payment_request_id_client === input.payment_request_id);
+  const own = memoryCallbackStore();
+  let runs = 0;
+  const handler = async () => {
+    runs += 1;
+    await new Promise((r) => setTimeout(r, 50));
+  };
+  const [a, b] = await Promise.all([
+    sdk().handleCallback(raw, headers, { store: own, handler }),
+    sdk().handleCallback(raw, headers, { store: own, handler }),
+  ]);
+  assert.equal(runs, 1);
+  assert.deepEqual([a, b].map((r) => `${r.outcome} ${r.status}`).sort(), ['in_progress 409', 'processed 200']);
+  // Later deliveries see it done.
+  const c = await sdk().handleCallback(raw, headers, { store: own, handler });
+  assert.deepEqual([c.outcome, c.status, runs], ['duplicate', 200, 1]);
+  // A claim whose holder crashed (no complete, no release) expires after leaseMs.
+  let clock = 0;
+  const crashed = memoryCallbackStore({ now: () => clock });
+  await assert.rejects(sdk().handleCallback(raw, headers, { store: crashed, leaseMs: 1000, handler: () => new Promise(() => { throw new Error('crash'); }) }));
+  crashed.rows.set([...crashed.rows.keys()][0], { state: 'claimed', leaseUntil: 1000 }); // as if the process died mid-handler
+  assert.equal((await sdk().handleCallback(raw, headers, { store: crashed, leaseMs: 1000, handler })).outcome, 'in_progress');
+  clock = 1000;
+  assert.equal((await sdk().handleCallback(raw, headers, { store: crashed, leaseMs: 1000, handler })).outcome, 'processed');
+  assert.equal(runs, 2);
+});
+
+test('handleCallback: the old { seen } option and broken stores get config errors that say what to do', async () => {
+  const c = sdk();
+  const input = order();
+  await sdk().initiate(input);
+  await control(`payments/${input.payment_request_id}/cancel`);
+  await until(() => received.some((r) => r.event?.payment_request_id_client === input.payment_request_id));
+  const { raw: body, headers } = received.find((r) => r.event?.payment_request_id_client === input.payment_request_id);
+  const config = (e, re) => e instanceof CoinbarError && e.code === 'config' && re.test(e.message);
+  await assert.rejects(c.handleCallback(body, headers, { seen: () => false }), (e) => config(e, /seen: handleCallback no longer/));
+  await assert.rejects(c.handleCallback(body, headers, null), (e) => config(e, /pass \{ store, handler \}/));
+  await assert.rejects(c.handleCallback(body, headers), (e) => config(e, /pass \{ store, handler \}/));
+  await assert.rejects(c.handleCallback(body, headers, { store: {}, handler() {} }), (e) => config(e, /store\.claim: must be a function/));
+  await assert.rejects(c.handleCallback(body, headers, { store: memoryCallbackStore() }), (e) => config(e, /handler: must be a function/));
+  await assert.rejects(c.handleCallback(body, headers, { store: memoryCallbackStore(), handler() {}, leaseMs: 0 }), (e) => config(e, /leaseMs/));
+  const liar = { ...memoryCallbackStore(), claim: () => true };
+  await assert.rejects(c.handleCallback(body, headers, { store: liar, handler() {} }), (e) => config(e, /store\.claim: must return/));
+  const polluted = Object.create({ store: memoryCallbackStore(), handler() {} });
+  await assert.rejects(c.handleCallback(body, headers, polluted), (e) => config(e, /store\.claim/), 'inherited options are not read');
 });
 
 test('tampered callbacks are refused with code signature', async () => {
@@ -223,62 +300,107 @@ test('sign() is the HMAC of the bytes given', async () => {
   assert.throws(() => c.sign(42), (e) => e.code === 'validation');
 });
 
-// The fault matrix: [fault, client options, expectation]. Each row runs one initiate and
-// then checks the outcome, the time bound and the number of payments the sandbox made.
+// The fault matrix: [fault, spec, client options, expectation]. Each row runs one initiate,
+// checks the error and its outcome, the number of attempts and the number of payments the
+// sandbox made, then settles an unknown outcome the documented way (findPayment) — once with
+// the sandbox's duplicate rule and once without it, as a Coinbar that creates a payment per
+// POST would behave. `spec.refused` stands for a connection refused before anything was
+// written (a fetch that fails the way undici does, then the real one).
 const MATRIX = [
-  ['latency 300 ms', { kind: 'latency', delayMs: 300 }, {}, { ok: true, created: 1, minMs: 300 }],
-  ['500 once', { kind: '500' }, {}, { ok: true, created: 1 }],
-  ['502 once', { kind: '502' }, {}, { ok: true, created: 1 }],
-  ['503 once', { kind: '503' }, {}, { ok: true, created: 1 }],
-  ['500 twice, maxRetries 1', { kind: '500', count: 2 }, {}, { code: 'http', status: 500, created: 0 }],
-  ['503 with maxRetries 0', { kind: '503' }, { maxRetries: 0 }, { code: 'http', status: 503, created: 0 }],
-  ['429 + Retry-After 1', { kind: '429', retryAfter: 1 }, {}, { ok: true, created: 1, minMs: 1000 }],
-  ['429 twice', { kind: '429', count: 2, retryAfter: 0 }, {}, { code: 'http', status: 429, created: 0, apiError: 'Api RATE exceeded' }],
-  ['connection reset once', { kind: 'reset' }, {}, { ok: true, created: 1 }],
-  ['connection reset twice', { kind: 'reset', count: 2 }, {}, { code: 'network', created: 0 }],
-  ['truncated body once', { kind: 'truncated' }, {}, { ok: true, created: 1 }],
-  ['malformed JSON', { kind: 'malformed' }, {}, { code: 'decode', created: 0 }],
-  ['wrong content type (HTML 200)', { kind: 'wrong-content-type' }, {}, { code: 'decode', created: 0 }],
-  ['response that never ends', { kind: 'hang' }, { timeoutMs: 400 }, { code: 'timeout', created: 0, maxMs: 500 }],
-  ['latency beyond the timeout', { kind: 'latency', delayMs: 2000 }, { timeoutMs: 300 }, { code: 'timeout', maxMs: 400 }],
-  ['lost response after commit, retried', { kind: 'reset-after-commit' }, {}, { ok: true, created: 1, sameAsRecord: true }],
-  ['lost response after commit, maxRetries 0', { kind: 'reset-after-commit' }, { maxRetries: 0 }, { code: 'network', created: 1 }],
+  ['latency 300 ms', { kind: 'latency', delayMs: 300 }, {}, { ok: true, created: 1, attempts: 1, minMs: 300 }],
+  ['connection refused once', { refused: 1 }, {}, { ok: true, created: 1, attempts: 2 }],
+  ['connection refused twice', { refused: 2 }, {}, { code: 'network', outcome: 'not_processed', created: 0, attempts: 2 }],
+  ['429 + Retry-After 1', { kind: '429', retryAfter: 1 }, {}, { ok: true, created: 1, attempts: 2, minMs: 1000 }],
+  ['429 twice', { kind: '429', count: 2, retryAfter: 0 }, {}, { code: 'http', status: 429, outcome: 'not_processed', created: 0, attempts: 2, apiError: 'Api RATE exceeded' }],
+  ['500 before processing', { kind: '500' }, {}, { code: 'http', status: 500, outcome: 'unknown', created: 0, attempts: 1 }],
+  ['500 after the payment was created', { kind: '500-after-commit' }, {}, { code: 'http', status: 500, outcome: 'unknown', created: 1, attempts: 1 }],
+  ['502 before processing', { kind: '502' }, {}, { code: 'http', status: 502, outcome: 'unknown', created: 0, attempts: 1 }],
+  ['502 after the payment was created', { kind: '502-after-commit' }, {}, { code: 'http', status: 502, outcome: 'unknown', created: 1, attempts: 1 }],
+  ['503 before processing', { kind: '503' }, {}, { code: 'http', status: 503, outcome: 'unknown', created: 0, attempts: 1 }],
+  ['503 after the payment was created', { kind: '503-after-commit' }, {}, { code: 'http', status: 503, outcome: 'unknown', created: 1, attempts: 1 }],
+  ['504 after the payment was created', { kind: '504-after-commit' }, {}, { code: 'http', status: 504, outcome: 'unknown', created: 1, attempts: 1 }],
+  ['connection reset before processing', { kind: 'reset' }, {}, { code: 'network', outcome: 'unknown', created: 0, attempts: 1 }],
+  ['connection reset after the payment was created', { kind: 'reset-after-commit' }, {}, { code: 'network', outcome: 'unknown', created: 1, attempts: 1 }],
+  ['truncated answer after the payment was created', { kind: 'truncated-after-commit' }, {}, { code: 'network', outcome: 'unknown', created: 1, attempts: 1 }],
+  ['answer that never ends, payment created', { kind: 'hang-after-commit' }, { timeoutMs: 400 }, { code: 'timeout', outcome: 'unknown', created: 1, attempts: 1, maxMs: 500 }],
+  ['slower than the timeout (client gone before processing)', { kind: 'latency', delayMs: 600 }, { timeoutMs: 300 }, { code: 'timeout', outcome: 'unknown', created: 0, attempts: 1, maxMs: 400, settleMs: 500 }],
+  ['malformed JSON (200)', { kind: 'malformed' }, {}, { code: 'decode', outcome: 'unknown', created: 0, attempts: 1 }],
+  ['HTML page (200)', { kind: 'wrong-content-type' }, {}, { code: 'decode', outcome: 'unknown', created: 0, attempts: 1 }],
 ];
 
-test('fault matrix: each fault ends in success or the documented error, in bounded time, never a duplicate', async () => {
-  const rows = [];
-  for (const [name, spec, opts, want] of MATRIX) {
-    await control('faults', { path: '/pay/gateway/initiate', ...spec });
-    const input = order();
-    const t0 = performance.now();
-    const outcome = await sdk(opts).initiate(input).then((v) => ({ v }), (e) => ({ e }));
-    const ms = performance.now() - t0;
-    await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
-    const n = created(input.payment_request_id);
-    const seen = outcome.e ? `${outcome.e.code}${outcome.e.status ? ` ${outcome.e.status}` : ''}` : 'success';
-    rows.push({ fault: name, outcome: seen, ms: Math.round(ms), payments: n });
-    if (want.ok) assert.ok(!outcome.e, `${name}: ${outcome.e}`);
-    else {
-      assert.ok(outcome.e instanceof CoinbarError, `${name}: expected an error`);
-      assert.equal(outcome.e.code, want.code, name);
-      if (want.status) assert.equal(outcome.e.status, want.status, name);
-      if (want.apiError) assert.equal(outcome.e.apiError, want.apiError, name);
+/** A fetch whose first `n` calls fail like undici's connection refused. */
+function refusingFetch(n) {
+  let left = n;
+  return (url, init) => {
+    if (left-- > 0) {
+      const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
+      return Promise.reject(new TypeError('fetch failed', { cause }));
     }
-    if (want.created !== undefined) assert.equal(n, want.created, `${name}: payments created`);
-    assert.ok(n <= 1, `${name}: never more than one payment per id`);
-    if (want.minMs) assert.ok(ms >= want.minMs - 5, `${name}: ${ms} ms`);
-    if (want.maxMs) assert.ok(ms <= want.maxMs, `${name}: ${ms} ms, bound ${want.maxMs}`);
-    assert.ok(ms < 5000, `${name}: bounded (${ms} ms)`);
-    if (want.sameAsRecord) assert.equal(outcome.v.payment_id_coinbar, sandbox.payments.get(input.payment_request_id).status.payment_id_coinbar);
-    if (name === 'lost response after commit, maxRetries 0') {
-      // The merchant retries by hand with the same input: the original payment comes back.
-      const again = await sdk().initiate(input);
-      assert.equal(again.payment_id_coinbar, sandbox.payments.get(input.payment_request_id).status.payment_id_coinbar);
-      assert.equal(created(input.payment_request_id), 1);
+    return fetch(url, init);
+  };
+}
+
+for (const dedupe of [true, false]) {
+  test(`fault matrix, duplicate rule ${dedupe ? 'on' : 'off'}: a typed outcome for every fault, never two payments`, async () => {
+    const rows = [];
+    for (const [name, spec, opts, want] of MATRIX) {
+      sandbox.configure({ dedupe });
+      if (spec.kind) await control('faults', { path: '/pay/gateway/initiate', ...spec });
+      const input = order();
+      const client = sdk({ ...opts, ...(spec.refused ? { fetch: refusingFetch(spec.refused) } : {}) });
+      let attempts = 0;
+      client.on('request', () => attempts++);
+      const t0 = performance.now();
+      const outcome = await client.initiate(input).then((v) => ({ v }), (e) => ({ e }));
+      const ms = performance.now() - t0;
+      await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+      if (want.settleMs) await new Promise((r) => setTimeout(r, want.settleMs));
+      const n = created(input.payment_request_id);
+      // The merchant's side of an unknown outcome: ask Coinbar before any new attempt.
+      let found = '';
+      if (outcome.e?.outcome === 'unknown') {
+        const status = await sdk().findPayment(input.payment_request_id);
+        found = status ? `exists (${status.status})` : 'none';
+        assert.equal(Boolean(status), n === 1, `${name}: findPayment agrees with Coinbar`);
+        if (!status) {
+          const again = await sdk().initiate(input); // only now is a new attempt safe
+          assert.ok(again.payment_id_coinbar);
+        }
+      }
+      const final = created(input.payment_request_id);
+      const e = outcome.e;
+      rows.push({ fault: name, result: e ? `${e.code}${e.status ? ` ${e.status}` : ''}` : 'success', outcome: e?.outcome ?? '', attempts, ms: Math.round(ms), created: n, 'findPayment': found, 'payments in the end': final });
+      if (want.ok) assert.ok(!e, `${name}: ${e}`);
+      else {
+        assert.ok(e instanceof CoinbarError, `${name}: expected an error`);
+        assert.equal(e.code, want.code, name);
+        assert.equal(e.outcome, want.outcome, `${name}: outcome`);
+        assert.match(e.message, want.outcome === 'unknown' ? /outcome unknown.*paymentStatus/ : /not processed/, name);
+        if (want.status) assert.equal(e.status, want.status, name);
+        if (want.apiError) assert.equal(e.apiError, want.apiError, name);
+      }
+      assert.equal(attempts, want.attempts, `${name}: attempts`);
+      assert.equal(n, want.created, `${name}: payments created`);
+      assert.ok(final <= 1, `${name}: never more than one payment per id`);
+      if (want.minMs) assert.ok(ms >= want.minMs - 5, `${name}: ${ms} ms`);
+      if (want.maxMs) assert.ok(ms <= want.maxMs, `${name}: ${ms} ms, bound ${want.maxMs}`);
+      assert.ok(ms < 5000, `${name}: bounded (${ms} ms)`);
     }
-  }
-  console.log('\nfault matrix (initiate through the SDK, default maxRetries 1):');
-  console.table(rows);
+    console.log(`\nfault matrix (initiate through the SDK, default maxRetries 1), duplicate rule ${dedupe ? 'ON' : 'OFF'}:`);
+    console.table(rows);
+  });
+}
+
+test('requestPayment follows the same rule: a lost answer is not re-sent, and findPayment settles it', async () => {
+  sandbox.configure({ dedupe: false });
+  await control('faults', { path: '/pay/gateway/request', kind: '502-after-commit' });
+  const { destination_coin, ...input } = order();
+  void destination_coin;
+  const e = await sdk().requestPayment(input).catch((x) => x);
+  assert.deepEqual([e.code, e.status, e.outcome], ['http', 502, 'unknown']);
+  assert.equal(created(input.payment_request_id), 1);
+  assert.equal((await sdk().findPayment(input.payment_request_id)).status, 'CREATED');
+  assert.equal(await sdk().findPayment('never-sent-1'), null);
 });
 
 test('GET calls retry too: status through a 503 then answers', async () => {

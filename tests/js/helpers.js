@@ -140,3 +140,32 @@ export const baseInput = () => ({
   timestamp: 1715430961064,
   destination_coin: 'BTC',
 });
+
+/**
+ * A CallbackStore for tests: one process, its claims kept in a Map (a real backend keeps them
+ * in its database, see docs/callbacks.md). `claim` is atomic because it is synchronous.
+ */
+export function memoryCallbackStore({ now = () => Date.now() } = {}) {
+  const rows = new Map(); // key -> { state: 'claimed' | 'released' | 'done', leaseUntil }
+  const calls = [];
+  return {
+    rows,
+    calls,
+    claim(key, leaseMs) {
+      calls.push(['claim', key]);
+      const row = rows.get(key);
+      if (row?.state === 'done') return 'done';
+      if (row?.state === 'claimed' && row.leaseUntil > now()) return 'busy';
+      rows.set(key, { state: 'claimed', leaseUntil: now() + leaseMs });
+      return 'claimed';
+    },
+    complete(key) {
+      calls.push(['complete', key]);
+      rows.set(key, { state: 'done', leaseUntil: 0 });
+    },
+    release(key) {
+      calls.push(['release', key]);
+      rows.set(key, { state: 'released', leaseUntil: 0 });
+    },
+  };
+}

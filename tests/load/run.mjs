@@ -36,7 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { CoinbarPay, CoinbarError } from 'coinbar-pay';
 
 const CLIENT = { id: 'c0ffee00-0000-4000-8000-000000000001', secret: 'sandbox-secret-do-not-use-in-production' };
-const CODES = new Set(['validation', 'config', 'network', 'timeout', 'http', 'api', 'decode', 'internal']);
+const CODES = new Set(['validation', 'config', 'network', 'timeout', 'aborted', 'http', 'api', 'decode', 'internal']);
 const FAULT_KINDS = ['500', '502', '503', '429', 'reset', 'truncated', 'reset-after-commit', 'hang', 'latency'];
 const COINS = ['BTC', 'ETH', 'USDT', 'XRP', 'XDB'];
 
@@ -57,15 +57,15 @@ const mb = (bytes) => Math.round((bytes / 1048576) * 10) / 10;
 const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0);
 
 /** The sandbox, in a child process (default) or in this one; `summary()` reads its payments. */
-async function startLoadSandbox(where) {
+async function startLoadSandbox(where, dedupe) {
   const here = new URL('./sandbox-process.mjs', import.meta.url);
   if (where === 'in-process') {
     const { startSandbox } = await import('../../www/sandbox/server.js');
     const { LOAD_SANDBOX_OPTIONS, sandboxSummary } = await import(here);
-    const sb = await startSandbox(LOAD_SANDBOX_OPTIONS);
+    const sb = await startSandbox({ ...LOAD_SANDBOX_OPTIONS, dedupe });
     return { baseUrl: sb.baseUrl, summary: async () => sandboxSummary(sb), close: () => sb.close() };
   }
-  const child = fork(fileURLToPath(here), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(here), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, LOAD_DEDUPE: String(dedupe) } });
   const next = (type) =>
     new Promise((resolve, reject) => {
       const onMessage = (m) => {
@@ -147,10 +147,11 @@ export async function runLoad(options = {}) {
   const seed = options.seed ?? 7;
   const timeoutMs = options.timeoutMs ?? (faultRate > 0 ? 5000 : 30_000);
   const maxRetries = options.maxRetries ?? 3;
+  const dedupe = options.dedupe ?? true;
   const random = rng(seed);
   const runId = `${Date.now().toString(36)}-${seed}`;
   const violations = [];
-  const sandbox = await startLoadSandbox(options.sandbox ?? 'child');
+  const sandbox = await startLoadSandbox(options.sandbox ?? 'child', dedupe);
   try {
     const injected = {};
     const cbpay = new CoinbarPay({
@@ -184,8 +185,8 @@ export async function runLoad(options = {}) {
           const p = await cbpay.initiate(inputs[i]);
           results[i] = { ok: true, pid: p.payment_id_coinbar, amount: p.destination_amount };
         } catch (e) {
-          results[i] = e instanceof CoinbarError && CODES.has(e.code)
-            ? { ok: false, code: e.code, status: e.status, message: e.message }
+          results[i] = e instanceof CoinbarError && CODES.has(e.code) && (e.outcome === 'unknown' || e.outcome === 'not_processed')
+            ? { ok: false, code: e.code, status: e.status, outcome: e.outcome, message: e.message }
             : { ok: false, code: 'UNTYPED', message: String(e?.stack ?? e) };
         }
         latencies[i] = performance.now() - start;
@@ -206,7 +207,7 @@ export async function runLoad(options = {}) {
     const errorsByCode = {};
     for (const r of results) if (!r.ok) errorsByCode[r.code] = (errorsByCode[r.code] ?? 0) + 1;
     const errors = results.filter((r) => !r.ok).length;
-    if (errorsByCode.UNTYPED) violations.push(`${errorsByCode.UNTYPED} calls ended in something other than a typed CoinbarError: ${results.find((r) => r.code === 'UNTYPED').message}`);
+    if (errorsByCode.UNTYPED) violations.push(`${errorsByCode.UNTYPED} calls ended in something other than a typed CoinbarError with an outcome: ${results.find((r) => r.code === 'UNTYPED').message}`);
 
     const check = (phase, sbNow) => {
       const byId = new Map();
@@ -254,8 +255,18 @@ export async function runLoad(options = {}) {
       const createdIds = new Set(sb.payments.map((p) => p.id));
       const hadRecord = failed.filter((i) => createdIds.has(inputs[i].payment_request_id)).length;
       let recovered = 0;
+      let settled = 0;
       for (const i of failed) {
         try {
+          // An unknown outcome is settled before any new attempt: the payment may exist.
+          if (results[i].outcome === 'unknown') {
+            const existing = await plain.findPayment(inputs[i].payment_request_id);
+            if (existing) {
+              results[i] = { ok: true, pid: existing.payment_id_coinbar, amount: existing.payment_detail?.destination_amount, settled: true };
+              settled++;
+              continue;
+            }
+          }
           const p = await plain.initiate(inputs[i]);
           results[i] = { ok: true, pid: p.payment_id_coinbar, amount: p.destination_amount, retried: true };
           recovered++;
@@ -267,7 +278,7 @@ export async function runLoad(options = {}) {
       const finalSb = await sandbox.summary();
       const final = check('after the retries', finalSb);
       if (final.payments !== calls) violations.push(`after the retries: ${final.payments} payments, expected exactly ${calls}`);
-      reconcile = { failed: failed.length, already_created: hadRecord, recovered, ...final };
+      reconcile = { failed: failed.length, already_created: hadRecord, settled_by_find_payment: settled, recovered, ...final };
     }
     cbpay.free();
 
@@ -317,7 +328,7 @@ export function formatResult(r) {
     r.faults > 0 ? `  faults injected ${r.faults_injected_total} ${JSON.stringify(r.faults_injected)}` : null,
     `  sandbox: payments ${r.payments_created}, replays ${r.replayed_by_sandbox}, created-but-client-saw-an-error ${r.created_but_client_saw_error}, duplicates ${r.duplicates}, lost ${r.lost}`,
     r.after_merchant_retries
-      ? `  merchant retries of the ${r.after_merchant_retries.failed} failed calls: ${r.after_merchant_retries.recovered} succeeded (${r.after_merchant_retries.already_created} had been created); payments now ${r.after_merchant_retries.payments}, duplicates ${r.after_merchant_retries.duplicates}, lost ${r.after_merchant_retries.lost}`
+      ? `  merchant retries of the ${r.after_merchant_retries.failed} failed calls: ${r.after_merchant_retries.settled_by_find_payment} found by findPayment (unknown outcome, payment existed), ${r.after_merchant_retries.recovered} re-sent and succeeded (${r.after_merchant_retries.already_created} had been created); payments now ${r.after_merchant_retries.payments}, duplicates ${r.after_merchant_retries.duplicates}, lost ${r.after_merchant_retries.lost}`
       : null,
     `  RSS ${r.rss_mb.before} MB -> ${r.rss_mb.after} MB (growth ${r.rss_mb.growth} MB${r.gc_exposed ? ', after gc' : ', gc not exposed'}); each tenth of the run: ${r.rss_mb.series.join(' ')} MB`,
     `  heap used ${r.heap_used_mb.before} -> ${r.heap_used_mb.after} MB, external ${r.external_mb.before} -> ${r.external_mb.after} MB; sandbox RSS ${r.sandbox_rss_mb} MB`,
@@ -341,6 +352,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     timeoutMs: num('timeout-ms'),
     maxRetries: num('max-retries'),
     sandbox: opt('sandbox'),
+    dedupe: !args.includes('--no-dedupe'),
   });
   console.log(args.includes('--json') ? JSON.stringify(result) : formatResult(result));
   process.exitCode = result.violations.length ? 1 : 0;

@@ -26,7 +26,7 @@ export function sandboxSummary(sb) {
 }
 
 if (process.send) {
-  const sb = await startSandbox(LOAD_SANDBOX_OPTIONS);
+  const sb = await startSandbox({ ...LOAD_SANDBOX_OPTIONS, dedupe: process.env.LOAD_DEDUPE !== 'false' });
   const close = async () => {
     await sb.close();
     process.exit(0);

@@ -19,6 +19,26 @@ const COMMON_EXPORTS = ['CoinbarError', 'cartTotal', 'convertAmount', 'gatewayUr
 
 class Mismatch extends Error {}
 
+/** A one-process CallbackStore (claim, complete, release) for handleCallback. */
+function claimStore() {
+  const rows = new Map();
+  return {
+    claim(key) {
+      const state = rows.get(key);
+      if (state === 'done') return 'done';
+      if (state === 'claimed') return 'busy';
+      rows.set(key, 'claimed');
+      return 'claimed';
+    },
+    complete(key) {
+      rows.set(key, 'done');
+    },
+    release(key) {
+      rows.delete(key);
+    },
+  };
+}
+
 function fail(message) {
   throw new Mismatch(message);
 }
@@ -209,16 +229,24 @@ const groups = {
       try {
         if (v.expected.error) {
           throwsCoinbar(pkg, () => client.verifyCallback(rawBody(v), headersOf(v)), v.expected.error, 'verifyCallback');
-          await rejectsCoinbar(pkg, client.handleCallback(rawBody(v), headersOf(v), { seen: () => false }), v.expected.error, 'handleCallback');
+          await rejectsCoinbar(pkg, client.handleCallback(rawBody(v), headersOf(v), { store: claimStore(), handler() {} }), v.expected.error, 'handleCallback');
           return;
         }
         subset(client.verifyCallback(rawBody(v), headersOf(v)), v.expected.event, 'event');
-        const seen = new Set();
-        const store = (key) => seen.has(key) || (seen.add(key), false);
-        const first = await client.handleCallback(rawBody(v), headersOf(v), { seen: store });
-        const again = await client.handleCallback(rawBody(v), headersOf(v), { seen: store });
-        equal(first.duplicate, false, 'first delivery duplicate');
-        equal(again.duplicate, true, 'second delivery duplicate');
+        const store = claimStore();
+        let runs = 0;
+        const handler = () => {
+          runs += 1;
+          if (runs === 1) throw new Error('first fulfilment fails');
+        };
+        let failed = false;
+        await client.handleCallback(rawBody(v), headersOf(v), { store, handler }).catch(() => (failed = true));
+        const first = await client.handleCallback(rawBody(v), headersOf(v), { store, handler });
+        const again = await client.handleCallback(rawBody(v), headersOf(v), { store, handler });
+        equal(failed, true, 'a failed handler rejects');
+        equal(`${first.outcome} ${first.status}`, 'processed 200', 'the retry after a failure');
+        equal(`${again.outcome} ${again.status}`, 'duplicate 200', 'second successful delivery');
+        equal(runs, 2, 'handler runs');
         subset(again.event, v.expected.event, 'event (second delivery)');
       } finally {
         client.free();

@@ -1,7 +1,7 @@
 // Compile-only test of the public types (tsc --noEmit --strict). The lines marked with a
 // ts-expect-error directive must fail to type-check: they prove the types are real, not `any`.
 import { CoinbarPay, CoinbarError, validateInitiate, cartTotal } from 'coinbar-pay';
-import type { InitiateInput, InitiatePayment, PreparedRequest, FieldError, CoinbarErrorCode, DecimalString } from 'coinbar-pay';
+import type { InitiateInput, InitiatePayment, PreparedRequest, FieldError, CoinbarErrorCode, DecimalString, CallbackStore, CallbackResult, ResponseEvent, PostOutcome } from 'coinbar-pay';
 
 const cbpay = new CoinbarPay({ serviceClientId: 'id', secretKey: 'sk', environment: 'sandbox', timeoutMs: 5000 });
 const fromEnv: CoinbarPay = CoinbarPay.fromEnv({ COINBAR_SERVICE_CLIENT_ID: 'id', COINBAR_SECRET_KEY: 'sk' });
@@ -56,4 +56,36 @@ void cbpay.secretKey;
 // @ts-expect-error error codes are a closed set
 const badCode: CoinbarErrorCode = 'oops';
 
-void [fromEnv, signature, method, errors, total, pay, missingCoin, wrongAmount, badCode];
+// Issue 11: POST outcomes, at-least-once callbacks, per-call options and hooks.
+async function settle(input: InitiateInput): Promise<void> {
+  try {
+    await cbpay.initiate(input, { timeoutMs: 5000, maxRetries: 0, signal: new AbortController().signal });
+  } catch (e) {
+    if (e instanceof CoinbarError && e.outcome === 'unknown') {
+      const existing = await cbpay.findPayment(input.payment_request_id);
+      const status: string | undefined = existing?.status;
+      void status;
+    }
+  }
+}
+const claims = new Map<string, 'claimed' | 'done'>();
+const store: CallbackStore = {
+  claim: (key) => (claims.get(key) === 'done' ? 'done' : claims.has(key) ? 'busy' : (claims.set(key, 'claimed'), 'claimed')),
+  complete: (key) => void claims.set(key, 'done'),
+  release: (key) => void claims.delete(key),
+};
+async function receive(raw: Uint8Array, headers: Record<string, string>): Promise<number> {
+  const result: CallbackResult = await cbpay.handleCallback(raw, headers, { store, handler: async (event) => void event.is_paid });
+  const outcome: 'processed' | 'duplicate' | 'in_progress' = result.outcome;
+  void outcome;
+  return result.status;
+}
+cbpay.on('response', (e: ResponseEvent) => void [e.status, e.retry, e.outcome, e.payment_request_id]).on('request', (e) => void e.attempt);
+// @ts-expect-error hook events are 'request' | 'response'
+cbpay.on('error', () => {});
+// @ts-expect-error per-call options are signal, timeoutMs, maxRetries
+void cbpay.paymentStatus('o', { timeout: 1 });
+// @ts-expect-error outcomes are a closed set
+const badOutcome: PostOutcome = 'maybe';
+
+void [fromEnv, signature, method, errors, total, pay, missingCoin, wrongAmount, badCode, settle, receive, badOutcome];

@@ -17,8 +17,6 @@ import { CoinbarPay, CoinbarError, validateInitiate, validateRequest, cartTotal,
 import { CATALOG, CURRENCY, findProduct } from './catalog.js';
 import { Store, dailyBudget, orderView } from './store.js';
 import { d1Executor } from './d1.js';
-// TEMPORARY until issue 11 lands on main: then `coinbar(env).handleCallback(raw, headers, {...})`.
-import { handleCallback } from './handle-callback-standin.js';
 
 // ---- configuration ------------------------------------------------------------------------------
 
@@ -51,8 +49,6 @@ function ctxOf(env) {
     c = {
       store: new Store(db),
       cbpay: CoinbarPay.fromEnv(env),
-      // Reconciliation answers a 429 by backing off itself: no SDK retry that spends a second call.
-      cbpayOnce: CoinbarPay.fromEnv(env, { maxRetries: 0 }),
       quotes: new Map(), // in-flight quote fetches, one per fiat
     };
     perEnv.set(env, c);
@@ -207,8 +203,8 @@ async function checkout(request, env) {
     return json(orderView(await store.getRow(id)), 201);
   } catch (e) {
     if (!(e instanceof CoinbarError)) throw e;
-    // Provably not created (refused before sending, a 4xx answer): the order will never be paid.
-    const notCreated = e.outcome === 'not_processed' || e.code === 'validation' || (e.code === 'http' && e.status >= 400 && e.status < 500 && e.status !== 408);
+    // Provably not created (the SDK's outcome 'not_processed': nothing reached Coinbar, or a 429).
+    const notCreated = e.outcome === 'not_processed' || e.code === 'validation';
     if (notCreated) await store.paymentNotCreated(id, e.message);
     // Otherwise the outcome is unknown: the order stays 'initiating' and reconciliation asks Coinbar.
     if (e.code === 'validation') return problem(422, 'invalid checkout', { errors: e.errors });
@@ -268,7 +264,8 @@ async function callback(request, env) {
   const { store, cbpay } = ctxOf(env);
   const raw = await readBody(request, BODY_LIMITS['/api/coinbar/callback']);
   try {
-    const r = await handleCallback(cbpay, raw, request.headers, {
+    // The SDK's at-least-once API: claim -> handler -> complete (or release + rethrow).
+    const r = await cbpay.handleCallback(raw, request.headers, {
       store: store.callbackStore(),
       handler: (event) => applyEvent(env, event),
       leaseMs: settings(env).callbackLeaseMs,
@@ -331,7 +328,7 @@ async function quotes(url, env) {
  * idempotent applyStatus as callbacks. Returns what it did.
  */
 export async function reconcile(env) {
-  const { store, cbpayOnce } = ctxOf(env);
+  const { store, cbpay } = ctxOf(env);
   const cfg = settings(env);
   const report = { stored_callbacks_applied: 0, checked: 0, changed: 0, fulfilled: 0, not_found: 0, errors: 0, budget_exhausted: false, rate_limited: false };
   const backoff = await store.kvGet('reconcile:backoff');
@@ -347,7 +344,14 @@ export async function reconcile(env) {
     if (!(await store.claimReconcile(row, Math.min(cfg.reconcileAfterMs * 2 ** row.checks, 3_600_000)))) continue;
     report.checked += 1;
     try {
-      const s = await cbpayOnce.paymentStatus(row.id);
+      // No SDK retry: a 429 is answered by backing off here, not by spending a second call.
+      const s = await cbpay.findPayment(row.id, { maxRetries: 0 });
+      if (s === null) {
+        report.not_found += 1;
+        // No payment at Coinbar for an order whose initiate never answered: it was not created.
+        if (row.payment_state === 'initiating' && Date.now() - row.created_at > 120_000) await store.paymentNotCreated(row.id, 'no payment at Coinbar');
+        continue;
+      }
       const r = await store.applyStatus(row, statusInfo(s.status), { source: 'reconcile', descr: s.status_descr ?? null, updatedAt: s.update_time ?? null });
       if (r.row.status !== row.status) report.changed += 1;
       if (r.fulfilled) report.fulfilled += 1;
@@ -358,11 +362,7 @@ export async function reconcile(env) {
         report.rate_limited = true;
         return report;
       }
-      if (e instanceof CoinbarError && e.code === 'http' && e.status === 404) {
-        report.not_found += 1;
-        // No payment at Coinbar for an order whose initiate never answered: it was not created.
-        if (row.payment_state === 'initiating' && Date.now() - row.created_at > 120_000) await store.paymentNotCreated(row.id, 'no payment at Coinbar');
-      } else report.errors += 1;
+      report.errors += 1;
     }
   }
   if (backoff?.value?.n) await store.kvPut('reconcile:backoff', { n: 0 }, 0);

@@ -3,7 +3,7 @@
 // Faults come from a queue (POST /__sandbox/faults) or from a single request's
 // `x-sandbox-fault` header. The fault layer sits IN FRONT of the emulated Coinbar service:
 // a faulted request is not authenticated, not rate-counted and, except for `latency` and
-// `reset-after-commit`, never reaches the service (so no payment is created).
+// the `*-after-commit` kinds, never reaches the service (so no payment is created).
 
 export const FAULT_KINDS = [
   'latency', // wait delayMs (default 1000), then answer normally
@@ -16,11 +16,23 @@ export const FAULT_KINDS = [
   'malformed', // 200 application/json whose body is not JSON
   'wrong-content-type', // 200 text/html page
   'hang', // headers sent, body never finished (cleaned up on close)
-  'reset-after-commit', // process normally (e.g. create the payment), then destroy the socket
+  '504', // 504 with an HTML body, like a reverse proxy whose backend timed out
+  // Process normally (e.g. create the payment), then fail the answer like the kind before
+  // "-after-commit": what a client sees when Coinbar acted but the answer was lost.
+  'reset-after-commit',
+  '500-after-commit',
+  '502-after-commit',
+  '503-after-commit',
+  '504-after-commit',
+  'truncated-after-commit',
+  'hang-after-commit',
 ];
 
 /** Kinds whose request IS processed by the service; every other kind short-circuits. */
-export const PROCESSING_KINDS = new Set(['latency', 'reset-after-commit']);
+export const PROCESSING_KINDS = new Set(['latency', ...FAULT_KINDS.filter((k) => k.endsWith('-after-commit'))]);
+
+/** The answer a processing fault ends with: `500-after-commit` -> `500`. */
+export const committedKind = (kind) => kind.replace(/-after-commit$/, '');
 
 const DEFAULT_LATENCY_MS = 1000;
 const DEFAULT_RETRY_AFTER_S = 1;
@@ -115,6 +127,8 @@ export function emitFault(fault, res, { onHang }) {
       return send(502, 'text/html', HTML('502 Bad Gateway', 'nginx'));
     case '503':
       return send(503, 'text/html', HTML('503 Service Temporarily Unavailable', 'nginx'), retryAfter);
+    case '504':
+      return send(504, 'text/html', HTML('504 Gateway Time-out', 'nginx'));
     case '429':
       return send(429, 'application/json', '{"result":false,"error":"Api RATE exceeded"}', retryAfter);
     case 'reset':

@@ -15,7 +15,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CallbackDispatcher } from './callbacks.js';
 import { COINS, FIATS, isCoin, rateText } from './coins.js';
-import { FaultQueue, PROCESSING_KINDS, emitFault, faultFromHeaders, resetSocket } from './faults.js';
+import { FaultQueue, PROCESSING_KINDS, committedKind, emitFault, faultFromHeaders } from './faults.js';
 import { stringifyJson, RawNumber } from './json.js';
 import { renderErrorPage, renderPaymentPage, renderResultPage } from './page.js';
 import { ConflictError, PaymentStore, isFinal } from './store.js';
@@ -107,7 +107,7 @@ function parseJsonBody(buf, what = 'body') {
 /**
  * @param {{ port?: number, host?: string,
  *   clients?: Array<{ id: string, secret: string, callbackUrl?: string, webCallbackUrl?: string }>,
- *   rateLimitPerDay?: number, paymentTimeoutMs?: number,
+ *   rateLimitPerDay?: number, paymentTimeoutMs?: number, dedupe?: boolean,
  *   callbackRetry?: { attempts?: number, baseDelayMs?: number, timeoutMs?: number },
  *   timestampWindowMs?: number, now?: () => number }} [options]
  */
@@ -123,6 +123,10 @@ class Sandbox {
     this.initialOptions = {
       clients: (options.clients ?? [DEMO_CLIENT]).map((c) => ({ ...c })),
       rateLimitPerDay: options.rateLimitPerDay ?? 1000,
+      // The duplicate rule is our decision, not Coinbar's documented behaviour: with
+      // dedupe false every processed POST creates a new payment, as a Coinbar without the
+      // rule would, so the SDK's tests can prove it never sends a POST twice.
+      dedupe: options.dedupe ?? true,
       paymentTimeoutMs: options.paymentTimeoutMs ?? 15 * 60 * 1000,
       callbackRetry: { attempts: 6, baseDelayMs: 500, timeoutMs: 5000, ...options.callbackRetry },
       timestampWindowMs: options.timestampWindowMs ?? 10 * 60 * 1000,
@@ -158,6 +162,7 @@ class Sandbox {
     const o = this.initialOptions;
     this.config = {
       rateLimitPerDay: o.rateLimitPerDay,
+      dedupe: o.dedupe,
       paymentTimeoutMs: o.paymentTimeoutMs,
       callbackRetry: { ...o.callbackRetry },
       timestampWindowMs: o.timestampWindowMs,
@@ -279,8 +284,11 @@ class Sandbox {
       if (!(err instanceof HttpError)) throw err;
       result = err.result;
     }
-    // Lost response: the work is done (payment created) but the client never hears about it.
-    if (fault?.kind === 'reset-after-commit') return resetSocket(req.socket);
+    // Lost or broken response: the work is done (payment created), then the answer fails
+    // the way the fault says (a reset, a 5xx from a proxy, a cut body, no end).
+    if (fault && PROCESSING_KINDS.has(fault.kind) && fault.kind !== 'latency') {
+      return emitFault({ ...fault, kind: committedKind(fault.kind) }, res, { onHang: (r) => this.#trackHang(r) });
+    }
     send(res, result);
   }
 
@@ -397,7 +405,7 @@ class Sandbox {
     });
     if (reason) return badRequest(reason);
 
-    const dup = this.store.checkDuplicate(client.id, body, endpoint);
+    const dup = this.config.dedupe ? this.store.checkDuplicate(client.id, body, endpoint) : { kind: 'new' };
     if (dup.kind === 'replay') {
       const original = dup.payment.originalResponse;
       return { ...original, headers: { ...original.headers, 'x-sandbox-replayed': 'true' } };
@@ -640,6 +648,7 @@ class Sandbox {
   #configView() {
     return {
       rateLimitPerDay: this.config.rateLimitPerDay,
+      dedupe: this.config.dedupe,
       paymentTimeoutMs: this.config.paymentTimeoutMs,
       callbackRetry: this.config.callbackRetry,
       timestampWindowMs: this.config.timestampWindowMs,
@@ -652,7 +661,7 @@ class Sandbox {
   }
 
   /**
-   * Runtime changes: { rateLimitPerDay?, paymentTimeoutMs? (new payments only), callbackRetry?,
+   * Runtime changes: { dedupe?, rateLimitPerDay?, paymentTimeoutMs? (new payments only), callbackRetry?,
    * timestampWindowMs?, clients?: [{ id, secret? (adds a client), callbackUrl?, webCallbackUrl? }] }.
    * A null URL removes it.
    */
@@ -662,6 +671,7 @@ class Sandbox {
     };
     if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) bad('config: must be a JSON object');
     const nonNegative = (v, name) => (Number.isFinite(v) && v >= 0 ? v : bad(`${name}: must be a number >= 0`));
+    if ('dedupe' in patch) this.config.dedupe = typeof patch.dedupe === 'boolean' ? patch.dedupe : bad('dedupe: must be true or false');
     if ('rateLimitPerDay' in patch) this.config.rateLimitPerDay = nonNegative(patch.rateLimitPerDay, 'rateLimitPerDay');
     if ('paymentTimeoutMs' in patch) this.config.paymentTimeoutMs = nonNegative(patch.paymentTimeoutMs, 'paymentTimeoutMs');
     if ('timestampWindowMs' in patch) this.config.timestampWindowMs = nonNegative(patch.timestampWindowMs, 'timestampWindowMs');
@@ -746,6 +756,7 @@ function parseArgs(argv) {
     const [flag, inline] = a.split('=', 2);
     const value = () => inline ?? argv[++i];
     if (flag === '--port' || flag === '-p') args.port = Number(value());
+    else if (flag === '--no-dedupe') args.dedupe = false;
     else if (flag === '--host') args.host = value();
     else if (flag === '--help' || flag === '-h') args.help = true;
     else throw new Error(`unknown argument ${a}`);
@@ -768,22 +779,27 @@ function clientsFromEnv(env) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
-    console.log('usage: node www/sandbox/server.js [--port 8790] [--host 127.0.0.1]\n' +
-      'env: SANDBOX_PORT, SANDBOX_CLIENTS (JSON array), SANDBOX_CALLBACK_URL, SANDBOX_WEB_CALLBACK_URL');
+    console.log('usage: node www/sandbox/server.js [--port 8790] [--host 127.0.0.1] [--no-dedupe]\n' +
+      '  --no-dedupe  every POST creates a new payment (no duplicate rule), as a Coinbar without one would\n' +
+      'env: SANDBOX_PORT, SANDBOX_CLIENTS (JSON array), SANDBOX_CALLBACK_URL, SANDBOX_WEB_CALLBACK_URL, SANDBOX_DEDUPE=false');
     return;
   }
   const clients = clientsFromEnv(process.env);
   const port = args.port ?? (process.env.SANDBOX_PORT ? Number(process.env.SANDBOX_PORT) : 8790);
-  const sandbox = await startSandbox({ port, host: args.host ?? '127.0.0.1', clients });
-  console.log(`CoinbarPay sandbox listening on ${sandbox.url}`);
-  console.log(`  API base URL:  ${sandbox.baseUrl}`);
-  console.log(`  Control:       ${sandbox.url}/__sandbox/payments`);
+  const dedupe = args.dedupe ?? process.env.SANDBOX_DEDUPE !== 'false';
+  const sandbox = await startSandbox({ port, host: args.host ?? '127.0.0.1', clients, dedupe });
+  // One write, so a reader of stdout sees the whole banner at once.
+  const lines = [`CoinbarPay sandbox listening on ${sandbox.url}`];
+  lines.push(`  API base URL:  ${sandbox.baseUrl}`);
+  lines.push(`  Duplicate rule: ${dedupe ? 'on (same payment_request_id + same content replays the original)' : 'off (every POST creates a payment)'}`);
+  lines.push(`  Control:       ${sandbox.url}/__sandbox/payments`);
   for (const c of clients) {
-    console.log(`  Client id:     ${c.id}`);
-    console.log(`  Client secret: ${c.secret}`);
-    if (c.callbackUrl) console.log(`  Callback URL:  ${c.callbackUrl}`);
-    if (c.webCallbackUrl) console.log(`  Web callback:  ${c.webCallbackUrl}`);
+    lines.push(`  Client id:     ${c.id}`);
+    lines.push(`  Client secret: ${c.secret}`);
+    if (c.callbackUrl) lines.push(`  Callback URL:  ${c.callbackUrl}`);
+    if (c.webCallbackUrl) lines.push(`  Web callback:  ${c.webCallbackUrl}`);
   }
+  console.log(lines.join('\n'));
   const stop = () => sandbox.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
