@@ -156,6 +156,7 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   await restarting;
+  const checkoutSeconds = (Date.now() - t0) / 1000;
   // Payments whose checkout answer was lost (instance killed mid-request) exist at Coinbar too:
   // their customers pay them (e.g. on Coinbar's page).
   let orphanPayments = 0;
@@ -183,6 +184,7 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
     await sleep(500);
     s = settle();
   }
+  const settleSeconds = (Date.now() - t0) / 1000 - checkoutSeconds;
   await sleep(2500); // late duplicates from the proxy
   s = settle();
   const paidSet = new Set(s.paid);
@@ -212,6 +214,9 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
     page_refreshes: fig.refreshes,
     still_open_orders: openOrders,
     seconds: Math.round((Date.now() - t0) / 100) / 10,
+    seconds_checkouts: Math.round(checkoutSeconds * 10) / 10,
+    seconds_to_settle: Math.round(settleSeconds * 10) / 10,
+    unsettled: { lost: s.lost.length, callbacks_unfinished: sb.callbacks.list().filter((d) => !d.finished).length },
   };
   log(`chaos: checkouts ${figures.checkouts}, paid ${figures.paid}, fulfilled ${figures.fulfilled}, lost ${figures.lost}, doubled ${figures.doubled} (restarts ${figures.restarts}, ${figures.seconds} s)`);
   log(`chaos details: ${JSON.stringify(figures)}`);
