@@ -87,6 +87,7 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
     RECONCILE_INTERVAL_SECONDS: '1',
     RECONCILE_AFTER_SECONDS: '3',
     RECONCILE_MAX_PER_RUN: '50',
+    RECONCILE_MAX_BACKOFF_SECONDS: '5', // an order's checks: 3 s, 5 s, 5 s… (in production up to 1 h)
     CHECKOUT_PER_MINUTE: '1000000',
     COINBAR_DAILY_CALLS: '1000000', // the chaos run is about loss, not the daily limit
     REFRESH_MIN_INTERVAL_SECONDS: '1',
@@ -94,8 +95,20 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
   };
   const instances = [await startDemoProcess({ port: ports[0], db, env }), await startDemoProcess({ port: ports[1], db, env })];
   const t0 = Date.now();
-  const fig = { checkouts: 0, answered_201: 0, failed_checkouts: 0, paid_requested: 0, canceled: 0, expired: 0, left_open: 0, refreshes: 0, restarts: 0, rerouted: 0 };
-  const control = (id, action, q = '') => fetch(`${sb.url}/__sandbox/payments/${encodeURIComponent(id)}/${action}${q}`, { method: 'POST' }).then((r) => r.arrayBuffer()).catch(() => {});
+  const fig = { checkouts: 0, answered_201: 0, failed_checkouts: 0, paid_requested: 0, canceled: 0, expired: 0, left_open: 0, refreshes: 0, restarts: 0, rerouted: 0, slow: [], restart_ms: [] };
+  // Every client call has a deadline (a customer's page gives up and polls again); slow ones are counted.
+  const timed = async (what, promise) => {
+    const t = Date.now();
+    try {
+      return await promise;
+    } catch {
+      return undefined;
+    } finally {
+      if (Date.now() - t > 3000) fig.slow.push(`${what} ${Date.now() - t} ms`);
+    }
+  };
+  const control = (id, action, q = '') =>
+    timed(`sandbox ${action}`, fetch(`${sb.url}/__sandbox/payments/${encodeURIComponent(id)}/${action}${q}`, { method: 'POST', signal: AbortSignal.timeout(10000) }).then((r) => r.arrayBuffer()));
   const decided = new Set();
   const decide = async (id) => {
     decided.add(id);
@@ -123,12 +136,15 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
         const which = fig.restarts % 2;
         fig.restarts += 1;
         restarting = (async () => {
+          const r0 = Date.now();
           await instances[which].kill9(); // mid-traffic: requests in flight on it are cut
           await sleep(300);
           instances[which] = await startDemoProcess({ port: ports[which], db, env });
+          fig.restart_ms.push(Date.now() - r0);
         })();
       }
       fig.checkouts += 1;
+      const started = Date.now();
       const first = Math.floor(random() * 2);
       const body = JSON.stringify({ ...CART, coin: pick(['BTC', 'ETH', 'USDT', 'XRP', 'XDB']) });
       const send = (port) => fetch(`http://127.0.0.1:${port}/api/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10000) });
@@ -147,11 +163,13 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
         if (random() < 0.3) {
           fig.refreshes += 1; // the customer's page polls (the refresh path may fulfil first)
           await sleep(Math.floor(random() * 500));
-          await fetch(`http://127.0.0.1:${pick(ports)}/api/orders/${order.id}?refresh=1`).then((x) => x.arrayBuffer()).catch(() => {});
+          await timed('refresh', fetch(`http://127.0.0.1:${pick(ports)}/api/orders/${order.id}?refresh=1`, { signal: AbortSignal.timeout(10000) }).then((x) => x.arrayBuffer()));
         }
       } catch {
         fig.failed_checkouts += 1;
       }
+      const took = Date.now() - started;
+      if (took > 12000) fig.slow.push(`checkout step ${took} ms`);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -192,6 +210,11 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
   const wronglyFulfilled = [...s.fulfilled.keys()].filter((id) => !paidSet.has(id)).length;
   const bySource = Object.fromEntries(read.prepare('SELECT source, count(*) AS n FROM fulfilments GROUP BY source').all().map((r) => [r.source, r.n]));
   const openOrders = read.prepare('SELECT count(*) AS n FROM orders WHERE is_final = 0').get().n;
+  const lostRows = s.lost.map((id) => ({
+    order: read.prepare('SELECT id, payment_state, status, is_final, is_paid, checks, next_check_at - created_at AS next_check_after_ms, created_at FROM orders WHERE id = ?').get(id) ?? null,
+    callbacks: read.prepare('SELECT key, state, deliveries FROM callback_events WHERE order_id = ?').all(id),
+    sandbox: sb.payments.get(id)?.status?.status,
+  }));
   read.close();
   for (const i of instances) await i.stop();
   await sb.close();
@@ -216,7 +239,9 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
     seconds: Math.round((Date.now() - t0) / 100) / 10,
     seconds_checkouts: Math.round(checkoutSeconds * 10) / 10,
     seconds_to_settle: Math.round(settleSeconds * 10) / 10,
-    unsettled: { lost: s.lost.length, callbacks_unfinished: sb.callbacks.list().filter((d) => !d.finished).length },
+    restart_ms: fig.restart_ms,
+    slow_steps_ms: fig.slow,
+    unsettled: { lost: lostRows,  callbacks_unfinished: sb.callbacks.list().filter((d) => !d.finished).length },
   };
   log(`chaos: checkouts ${figures.checkouts}, paid ${figures.paid}, fulfilled ${figures.fulfilled}, lost ${figures.lost}, doubled ${figures.doubled} (restarts ${figures.restarts}, ${figures.seconds} s)`);
   log(`chaos details: ${JSON.stringify(figures)}`);

@@ -25,6 +25,7 @@ const settings = (env) => ({
   paymentWindowMs: num(env, 'PAYMENT_WINDOW_MINUTES', 15) * 60_000,
   reconcileAfterMs: num(env, 'RECONCILE_AFTER_SECONDS', 180) * 1000,
   reconcilePerRun: num(env, 'RECONCILE_MAX_PER_RUN', 20),
+  reconcileMaxBackoffMs: num(env, 'RECONCILE_MAX_BACKOFF_SECONDS', 3600) * 1000,
   refreshGapMs: num(env, 'REFRESH_MIN_INTERVAL_SECONDS', 30) * 1000,
   checkoutsPerMinute: num(env, 'CHECKOUT_PER_MINUTE', 10),
   quotesTtlMs: num(env, 'QUOTES_TTL_SECONDS', 600) * 1000,
@@ -341,7 +342,7 @@ export async function reconcile(env) {
       break;
     }
     // (When another instance claimed this order meanwhile, the reserved call goes unused: rare, and on the safe side.)
-    if (!(await store.claimReconcile(row, Math.min(cfg.reconcileAfterMs * 2 ** row.checks, 3_600_000)))) continue;
+    if (!(await store.claimReconcile(row, Math.min(cfg.reconcileAfterMs * 2 ** row.checks, cfg.reconcileMaxBackoffMs)))) continue;
     report.checked += 1;
     try {
       // No SDK retry: a 429 is answered by backing off here, not by spending a second call.
