@@ -3,7 +3,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build demo example test test-rust test-js test-e2e test-runtimes lint sizes sandbox
+.PHONY: help deps build demo example test test-rust test-js test-e2e test-runtimes test-bundlers lint sizes sandbox
 
 help:
 	@echo "make demo      build everything and start the demo shop + local CoinbarPay sandbox on 127.0.0.1"
@@ -21,6 +21,7 @@ deps:
 build: deps
 	@scripts/build-wasm.sh server
 	@node scripts/build-cjs.mjs
+	@node scripts/build-cli.mjs
 	@scripts/build-wasm.sh browser
 
 sizes:
@@ -47,7 +48,8 @@ test-rust: deps
 
 test-js: build
 	node_modules/.bin/tsc -p tests/types
-	node --test tests/js/ tests/sandbox/ tests/load/ tests/demo/
+	node_modules/.bin/tsc -p tests/types/es2022
+	node --test tests/js/ tests/sandbox/ tests/load/ tests/types/ tests/demo/
 
 # One conformance suite (tests/vectors.json) in Node ESM/CJS, workerd, Deno, Bun, Vercel
 # edge-runtime and Chromium, from the npm-packed package; prints runtime x group pass counts.
@@ -58,7 +60,15 @@ test-e2e: build
 	@scripts/install-chromium.sh
 	node --test --test-concurrency=1 tests/e2e/
 
-test: lint test-rust test-js test-e2e test-runtimes sizes
+# The packed package built by each toolchain merchants use, with no bundler configuration
+# (Next.js, webpack, esbuild, wrangler, Vite; browser builds opened in Chromium); prints a
+# toolchain x result table. Tools pinned in tests/bundlers/package-lock.json, installed into
+# out/bundlers/ (npm ci only when the lock file changed).
+test-bundlers: build
+	@scripts/install-chromium.sh
+	node tests/bundlers/run.mjs
+
+test: lint test-rust test-js test-e2e test-runtimes test-bundlers sizes
 
 # Benchmark (issue 6): prepare/sign/verify vs node:crypto, WebCrypto and @noble/hashes in Node
 # and workerd, cold start, sizes, memory, end to end against the sandbox, the Rust core

@@ -1,6 +1,9 @@
 // One cold start, in a fresh Node process (spawned by bench/coldstart.mjs). Prints one JSON
 // line of timings in ms (performance.now(), whose origin is the process start).
 //   node bench/coldstart-child.mjs sdk|node-crypto|glue
+// sdk-inline   the same through what a bundler (the `module` condition) takes: src/node-inline.js,
+//              the .wasm as base64 inside the JavaScript, bundled into one file by bench/coldstart.mjs
+//              (out/coldstart/node-inline.mjs), as in an app's webpack / esbuild / Next.js bundle
 // sdk          from just before import('coinbar-pay') to the first signature (client created
 //              from the secret, sign(body)), then the first prepareInitiate on top; clientMs and
 //              signMs split the time after the import (constructor, first sign)
@@ -17,9 +20,9 @@ const input = JSON.parse(readFileSync(new URL('inputs/initiate-3.json', import.m
 const mode = process.argv[2];
 const out = { mode };
 
-if (mode === 'sdk') {
+if (mode === 'sdk' || mode === 'sdk-inline') {
   const t0 = performance.now();
-  const { CoinbarPay } = await import('coinbar-pay');
+  const { CoinbarPay } = await import(mode === 'sdk' ? 'coinbar-pay' : '../out/coldstart/node-inline.mjs');
   const t1 = performance.now();
   const cbpay = new CoinbarPay({ serviceClientId: CLIENT_ID, secretKey: SECRET, baseUrl: 'http://127.0.0.1:8790/coinbar/api/v2' });
   const tc = performance.now();
@@ -44,7 +47,8 @@ if (mode === 'sdk') {
   const t3 = performance.now();
   glue.initSync({ module });
   const t4 = performance.now();
-  const client = new glue.SigningClient(JSON.stringify({ serviceClientId: CLIENT_ID, baseUrl: 'http://127.0.0.1:8790/coinbar/api/v2' }), new TextEncoder().encode(SECRET));
+  // (service client id, environment, base URL, timeout, retries, key): the core's settings
+  const client = new glue.SigningClient(CLIENT_ID, undefined, 'http://127.0.0.1:8790/coinbar/api/v2', undefined, undefined, new TextEncoder().encode(SECRET));
   const tc = performance.now();
   const signature = client.sign(new TextEncoder().encode(body));
   const t5 = performance.now();

@@ -1,9 +1,22 @@
 // Section 3 in Node: cold start in fresh processes (bench/coldstart-child.mjs), median of
-// N runs per kind, interleaved. Inside the child: from just before the import to the first
+// N runs per kind, interleaved: `sdk` is plain Node (the .wasm read from the package),
+// `sdk-inline` an app bundle (the .wasm inline as base64, what bundlers resolve). Inside the child: from just before the import to the first
 // signature; outside: the whole process (spawn to exit). Prints `BENCH_RESULT <json>`.
 //   node bench/coldstart.mjs [--quick]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+// What a bundler makes of the package for a Node target (the `module` condition): one file
+// with the .wasm inline as base64. Measured beside the plain `import 'coinbar-pay'`.
+await build({
+  entryPoints: [fileURLToPath(new URL('../pkg/src/node-inline.js', import.meta.url))],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  outfile: fileURLToPath(new URL('../out/coldstart/node-inline.mjs', import.meta.url)),
+  logLevel: 'warning',
+});
 
 const quick = process.argv.includes('--quick');
 const CHILD = fileURLToPath(new URL('coldstart-child.mjs', import.meta.url));
@@ -33,7 +46,7 @@ function runChild(mode) {
 }
 
 const runs = quick ? 5 : 20;
-const modes = ['sdk', 'node-crypto', 'glue'];
+const modes = ['sdk', 'sdk-inline', 'node-crypto', 'glue'];
 const samples = Object.fromEntries(modes.map((m) => [m, []]));
 const errors = {};
 for (let i = 0; i < runs; i++) {

@@ -204,7 +204,8 @@ function sizes() {
     const bytes = Buffer.concat(paths.map((p) => readFileSync(p)));
     return { label, build, files, raw: bytes.length, gzip: gz(bytes), brotli: br(bytes) };
   };
-  const shell = (entry, withClient) => [`pkg/src/${entry}`, 'pkg/src/common.js', ...(withClient ? ['pkg/src/client.js'] : []), 'pkg/src/error.js'];
+  const shared = ['pkg/src/glue.js', 'pkg/src/common.js', 'pkg/src/public.js', 'pkg/src/error.js'];
+  const shell = (entry, withClient) => [`pkg/src/${entry}`, ...shared, ...(withClient ? ['pkg/src/client.js', 'pkg/src/server.js', 'pkg/src/init.js'] : [])];
   return [
     measure('.wasm', 'server', ['pkg/dist/server/coinbar_pay_bg.wasm']),
     measure('wasm-bindgen glue', 'server', ['pkg/dist/server/coinbar_pay.js']),
@@ -214,6 +215,8 @@ function sizes() {
     measure('JS shell (browser entry)', 'browser', shell('browser.js', false)),
     measure('ESM bundle (node.mjs)', 'server', ['pkg/dist/node.mjs']),
     measure('CommonJS bundle (node.cjs)', 'server', ['pkg/dist/node.cjs']),
+    measure('.wasm as base64 (bundlers)', 'server', ['pkg/dist/server/coinbar_pay_bg.wasm.base64.js']),
+    measure('.wasm as base64 (the browser entry)', 'browser', ['pkg/dist/browser/coinbar_pay_bg.wasm.base64.js']),
   ];
 }
 
@@ -334,6 +337,10 @@ await section('coldstart', async () => {
     ['Node: import → first prepareInitiate (~600 B input)', fmtMs(s.firstPrepareMs), '', '', s.count],
     ['Node: whole process (spawn → exit)', fmtMs(s.processMs, 1), `node:crypto: ${fmtMs(b.processMs, 1)}`, fmtMs(s.processMs - b.processMs, 1), s.count],
   ];
+  const inl = r.runs['sdk-inline'];
+  if (inl) {
+    rows.push(['Node, app bundle (the .wasm inline as base64, as bundlers resolve it): import → first signature', fmtMs(inl.firstSignatureMs), `plain Node: ${fmtMs(s.firstSignatureMs)}`, fmtMs(inl.firstSignatureMs - s.firstSignatureMs), inl.count]);
+  }
   if (g) {
     rows.push([
       'Node, step by step (glue)',

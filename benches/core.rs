@@ -20,8 +20,12 @@ const CALLBACK: &[u8] = include_bytes!("../bench/inputs/callback.json");
 const NOW_MS: u64 = 1_715_430_961_064;
 
 fn client() -> Client {
-    let options = format!(r#"{{"serviceClientId":"{CLIENT_ID}","baseUrl":"http://127.0.0.1:8790/coinbar/api/v2"}}"#);
-    let config = Config::from_options_json(&options).expect("config");
+    let config = Config::new(&coinbar_pay::api::Settings {
+        service_client_id: Some(CLIENT_ID),
+        base_url: Some("http://127.0.0.1:8790/coinbar/api/v2"),
+        ..Default::default()
+    })
+    .expect("config");
     Client::new(config, SECRET).expect("client")
 }
 

@@ -1567,9 +1567,11 @@ pub fn initiate_gen(data: &[u8]) {
 fn test_client() -> std::rc::Rc<coinbar_pay::client::Client> {
     thread_local! {
         static CLIENT: std::rc::Rc<coinbar_pay::client::Client> = {
-            let config = coinbar_pay::api::Config::from_options_json(&format!(
-                r#"{{"serviceClientId":"{CLIENT_ID}","baseUrl":"http://127.0.0.1:8790/coinbar/api/v2"}}"#
-            ))
+            let config = coinbar_pay::api::Config::new(&coinbar_pay::api::Settings {
+                service_client_id: Some(CLIENT_ID),
+                base_url: Some("http://127.0.0.1:8790/coinbar/api/v2"),
+                ..Default::default()
+            })
             .expect("config");
             std::rc::Rc::new(coinbar_pay::client::Client::new(config, SECRET).expect("client"))
         };

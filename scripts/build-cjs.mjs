@@ -13,7 +13,8 @@ const pkg = new URL('../pkg/', import.meta.url);
 const path = (p) => new URL(p, pkg).pathname;
 
 // Both bundles: src/node.js and everything it imports, in one file under pkg/dist/ (as deep
-// as pkg/src/, so its '../dist/server/…' URLs stay right).
+// as pkg/src/, so its '../dist/server/…' URL stays right). Bundlers do not use these: they
+// take src/node-inline.js (the `module` condition), which carries the .wasm inside.
 const nodeBundle = {
   entryPoints: [path('src/node.js')],
   bundle: true,

@@ -7,7 +7,7 @@
 // node:crypto's HMAC-SHA256, totals are BigInt decimal arithmetic, gateway URLs are
 // encodeURIComponent (plus the four characters it leaves alone that RFC 3986 reserves).
 // Expected validation errors, statuses and response readings are the decisions written
-// in README.md and ../shared/coinbar-api.md, spelled out by hand below.
+// in docs/design.md and docs/coinbar-api/coinbar-api.md, spelled out by hand below.
 //
 //   node scripts/gen-vectors.mjs          # (re)write tests/vectors.json
 //   node scripts/gen-vectors.mjs --check  # exit 1 if the checked-in file is not what this generates
@@ -21,7 +21,7 @@ const OUT = new URL('../tests/vectors.json', import.meta.url);
 const hmacHex = (key, data) => createHmac('sha256', key).update(data).digest('hex');
 const keyBytes = (client) => (client.secretKeyHex !== undefined ? Buffer.from(client.secretKeyHex, 'hex') : Buffer.from(client.secretKey, 'utf8'));
 
-/** The request object in the documented field order (shared/coinbar-api.md §3.1, §3.2). */
+/** The request object in the documented field order (docs/coinbar-api/coinbar-api.md §3.1, §3.2). */
 function documentedBody(kind, serviceClientId, input) {
   const body = {
     service_client_id: serviceClientId,

@@ -1,11 +1,12 @@
-// Print the size of each built package flavor: .wasm and JS glue, raw / gzip / brotli.
+// Print the size of each built package flavor: .wasm, the .wasm as base64 (what bundlers and
+// the browser entry carry), JS glue; raw / gzip / brotli; and the packed package.
 import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const rows = [];
 for (const flavor of ['server', 'browser']) {
-  for (const file of ['coinbar_pay_bg.wasm', 'coinbar_pay.js']) {
+  for (const file of ['coinbar_pay_bg.wasm', 'coinbar_pay_bg.wasm.base64.js', 'coinbar_pay.js']) {
     const path = new URL(`../pkg/dist/${flavor}/${file}`, import.meta.url);
     if (!existsSync(path)) continue;
     const bytes = readFileSync(path);
@@ -16,5 +17,10 @@ for (const flavor of ['server', 'browser']) {
 }
 console.log('package sizes (pkg/dist):');
 for (const r of rows) {
-  console.log(`  ${r.build.padEnd(8)} ${r.file.padEnd(20)} raw ${kb(r.raw).padStart(10)}  gzip ${kb(r.gzip).padStart(10)}  brotli ${kb(r.brotli).padStart(10)}  (${r.raw} / ${r.gzip} / ${r.brotli} bytes)`);
+  console.log(`  ${r.build.padEnd(8)} ${r.file.padEnd(30)} raw ${kb(r.raw).padStart(10)}  gzip ${kb(r.gzip).padStart(10)}  brotli ${kb(r.brotli).padStart(10)}  (${r.raw} / ${r.gzip} / ${r.brotli} bytes)`);
 }
+
+// The package as npm would publish it (`npm pack --dry-run`).
+const { execFileSync } = await import('node:child_process');
+const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: new URL('../pkg/', import.meta.url), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))[0];
+console.log(`  npm pack: ${packed.entryCount} files, tarball ${packed.size} bytes, unpacked ${packed.unpackedSize} bytes`);

@@ -4,7 +4,6 @@
 use crate::error::Error;
 use crate::validate;
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 /// Coinbar's published sandbox.
 pub const SANDBOX_BASE_URL: &str = "https://sandbox.coinbar.io/coinbar/api/v2";
@@ -16,7 +15,7 @@ pub const MAX_TIMEOUT_MS: u32 = 600_000;
 pub const DEFAULT_MAX_RETRIES: u32 = 1;
 pub const MAX_RETRIES: u32 = 10;
 
-/// Coinbar environments. Only the sandbox has a published host; production needs `baseUrl`.
+/// Coinbar environments. Only the sandbox has a published host; production needs a base URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
@@ -26,7 +25,6 @@ pub enum Environment {
 
 /// A checked client configuration. Holds no secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
 pub struct Config {
     pub service_client_id: String,
     pub environment: Environment,
@@ -36,73 +34,59 @@ pub struct Config {
     pub max_retries: u32,
 }
 
-/// Options that the JS shell handles itself but that may appear in the options object.
-const JS_ONLY_OPTIONS: &[&str] = &["fetch"];
-const OPTIONS: &[&str] = &["serviceClientId", "environment", "baseUrl", "timeoutMs", "maxRetries"];
-/// Options one call may override.
-const CALL_OPTIONS: &[&str] = &["timeoutMs", "maxRetries"];
+/// The client settings as given (each `None` when not set). Numbers come as the doubles a
+/// JS caller has; the rules (whole, in range) are checked here. The shell reads its options
+/// object, under its own names, into this.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings<'a> {
+    pub service_client_id: Option<&'a str>,
+    pub environment: Option<&'a str>,
+    pub base_url: Option<&'a str>,
+    pub timeout_ms: Option<f64>,
+    pub max_retries: Option<f64>,
+}
+
+/// The names of the settings, as config errors carry them ([`Error::setting`]).
+pub mod setting {
+    pub const SERVICE_CLIENT_ID: &str = "service_client_id";
+    pub const ENVIRONMENT: &str = "environment";
+    pub const BASE_URL: &str = "base_url";
+    pub const TIMEOUT_MS: &str = "timeout_ms";
+    pub const MAX_RETRIES: &str = "max_retries";
+}
 
 impl Config {
-    /// Read the options object (as JSON text, **without** `secretKey`, which the shell
-    /// passes separately as bytes). Messages name option keys, never values.
-    pub fn from_options_json(text: &str) -> Result<Config, Error> {
-        let value: Value = serde_json::from_str(text).map_err(|_| Error::config("options: must be an object"))?;
-        let Value::Object(opts) = value else { return Err(Error::config("options: must be an object")) };
-        for key in opts.keys() {
-            if JS_ONLY_OPTIONS.contains(&key.as_str()) {
-                return Err(Error::config(format!("{key}: must be a function")));
-            }
-            if key == "secretKey" {
-                return Err(Error::config("secretKey: must be a non-empty string"));
-            }
-            if !OPTIONS.contains(&key.as_str()) {
-                return Err(Error::config(format!(
-                    "{key}: is not a known option (known: {}, secretKey, fetch)",
-                    OPTIONS.join(", ")
-                )));
-            }
-        }
-        let service_client_id = match opts.get("serviceClientId") {
-            Some(Value::String(s)) => check_client_id(s)?,
-            None | Some(Value::Null) => return Err(Error::config("serviceClientId: is required")),
-            Some(_) => return Err(Error::config("serviceClientId: must be a string")),
-        };
-        let environment = match opt_str(&opts, "environment")? {
+    /// Check the settings. Errors name the setting ([`Error::setting`]), never its value.
+    pub fn new(s: &Settings<'_>) -> Result<Config, Error> {
+        let service_client_id = check_client_id(s.service_client_id.unwrap_or(""))?;
+        let environment = match s.environment {
             None | Some("sandbox") => Environment::Sandbox,
             Some("production") => Environment::Production,
-            Some(_) => return Err(Error::config("environment: must be 'sandbox' or 'production'")),
+            Some(_) => return Err(Error::setting(setting::ENVIRONMENT, "must be 'sandbox' or 'production'")),
         };
-        let base_url = match (opt_str(&opts, "baseUrl")?, environment) {
+        let base_url = match (s.base_url, environment) {
             (Some(url), _) => check_base_url(url)?,
             (None, Environment::Sandbox) => SANDBOX_BASE_URL.to_string(),
             (None, Environment::Production) => {
-                return Err(Error::config(
-                    "baseUrl: is required for environment 'production' (Coinbar publishes no production host; \
-                     set baseUrl or COINBAR_BASE_URL to the one Coinbar gave you)",
+                return Err(Error::setting(
+                    setting::BASE_URL,
+                    "is required for environment 'production' (Coinbar publishes no production host; \
+                     use the one Coinbar gave you)",
                 ))
             }
         };
-        let timeout_ms = opt_int(&opts, "timeoutMs", 1, MAX_TIMEOUT_MS)?.unwrap_or(DEFAULT_TIMEOUT_MS);
-        let max_retries = opt_int(&opts, "maxRetries", 0, MAX_RETRIES)?.unwrap_or(DEFAULT_MAX_RETRIES);
+        let timeout_ms = whole(s.timeout_ms, setting::TIMEOUT_MS, 1, MAX_TIMEOUT_MS)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let max_retries = whole(s.max_retries, setting::MAX_RETRIES, 0, MAX_RETRIES)?.unwrap_or(DEFAULT_MAX_RETRIES);
         Ok(Config { service_client_id, environment, base_url, timeout_ms, max_retries })
     }
 
-    /// Per-call overrides `{ timeoutMs?, maxRetries? }` (JSON text; the shell handles
-    /// `signal` itself), checked by the same rules as the client options. Returns the
-    /// effective `(timeout_ms, max_retries)` for the call.
-    pub fn call_limits(&self, options_json: &str) -> Result<(u32, u32), Error> {
-        let value: Value =
-            serde_json::from_str(options_json).map_err(|_| Error::config("call options: must be an object"))?;
-        let Value::Object(opts) = value else { return Err(Error::config("call options: must be an object")) };
-        if let Some(key) = opts.keys().find(|k| !CALL_OPTIONS.contains(&k.as_str())) {
-            return Err(Error::config(format!(
-                "{key}: is not a per-call option (known: signal, {})",
-                CALL_OPTIONS.join(", ")
-            )));
-        }
-        let timeout_ms = opt_int(&opts, "timeoutMs", 1, MAX_TIMEOUT_MS)?.unwrap_or(self.timeout_ms);
-        let max_retries = opt_int(&opts, "maxRetries", 0, MAX_RETRIES)?.unwrap_or(self.max_retries);
-        Ok((timeout_ms, max_retries))
+    /// One call's `(timeout_ms, max_retries)`: the client's, overridden by the call's own
+    /// settings, checked by the same rules.
+    pub fn call_limits(&self, timeout_ms: Option<f64>, max_retries: Option<f64>) -> Result<(u32, u32), Error> {
+        Ok((
+            whole(timeout_ms, setting::TIMEOUT_MS, 1, MAX_TIMEOUT_MS)?.unwrap_or(self.timeout_ms),
+            whole(max_retries, setting::MAX_RETRIES, 0, MAX_RETRIES)?.unwrap_or(self.max_retries),
+        ))
     }
 
     /// The full URL of an API path such as `/pay/gateway/initiate`.
@@ -111,33 +95,24 @@ impl Config {
     }
 }
 
-fn opt_str<'a>(opts: &'a Map<String, Value>, key: &str) -> Result<Option<&'a str>, Error> {
-    match opts.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.as_str())),
-        Some(_) => Err(Error::config(format!("{key}: must be a string"))),
-    }
-}
-
-fn opt_int(opts: &Map<String, Value>, key: &str, min: u32, max: u32) -> Result<Option<u32>, Error> {
-    match opts.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => match n.as_str().parse::<u32>() {
-            Ok(v) if (min..=max).contains(&v) => Ok(Some(v)),
-            _ => Err(Error::config(format!("{key}: must be a whole number from {min} to {max}"))),
-        },
-        Some(_) => Err(Error::config(format!("{key}: must be a number"))),
+/// A whole number from `min` to `max`, when given.
+fn whole(value: Option<f64>, name: &'static str, min: u32, max: u32) -> Result<Option<u32>, Error> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.fract() == 0.0 && v >= f64::from(min) && v <= f64::from(max) => Ok(Some(v as u32)),
+        Some(_) => Err(Error::setting(name, format!("must be a whole number from {min} to {max}"))),
     }
 }
 
 /// The client id travels in a header, the body and URLs: visible ASCII, no spaces.
 fn check_client_id(s: &str) -> Result<String, Error> {
     if s.is_empty() {
-        return Err(Error::config("serviceClientId: is required"));
+        return Err(Error::setting(setting::SERVICE_CLIENT_ID, "is required"));
     }
     if s.len() > 100 || !s.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(Error::config(
-            "serviceClientId: must be up to 100 visible ASCII characters (it is sent in a header)",
+        return Err(Error::setting(
+            setting::SERVICE_CLIENT_ID,
+            "must be up to 100 visible ASCII characters (it is sent in a header)",
         ));
     }
     Ok(s.to_string())
@@ -148,7 +123,7 @@ fn check_client_id(s: &str) -> Result<String, Error> {
 /// query, fragment or credentials. Hand-checked: the `url` crate would add its IDNA tables
 /// to every build for these few rules.
 fn check_base_url(url: &str) -> Result<String, Error> {
-    let bad = |why: &str| Error::config(format!("baseUrl: {why}"));
+    let bad = |why: &str| Error::setting(setting::BASE_URL, why);
     let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("must start with https://"))?;
     if !(scheme == "https" || scheme == "http") {
         return Err(bad("must start with https://"));
@@ -318,13 +293,13 @@ mod tests {
     use super::*;
     use crate::error::ErrorKind;
 
-    fn cfg(json: &str) -> Result<Config, Error> {
-        Config::from_options_json(json)
+    fn id(service_client_id: &str) -> Settings<'_> {
+        Settings { service_client_id: Some(service_client_id), ..Settings::default() }
     }
 
     #[test]
     fn sandbox_is_the_default() {
-        let c = cfg(r#"{"serviceClientId":"id-1"}"#).unwrap();
+        let c = Config::new(&id("id-1")).unwrap();
         assert_eq!(c.base_url, SANDBOX_BASE_URL);
         assert_eq!(c.environment, Environment::Sandbox);
         assert_eq!((c.timeout_ms, c.max_retries), (30_000, 1));
@@ -333,11 +308,17 @@ mod tests {
 
     #[test]
     fn production_needs_an_explicit_base_url() {
-        let e = cfg(r#"{"serviceClientId":"id","environment":"production"}"#).unwrap_err();
+        let e = Config::new(&Settings { environment: Some("production"), ..id("id") }).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Config);
-        assert!(e.message.contains("baseUrl: is required for environment 'production'"));
-        let c = cfg(r#"{"serviceClientId":"id","environment":"production","baseUrl":"https://pay.example.com/api/"}"#)
-            .unwrap();
+        assert_eq!(e.setting, Some(setting::BASE_URL));
+        assert!(e.message.starts_with("is required for environment 'production'"));
+        assert!(e.to_string().starts_with("base_url: is required"));
+        let c = Config::new(&Settings {
+            environment: Some("production"),
+            base_url: Some("https://pay.example.com/api/"),
+            ..id("id")
+        })
+        .unwrap();
         assert_eq!(c.base_url, "https://pay.example.com/api");
     }
 
@@ -370,56 +351,56 @@ mod tests {
             "sandbox.coinbar.io",
             "https://a b",
         ] {
-            assert!(check_base_url(bad).is_err(), "{bad}");
+            assert_eq!(check_base_url(bad).unwrap_err().setting, Some(setting::BASE_URL), "{bad}");
         }
     }
 
     #[test]
     fn per_call_limits_override_the_client_and_follow_the_same_rules() {
-        let c = cfg(r#"{"serviceClientId":"id","timeoutMs":5000,"maxRetries":2}"#).unwrap();
-        assert_eq!(c.call_limits("{}").unwrap(), (5000, 2));
-        assert_eq!(c.call_limits(r#"{"timeoutMs":10,"maxRetries":0}"#).unwrap(), (10, 0));
-        assert!(c.call_limits(r#"{"timeoutMs":0}"#).unwrap_err().message.starts_with("timeoutMs:"));
-        assert!(c.call_limits(r#"{"maxRetries":11}"#).unwrap_err().message.starts_with("maxRetries:"));
-        assert!(c
-            .call_limits(r#"{"timeout":1}"#)
-            .unwrap_err()
-            .message
-            .starts_with("timeout: is not a per-call option"));
-        assert_eq!(c.call_limits("[]").unwrap_err().kind, ErrorKind::Config);
+        let c = Config::new(&Settings { timeout_ms: Some(5000.0), max_retries: Some(2.0), ..id("id") }).unwrap();
+        assert_eq!(c.call_limits(None, None).unwrap(), (5000, 2));
+        assert_eq!(c.call_limits(Some(10.0), Some(0.0)).unwrap(), (10, 0));
+        assert_eq!(c.call_limits(Some(0.0), None).unwrap_err().setting, Some(setting::TIMEOUT_MS));
+        assert_eq!(c.call_limits(None, Some(11.0)).unwrap_err().setting, Some(setting::MAX_RETRIES));
+        assert_eq!(c.call_limits(Some(f64::NAN), None).unwrap_err().kind, ErrorKind::Config);
     }
 
     #[test]
-    fn option_errors_name_the_key_never_the_value() {
-        let e = cfg(r#"{"serviceClientId":"id","timeout":"s3cr3t-value"}"#).unwrap_err();
-        assert!(e.message.starts_with("timeout: is not a known option"));
-        assert!(!e.message.contains("s3cr3t"));
-        assert!(cfg(r#"{"serviceClientId":"id","timeoutMs":0}"#).is_err());
-        assert!(cfg(r#"{"serviceClientId":"id","timeoutMs":1.5}"#).is_err());
-        assert!(cfg(r#"{"serviceClientId":"","timeoutMs":100}"#).is_err());
-        assert!(cfg(r#"{"serviceClientId":"has space"}"#).is_err());
-        assert!(cfg(r#"{"serviceClientId":"id","environment":"prod"}"#).is_err());
-        assert!(cfg(r#"{"serviceClientId":"id","fetch":"x"}"#).unwrap_err().message.contains("must be a function"));
-        assert!(cfg("[]").is_err());
+    fn setting_errors_name_the_setting_never_the_value() {
+        for (settings, name) in [
+            (Settings { timeout_ms: Some(0.0), ..id("id") }, setting::TIMEOUT_MS),
+            (Settings { timeout_ms: Some(1.5), ..id("id") }, setting::TIMEOUT_MS),
+            (Settings { timeout_ms: Some(f64::INFINITY), ..id("id") }, setting::TIMEOUT_MS),
+            (Settings { max_retries: Some(-1.0), ..id("id") }, setting::MAX_RETRIES),
+            (id(""), setting::SERVICE_CLIENT_ID),
+            (Settings::default(), setting::SERVICE_CLIENT_ID),
+            (id("has space"), setting::SERVICE_CLIENT_ID),
+            (Settings { environment: Some("s3cr3t-prod"), ..id("id") }, setting::ENVIRONMENT),
+        ] {
+            let e = Config::new(&settings).unwrap_err();
+            assert_eq!((e.kind, e.setting), (ErrorKind::Config, Some(name)));
+            assert!(!e.message.contains("s3cr3t"));
+        }
     }
 
     #[test]
     fn gateway_url_encodes_every_value_and_uses_the_origin() {
-        let c = cfg(r#"{"serviceClientId":"id 1&x"}"#);
+        let c = Config::new(&id("id 1&x"));
         assert!(c.is_err(), "client ids are visible ASCII without spaces");
-        let c = cfg(r#"{"serviceClientId":"c0ffee&=?"}"#).unwrap();
+        let c = Config::new(&id("c0ffee&=?")).unwrap();
         assert_eq!(
             gateway_url(&c, "WlpZ+ab/c==", 1715430961064).unwrap(),
             "https://sandbox.coinbar.io/paymentgateway/pay?requestToken=WlpZ%2Bab%2Fc%3D%3D&serviceClientId=c0ffee%26%3D%3F&timestamp=1715430961064"
         );
-        let local = cfg(r#"{"serviceClientId":"id","baseUrl":"http://127.0.0.1:8790/coinbar/api/v2"}"#).unwrap();
+        let local =
+            Config::new(&Settings { base_url: Some("http://127.0.0.1:8790/coinbar/api/v2"), ..id("id") }).unwrap();
         assert!(gateway_url(&local, "t", 1).unwrap().starts_with("http://127.0.0.1:8790/paymentgateway/pay?"));
         assert_eq!(gateway_url(&local, "", 1).unwrap_err().errors[0].field, "requestToken");
     }
 
     #[test]
     fn get_requests_sign_the_query_string() {
-        let c = cfg(r#"{"serviceClientId":"id"}"#).unwrap();
+        let c = Config::new(&id("id")).unwrap();
         let q = quotes_query("EUR").unwrap();
         let p = PreparedRequest::get(&c, paths::QUOTES, &q, "sig".into());
         assert_eq!(p.url, "https://sandbox.coinbar.io/coinbar/api/v2/pay/gateway/quotes?conversion_fiat=EUR");
@@ -434,7 +415,7 @@ mod tests {
 
     #[test]
     fn prepared_post_has_the_documented_headers_in_order() {
-        let c = cfg(r#"{"serviceClientId":"id"}"#).unwrap();
+        let c = Config::new(&id("id")).unwrap();
         let p = PreparedRequest::post(&c, paths::INITIATE, "{}".into(), "ab".into());
         assert_eq!(
             p.to_json(),

@@ -55,9 +55,16 @@ impl Client {
     /// Validate, serialize and sign a Request New Payment input (no `destination_coin`;
     /// optional `urlcallback`).
     pub fn prepare_request(&self, input_json: &str, now_ms: u64) -> Result<PreparedRequest, Error> {
+        self.prepare_request_at(input_json, now_ms).map(|(request, _)| request)
+    }
+
+    /// [`Client::prepare_request`], with the timestamp the body carries (the input's own, or
+    /// `now_ms`): [`Client::finish_request`] needs it for the gateway URL.
+    pub fn prepare_request_at(&self, input_json: &str, now_ms: u64) -> Result<(PreparedRequest, u64), Error> {
         let input = initiate::parse_input(input_json, PaymentKind::Request, Some(&self.config.service_client_id))?;
-        let body = input.body(&self.config.service_client_id, now_ms)?;
-        Ok(self.signed_post(paths::REQUEST, body))
+        let timestamp = input.timestamp.unwrap_or(now_ms);
+        let body = input.body(&self.config.service_client_id, timestamp)?;
+        Ok((self.signed_post(paths::REQUEST, body), timestamp))
     }
 
     /// Read the answer to Request New Payment and add the gateway URL for its token.
@@ -118,12 +125,16 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::Settings;
 
     #[test]
     fn prepared_initiate_signs_exactly_the_body_it_carries() {
-        let config =
-            Config::from_options_json(r#"{"serviceClientId":"cid","baseUrl":"http://127.0.0.1:8790/coinbar/api/v2"}"#)
-                .unwrap();
+        let config = Config::new(&Settings {
+            service_client_id: Some("cid"),
+            base_url: Some("http://127.0.0.1:8790/coinbar/api/v2"),
+            ..Settings::default()
+        })
+        .unwrap();
         let client = Client::new(config, b"secret").unwrap();
         let input = r#"{"payment_request_id":"o-1","input_coin":"EUR","products":[{"product_name":"Tea","product_price":"3.50","product_amount":2,"product_id":"t","product_type":"general"}],"email":"a@example.com","user_id":"u","destination_coin":"BTC"}"#;
         let p = client.prepare_initiate(input, 1_700_000_000_000).unwrap();
@@ -137,7 +148,7 @@ mod tests {
 
     #[test]
     fn template_plus_signed_body_is_the_prepared_request() {
-        let config = Config::from_options_json(r#"{"serviceClientId":"cid"}"#).unwrap();
+        let config = Config::new(&Settings { service_client_id: Some("cid"), ..Settings::default() }).unwrap();
         let client = Client::new(config, b"secret").unwrap();
         let input = r#"{"payment_request_id":"o","input_coin":"EUR","products":[{"product_name":"T","product_price":1,"product_amount":1,"product_id":"t","product_type":"g"}],"email":"a@example.com","user_id":"u","destination_coin":"BTC","timestamp":1700000000000}"#;
         let (signature, body) = client.sign_initiate(input, 0).unwrap();
@@ -149,7 +160,7 @@ mod tests {
 
     #[test]
     fn get_calls_sign_their_query_string_and_check_ids() {
-        let config = Config::from_options_json(r#"{"serviceClientId":"cid"}"#).unwrap();
+        let config = Config::new(&Settings { service_client_id: Some("cid"), ..Settings::default() }).unwrap();
         let client = Client::new(config, b"secret").unwrap();
         let signer = Signer::new(b"secret").unwrap();
         let q = client.prepare_quotes("GBP").unwrap();

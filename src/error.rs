@@ -59,6 +59,10 @@ pub struct Error {
     /// Coinbar's own error text (`error` / `message` / `reason` of the response), if any.
     #[serde(rename = "apiError", skip_serializing_if = "Option::is_none")]
     pub api_error: Option<String>,
+    /// The client setting a config error is about (`base_url`...); its message then reads
+    /// after the setting's name, which the shell spells its own way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setting: Option<&'static str>,
 }
 
 /// How much of a response body an error keeps.
@@ -66,7 +70,20 @@ pub const MAX_BODY_IN_ERROR: usize = 4096;
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), errors: Vec::new(), status: None, body: None, api_error: None }
+        Error {
+            kind,
+            message: message.into(),
+            errors: Vec::new(),
+            status: None,
+            body: None,
+            api_error: None,
+            setting: None,
+        }
+    }
+
+    /// A config error about one client setting; `message` reads after its name ("is required").
+    pub fn setting(setting: &'static str, message: impl Into<String>) -> Self {
+        Error { setting: Some(setting), ..Error::new(ErrorKind::Config, message) }
     }
 
     pub fn config(message: impl Into<String>) -> Self {
@@ -105,7 +122,10 @@ impl Error {
 
 impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.message)
+        match self.setting {
+            Some(setting) => write!(f, "{setting}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
     }
 }
 
@@ -133,8 +153,11 @@ mod tests {
 
     #[test]
     fn wire_form_has_code_and_omits_empty_parts() {
-        let e = Error::config("serviceClientId: required");
-        assert_eq!(e.to_json(), r#"{"code":"config","message":"serviceClientId: required"}"#);
+        let e = Error::config("options: must be an object");
+        assert_eq!(e.to_json(), r#"{"code":"config","message":"options: must be an object"}"#);
+        let e = Error::setting("base_url", "is required");
+        assert_eq!(e.to_json(), r#"{"code":"config","message":"is required","setting":"base_url"}"#);
+        assert_eq!(e.to_string(), "base_url: is required");
     }
 
     #[test]

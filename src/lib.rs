@@ -18,8 +18,8 @@
 //!
 //! ```
 //! # #[cfg(feature = "signer")] {
-//! use coinbar_pay::{api::Config, client::Client};
-//! let config = Config::from_options_json(r#"{"serviceClientId":"my-client-id"}"#).unwrap();
+//! use coinbar_pay::{api::{Config, Settings}, client::Client};
+//! let config = Config::new(&Settings { service_client_id: Some("my-client-id"), ..Settings::default() }).unwrap();
 //! let client = Client::new(config, b"my-secret").unwrap();
 //! let prepared = client.prepare_initiate(r#"{
 //!   "payment_request_id": "order-1", "input_coin": "EUR", "email": "jane@example.com",

@@ -1,6 +1,6 @@
 //! When to retry a call, after how long, and — for the two payment-creating POSTs — what a
 //! failure says about whether Coinbar acted on the request. The JS shell asks after each
-//! attempt; it owns the clock and the overall deadline (`timeoutMs` covers all attempts).
+//! attempt; it owns the clock and the overall deadline (the call's timeout covers all attempts).
 //!
 //! Coinbar's docs never say that a repeated `payment_request_id` returns the original
 //! payment, so the SDK assumes a Coinbar that creates a new payment for every POST it

@@ -12,6 +12,9 @@ use subtle::ConstantTimeEq;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// The setting an unusable key is reported under ([`Error::setting`]).
+const SECRET_KEY: &str = "secret_key";
+
 /// Length of a signature in lowercase hex.
 pub const SIGNATURE_HEX_LEN: usize = 64;
 
@@ -25,10 +28,10 @@ impl Signer {
     /// Prepare the keyed state. An empty key is refused (`config` error).
     pub fn new(key: &[u8]) -> Result<Signer, Error> {
         if key.is_empty() {
-            return Err(Error::config("secretKey: is required"));
+            return Err(Error::setting(SECRET_KEY, "is required"));
         }
         let keyed =
-            HmacSha256::new_from_slice(key).map_err(|_| Error::config("secretKey: cannot be used as an HMAC key"))?;
+            HmacSha256::new_from_slice(key).map_err(|_| Error::setting(SECRET_KEY, "cannot be used as an HMAC key"))?;
         Ok(Signer { keyed })
     }
 

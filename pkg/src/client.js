@@ -3,6 +3,8 @@
 // callbacks. Not part of the browser build. Which failures are retried, and what a failed
 // POST says about the payment, are the core's decisions (src/retry.rs).
 import { CoinbarError, inputError } from './error.js';
+import { glue, maxInputBytes } from './glue.js';
+import { boundedText, call, ownProperties, parseAnswer, readOptions, settingsOf, timestampArg, toJsonText } from './common.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 // Option names that fromEnv reads from which variables, for error messages.
@@ -13,6 +15,8 @@ const ENV_NAMES = {
   environment: 'COINBAR_ENV',
 };
 const HOOK_EVENTS = ['request', 'response'];
+/** The options one call may override (`signal` is the shell's own). */
+const CALL_SETTINGS = { timeoutMs: 'number', maxRetries: 'number' };
 const CLAIMS = ['claimed', 'done', 'busy'];
 const DEFAULT_LEASE_MS = 60_000;
 const MAX_LEASE_MS = 24 * 60 * 60 * 1000;
@@ -45,623 +49,637 @@ function plainBytes(value) {
   return undefined;
 }
 
-/** Build the CoinbarPay class on an initialized server glue module and its common API. */
-export function createClient(glue, common) {
-  const { call, toJsonText, readOptions, ownProperties, boundedText, timestampArg, parseAnswer, maxInputBytes } = common;
 
-  // UTF-8 of a string, written by TextEncoder.encodeInto into a reused buffer: the fastest
-  // way to hand text to the core (no new array per call; the glue copies it into wasm memory
-  // at once). The view is only valid until the next call. Texts over 16 KiB get their own
-  // array, so the buffer never holds more than 48 KiB.
-  const encoder = new TextEncoder();
-  const SCRATCH_CHARS = 16 * 1024;
-  const scratch = new Uint8Array(SCRATCH_CHARS * 3);
-  function utf8(text) {
-    if (text.length > SCRATCH_CHARS) return encoder.encode(text);
-    return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
+// UTF-8 of a string, written by TextEncoder.encodeInto into a reused buffer: the fastest
+// way to hand text to the core (no new array per call; the glue copies it into wasm memory
+// at once). The view is only valid until the next call. Texts over 16 KiB get their own
+// array, so the buffer never holds more than 48 KiB.
+const encoder = new TextEncoder();
+const SCRATCH_CHARS = 16 * 1024;
+const scratch = new Uint8Array(SCRATCH_CHARS * 3);
+function utf8(text) {
+  if (text.length > SCRATCH_CHARS) return encoder.encode(text);
+  return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
+}
+
+/**
+ * Raw callback body as bytes: exactly what was received, refused before any copy into
+ * wasm memory when it is larger than a callback can be. A body a framework already
+ * parsed, or an empty one, gets an error that says what to do.
+ */
+function callbackBytes(rawBody) {
+  let bytes;
+  if (typeof rawBody === 'string') {
+    if (rawBody.length > maxInputBytes) throw tooLarge();
+    bytes = utf8(rawBody);
+  } else {
+    bytes = plainBytes(rawBody);
+  }
+  if (bytes === undefined) {
+    const parsed = rawBody !== null && typeof rawBody === 'object';
+    throw new CoinbarError(
+      'signature',
+      parsed
+        ? 'callback refused: the body was already parsed into an object by your framework; the signature covers the exact bytes received, so pass the raw body ' +
+          "(Express: express.raw({ type: 'application/json' }) on this route; Fastify: a raw-body content-type parser; fetch-style handlers: await request.arrayBuffer())"
+        : rawBody === undefined
+          ? 'callback refused: the body is undefined: nothing read the request body. Express: express.raw() without a type reads only application/octet-stream, ' +
+            "and Coinbar sends application/json: use express.raw({ type: 'application/json' }) on this route"
+          : `callback refused: pass the raw request body (string or bytes), not ${rawBody === null ? 'null' : typeof rawBody}`,
+    );
+  }
+  if (bytes.length === 0) {
+    throw new CoinbarError(
+      'signature',
+      'callback refused: the body is empty. If you use express.raw(), give it the JSON type so it reads this body ' +
+        "(express.raw({ type: 'application/json' })); otherwise make sure nothing consumed the request stream before this call",
+    );
+  }
+  if (bytes.length > maxInputBytes) throw tooLarge();
+  return bytes;
+}
+const tooLarge = () => new CoinbarError('signature', `callback refused: body larger than ${maxInputBytes / (1024 * 1024)} MiB`);
+
+/** A header from a Headers object or a plain (Node) headers object, case-insensitively. */
+function headerValue(headers, name) {
+  if (!headers || typeof headers !== 'object') return undefined;
+  try {
+    if (typeof headers.get === 'function') {
+      const v = headers.get(name);
+      return v === null || v === undefined ? undefined : boundedHeader(String(v));
+    }
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+    const v = key === undefined ? undefined : headers[key];
+    if (Array.isArray(v)) return boundedHeader(v.join(', '));
+    return v === undefined || v === null ? undefined : boundedHeader(String(v));
+  } catch (e) {
+    if (e instanceof CoinbarError) throw e;
+    throw new CoinbarError('validation', `Invalid callback headers: headers: could not be read (${e?.message ?? e})`, {
+      errors: [{ field: 'headers', message: 'could not be read' }],
+      cause: e,
+    });
+  }
+}
+// A client id or signature is short; a huge header value is refused before any copy.
+const boundedHeader = (v) => (v.length > 1024 ? '' : v);
+
+/** A payment id argument: a bounded string (its rules are the core's). */
+const idArgument = (id) => boundedText(id, 'payment_request_id', 'payment_request_id');
+
+/** `payment_request_id` of a merchant's input, for hooks and error messages. */
+function inputId(input) {
+  try {
+    const id = input !== null && typeof input === 'object' && Object.hasOwn(input, 'payment_request_id') ? input.payment_request_id : undefined;
+    return typeof id === 'string' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Wait `ms`, or until `signal` aborts (then reject with the abort error). */
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted(signal));
+    const timer = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(timer);
+      reject(aborted(signal));
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+const aborted = (signal) => new CoinbarError('aborted', 'the call was aborted by its signal', { cause: signal?.reason });
+
+/** A page, not a server: both `window` and `document` are defined. */
+const looksLikeBrowser = () => typeof globalThis.window !== 'undefined' && typeof globalThis.document !== 'undefined';
+
+/** Read an own property of a hostile-safe options object, wrapping any throw. */
+function ownOptions(options, what) {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object') throw new CoinbarError('config', `${what}: must be an object`);
+  try {
+    return ownProperties(options);
+  } catch (e) {
+    throw new CoinbarError('config', `${what}: could not be read (${e?.message ?? e})`, { cause: e });
+  }
+}
+
+/** A CoinbarPay client holding the secret key (server runtimes only). */
+export class CoinbarPay {
+  #core;
+  #config;
+  #fetch;
+  #initiateTemplate;
+  #hooks = { request: [], response: [] };
+
+  /**
+   * @param {object} options `{ serviceClientId, secretKey, environment?, baseUrl?, timeoutMs?, maxRetries?, fetch? }`
+   */
+  constructor(options) {
+    const { secretKey, fetchImpl, allowBrowser, rest } = readOptions(options);
+    if (secretKey !== undefined && !allowBrowser && looksLikeBrowser()) {
+      throw new CoinbarError(
+        'config',
+        'secretKey: refusing to hold a CoinbarPay secret key in a browser-like environment (window and document exist). ' +
+          'Anyone who can open the page could read it and sign payments as you. Keep the key on your server and use ' +
+          "the browser build ('coinbar-pay/browser') in pages. If this is really a server (e.g. tests under jsdom), pass allowBrowser: true.",
+      );
+    }
+    // The key goes into wasm memory as bytes owned by Rust, which zeroizes them once the
+    // keyed HMAC state exists; our copy is wiped here. The key is not kept in JS.
+    let keyBytes;
+    if (typeof secretKey === 'string') {
+      if (secretKey.length > maxInputBytes) throw new CoinbarError('config', 'secretKey: is too long');
+      keyBytes = encoder.encode(secretKey);
+    } else if (secretKey instanceof Uint8Array) {
+      const view = plainBytes(secretKey);
+      if (view.length > maxInputBytes) throw new CoinbarError('config', 'secretKey: is too long');
+      keyBytes = Uint8Array.from(view);
+    } else if (secretKey !== undefined && secretKey !== null) {
+      throw new CoinbarError('config', 'secretKey: must be a non-empty string (or a Uint8Array)', { option: 'secretKey' });
+    }
+    try {
+      const settings = settingsOf(rest);
+      this.#core = call(() => new glue.SigningClient(...settings, keyBytes ?? new Uint8Array(0)));
+    } finally {
+      keyBytes?.fill(0);
+    }
+    // The checked configuration is read from the core on first use (#settings): a client
+    // that only signs or verifies never pays for the config serializer (cold start).
+    this.#fetch = fetchImpl ?? ((...args) => globalThis.fetch(...args));
   }
 
   /**
-   * Raw callback body as bytes: exactly what was received, refused before any copy into
-   * wasm memory when it is larger than a callback can be. A body a framework already
-   * parsed, or an empty one, gets an error that says what to do.
+   * A client from environment variables: COINBAR_SERVICE_CLIENT_ID, COINBAR_SECRET_KEY,
+   * and COINBAR_BASE_URL or COINBAR_ENV (sandbox|production). `env` defaults to
+   * `process.env` where it exists. `overrides` are extra options (timeoutMs, fetch...).
+   * Only the env object's own properties are read.
    */
-  function callbackBytes(rawBody) {
-    let bytes;
-    if (typeof rawBody === 'string') {
-      if (rawBody.length > maxInputBytes) throw tooLarge();
-      bytes = utf8(rawBody);
-    } else {
-      bytes = plainBytes(rawBody);
+  static fromEnv(env, overrides = {}) {
+    env ??= globalThis.process?.env;
+    if (env === null || typeof env !== 'object') {
+      throw new CoinbarError('config', 'env: pass an object of environment variables (process.env is not available here)');
     }
-    if (bytes === undefined) {
-      const parsed = rawBody !== null && typeof rawBody === 'object';
-      throw new CoinbarError(
-        'signature',
-        parsed
-          ? 'callback refused: the body was already parsed into an object by your framework; the signature covers the exact bytes received, so pass the raw body ' +
-            "(Express: express.raw({ type: 'application/json' }) on this route; Fastify: a raw-body content-type parser; fetch-style handlers: await request.arrayBuffer())"
-          : `callback refused: pass the raw request body (string or bytes), not ${rawBody === null ? 'null' : typeof rawBody}`,
-      );
-    }
-    if (bytes.length === 0) {
-      throw new CoinbarError(
-        'signature',
-        'callback refused: the body is empty. If you use express.raw(), give it the JSON type so it reads this body ' +
-          "(express.raw({ type: 'application/json' })); otherwise make sure nothing consumed the request stream before this call",
-      );
-    }
-    if (bytes.length > maxInputBytes) throw tooLarge();
-    return bytes;
-  }
-  const tooLarge = () => new CoinbarError('signature', `callback refused: body larger than ${maxInputBytes / (1024 * 1024)} MiB`);
-
-  /** A header from a Headers object or a plain (Node) headers object, case-insensitively. */
-  function headerValue(headers, name) {
-    if (!headers || typeof headers !== 'object') return undefined;
-    try {
-      if (typeof headers.get === 'function') {
-        const v = headers.get(name);
-        return v === null || v === undefined ? undefined : boundedHeader(String(v));
-      }
-      const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-      const v = key === undefined ? undefined : headers[key];
-      if (Array.isArray(v)) return boundedHeader(v.join(', '));
-      return v === undefined || v === null ? undefined : boundedHeader(String(v));
-    } catch (e) {
-      if (e instanceof CoinbarError) throw e;
-      throw new CoinbarError('validation', `Invalid callback headers: headers: could not be read (${e?.message ?? e})`, {
-        errors: [{ field: 'headers', message: 'could not be read' }],
-        cause: e,
-      });
-    }
-  }
-  // A client id or signature is short; a huge header value is refused before any copy.
-  const boundedHeader = (v) => (v.length > 1024 ? '' : v);
-
-  /** A payment id argument: a bounded string (its rules are the core's). */
-  const idArgument = (id) => boundedText(id, 'payment_request_id', 'payment_request_id');
-
-  /** `payment_request_id` of a merchant's input, for hooks and error messages. */
-  function inputId(input) {
-    try {
-      const id = input !== null && typeof input === 'object' && Object.hasOwn(input, 'payment_request_id') ? input.payment_request_id : undefined;
-      return typeof id === 'string' ? id : null;
-    } catch {
-      return null;
-    }
-  }
-
-  /** Wait `ms`, or until `signal` aborts (then reject with the abort error). */
-  function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(aborted(signal));
-      const timer = setTimeout(done, ms);
-      function done() {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }
-      function onAbort() {
-        clearTimeout(timer);
-        reject(aborted(signal));
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-  const aborted = (signal) => new CoinbarError('aborted', 'the call was aborted by its signal', { cause: signal?.reason });
-
-  /** A page, not a server: both `window` and `document` are defined. */
-  const looksLikeBrowser = () => typeof globalThis.window !== 'undefined' && typeof globalThis.document !== 'undefined';
-
-  /** Read an own property of a hostile-safe options object, wrapping any throw. */
-  function ownOptions(options, what) {
-    if (options === undefined) return {};
-    if (options === null || typeof options !== 'object') throw new CoinbarError('config', `${what}: must be an object`);
-    try {
-      return ownProperties(options);
-    } catch (e) {
-      throw new CoinbarError('config', `${what}: could not be read (${e?.message ?? e})`, { cause: e });
-    }
-  }
-
-  class CoinbarPay {
-    #core;
-    #config;
-    #fetch;
-    #initiateTemplate;
-    #hooks = { request: [], response: [] };
-
-    /**
-     * @param {object} options `{ serviceClientId, secretKey, environment?, baseUrl?, timeoutMs?, maxRetries?, fetch? }`
-     */
-    constructor(options) {
-      const { secretKey, fetchImpl, allowBrowser, rest } = readOptions(options);
-      if (secretKey !== undefined && !allowBrowser && looksLikeBrowser()) {
-        throw new CoinbarError(
-          'config',
-          'secretKey: refusing to hold a CoinbarPay secret key in a browser-like environment (window and document exist). ' +
-            'Anyone who can open the page could read it and sign payments as you. Keep the key on your server and use ' +
-            "the browser build ('coinbar-pay/browser') in pages. If this is really a server (e.g. tests under jsdom), pass allowBrowser: true.",
-        );
-      }
-      // The key goes into wasm memory as bytes owned by Rust, which zeroizes them once the
-      // keyed HMAC state exists; our copy is wiped here. The key is not kept in JS.
-      let keyBytes;
-      if (typeof secretKey === 'string') {
-        if (secretKey.length > maxInputBytes) throw new CoinbarError('config', 'secretKey: is too long');
-        keyBytes = encoder.encode(secretKey);
-      } else if (secretKey instanceof Uint8Array) {
-        const view = plainBytes(secretKey);
-        if (view.length > maxInputBytes) throw new CoinbarError('config', 'secretKey: is too long');
-        keyBytes = Uint8Array.from(view);
-      } else if (secretKey !== undefined && secretKey !== null) rest.secretKey = typeof secretKey; // rejected by the core, by name
+    const own = (name) => {
       try {
-        this.#core = call(() => new glue.SigningClient(common.optionsJson(rest), keyBytes ?? new Uint8Array(0)));
-      } finally {
-        keyBytes?.fill(0);
-      }
-      // The checked configuration is read from the core on first use (#settings): a client
-      // that only signs or verifies never pays for the config serializer (cold start).
-      this.#fetch = fetchImpl ?? ((...args) => globalThis.fetch(...args));
-    }
-
-    /**
-     * A client from environment variables: COINBAR_SERVICE_CLIENT_ID, COINBAR_SECRET_KEY,
-     * and COINBAR_BASE_URL or COINBAR_ENV (sandbox|production). `env` defaults to
-     * `process.env` where it exists. `overrides` are extra options (timeoutMs, fetch...).
-     * Only the env object's own properties are read.
-     */
-    static fromEnv(env, overrides = {}) {
-      env ??= globalThis.process?.env;
-      if (env === null || typeof env !== 'object') {
-        throw new CoinbarError('config', 'env: pass an object of environment variables (process.env is not available here)');
-      }
-      const own = (name) => {
-        try {
-          return Object.hasOwn(env, name) ? env[name] : undefined;
-        } catch (e) {
-          throw new CoinbarError('config', `env: ${name} could not be read (${e?.message ?? e})`, { cause: e });
-        }
-      };
-      const baseUrl = own('COINBAR_BASE_URL');
-      const environment = own('COINBAR_ENV');
-      const options = {
-        serviceClientId: own('COINBAR_SERVICE_CLIENT_ID'),
-        secretKey: own('COINBAR_SECRET_KEY'),
-        ...(baseUrl ? { baseUrl } : {}),
-        ...(environment ? { environment } : {}),
-        ...ownOptions(overrides, 'overrides'),
-      };
-      try {
-        return new CoinbarPay(options);
+        return Object.hasOwn(env, name) ? env[name] : undefined;
       } catch (e) {
-        const option = e.message.split(':')[0];
-        if (ENV_NAMES[option]) e.message = `${e.message} (read from ${ENV_NAMES[option]})`;
-        throw e;
+        throw new CoinbarError('config', `env: ${name} could not be read (${e?.message ?? e})`, { cause: e });
       }
-    }
-
-    /** The checked configuration (never the secret). */
-    get config() {
-      return this.#settings();
-    }
-
-    /** The checked configuration as a frozen object, read from the core once. */
-    #settings() {
-      return (this.#config ??= Object.freeze(JSON.parse(this.#core.config_json())));
-    }
-
-    #live() {
-      if (!this.#core) throw new CoinbarError('config', 'this CoinbarPay client has been freed');
-      return this.#core;
-    }
-
-    /**
-     * Listen to every HTTP attempt: `'request'` before it is sent, `'response'` when it
-     * ended (answer or failure). Events carry method, path, attempt number, status, elapsed
-     * time, the retry decision and the `payment_request_id`: never the key, the signature,
-     * the body or the customer's e-mail. A listener that throws does not affect the call.
-     */
-    on(event, listener) {
-      this.#listeners(event, listener).push(listener);
-      return this;
-    }
-
-    /** Remove a listener added with `on`. */
-    off(event, listener) {
-      const list = this.#listeners(event, listener);
-      const i = list.indexOf(listener);
-      if (i >= 0) list.splice(i, 1);
-      return this;
-    }
-
-    #listeners(event, listener) {
-      if (!HOOK_EVENTS.includes(event)) throw new CoinbarError('config', `event: must be one of ${HOOK_EVENTS.join(', ')}`);
-      if (typeof listener !== 'function') throw new CoinbarError('config', 'listener: must be a function');
-      return this.#hooks[event];
-    }
-
-    #emit(event, payload) {
-      for (const listener of [...this.#hooks[event]]) {
-        try {
-          const r = listener(Object.freeze({ ...payload }));
-          if (r && typeof r.then === 'function') r.then(undefined, () => {}); // an async listener's failure is its own
-        } catch {
-          // A listener's failure is its own: logging must never break a payment.
-        }
+    };
+    const baseUrl = own('COINBAR_BASE_URL');
+    const environment = own('COINBAR_ENV');
+    const extra = ownOptions(overrides, 'overrides');
+    const options = {
+      serviceClientId: own('COINBAR_SERVICE_CLIENT_ID'),
+      secretKey: own('COINBAR_SECRET_KEY'),
+      ...(baseUrl ? { baseUrl } : {}),
+      ...(environment ? { environment } : {}),
+      ...extra,
+    };
+    try {
+      return new CoinbarPay(options);
+    } catch (e) {
+      // Name the variable behind the option the error is about (`e.option`, set by the
+      // shell or mapped from the core's setting), unless the caller's overrides gave it.
+      const name = ENV_NAMES[e?.option];
+      if (e instanceof CoinbarError && name && !Object.hasOwn(extra, e.option)) {
+        e.message += options[e.option] === undefined ? ` (set ${name})` : ` (read from ${name})`;
       }
+      throw e;
     }
+  }
 
-    /**
-     * Validate, serialize and sign an initiate call without sending it.
-     * @returns {{ method: 'POST', url: string, headers: Record<string,string>, body: string }}
-     */
-    prepareInitiate(input) {
-      const core = this.#live();
-      const text = toJsonText(input, 'initiate input', 'input');
-      const signed = call(() => core.sign_initiate(utf8(text), Date.now()));
-      // The core returns signature + body; method, URL and headers come from its template.
-      this.#initiateTemplate ??= JSON.parse(core.initiate_template());
-      const { method, url, headers } = this.#initiateTemplate;
-      return { method, url, headers: { ...headers, SIGNATURE: signed.slice(0, 64) }, body: signed.slice(64) };
+  /** The checked configuration (never the secret). */
+  get config() {
+    return this.#settings();
+  }
+
+  /** The checked configuration as a frozen object, read from the core once. */
+  #settings() {
+    if (!this.#config) {
+      const c = JSON.parse(this.#core.config_json());
+      this.#config = Object.freeze({ serviceClientId: c.service_client_id, environment: c.environment, baseUrl: c.base_url, timeoutMs: c.timeout_ms, maxRetries: c.max_retries });
     }
+    return this.#config;
+  }
 
-    /**
-     * Create a payment (Execute Payment External Platform) and return what the customer
-     * pays. Sent once; re-sent only when Coinbar provably did not process it (no connection,
-     * 429). Any other failure rejects with `outcome: 'unknown'`: ask `paymentStatus` (or
-     * `findPayment`) before trying again.
-     */
-    async initiate(input, options) {
-      const id = inputId(input);
-      const prepared = this.#beforeSend(() => this.prepareInitiate(input), id);
-      return this.#send(prepared, (answer) => parseAnswer(glue.parse_initiate_response, answer.status, answer.text), 'initiate', id, options);
-    }
+  #live() {
+    if (!this.#core) throw new CoinbarError('config', 'this CoinbarPay client has been freed');
+    return this.#core;
+  }
 
-    /** Validate, serialize and sign a Request New Payment call without sending it. */
-    prepareRequest(input) {
-      const core = this.#live();
-      const text = toJsonText(input, 'request input', 'input');
-      return JSON.parse(call(() => core.prepare_request(text, Date.now())));
-    }
+  /**
+   * Listen to every HTTP attempt: `'request'` before it is sent, `'response'` when it
+   * ended (answer or failure). Events carry method, path, attempt number, status, elapsed
+   * time, the retry decision and the `payment_request_id`: never the key, the signature,
+   * the body or the customer's e-mail. A listener that throws does not affect the call.
+   */
+  on(event, listener) {
+    this.#listeners(event, listener).push(listener);
+    return this;
+  }
 
-    /**
-     * Request New Payment: the customer chooses the coin on Coinbar's hosted page. Returns
-     * `request_token` and the ready `gateway_url` to redirect the customer to. Retried and
-     * reported like `initiate`.
-     */
-    async requestPayment(input, options) {
-      const id = inputId(input);
-      const prepared = this.#beforeSend(() => this.prepareRequest(input), id);
-      const { timestamp } = JSON.parse(prepared.body);
-      const core = this.#live();
-      const parse = (answer) => JSON.parse(call(() => core.finish_request(answer.status, answer.text, timestamp)));
-      return this.#send(prepared, parse, 'requestPayment', id, options);
-    }
+  /** Remove a listener added with `on`. */
+  off(event, listener) {
+    const list = this.#listeners(event, listener);
+    const i = list.indexOf(listener);
+    if (i >= 0) list.splice(i, 1);
+    return this;
+  }
 
-    /** The status of a payment, by your `payment_request_id`. */
-    async paymentStatus(paymentRequestId, options) {
-      const core = this.#live();
-      const id = idArgument(paymentRequestId);
-      const prepared = JSON.parse(call(() => core.prepare_status(id)));
-      return this.#send(prepared, (answer) => parseAnswer(glue.parse_status_response, answer.status, answer.text), 'paymentStatus', id, options);
-    }
+  #listeners(event, listener) {
+    if (!HOOK_EVENTS.includes(event)) throw new CoinbarError('config', `event: must be one of ${HOOK_EVENTS.join(', ')}`);
+    if (typeof listener !== 'function') throw new CoinbarError('config', 'listener: must be a function');
+    return this.#hooks[event];
+  }
 
-    /**
-     * The status of a payment, or `null` when Coinbar answers 404 for that id: the way to
-     * settle an `outcome: 'unknown'` error of `initiate` / `requestPayment` before any new
-     * attempt. Other failures reject as `paymentStatus` does.
-     */
-    async findPayment(paymentRequestId, options) {
+  #emit(event, payload) {
+    for (const listener of [...this.#hooks[event]]) {
       try {
-        return await this.paymentStatus(paymentRequestId, options);
-      } catch (e) {
-        if (e instanceof CoinbarError && e.code === 'http' && e.status === 404) return null;
-        throw e;
+        const r = listener(Object.freeze({ ...payload }));
+        if (r && typeof r.then === 'function') r.then(undefined, () => {}); // an async listener's failure is its own
+      } catch {
+        // A listener's failure is its own: logging must never break a payment.
       }
     }
+  }
 
-    /** The full report of a payment, by your `payment_request_id`. */
-    async report(paymentRequestId, options) {
-      const core = this.#live();
-      const id = idArgument(paymentRequestId);
-      const prepared = JSON.parse(call(() => core.prepare_report(id)));
-      return this.#send(prepared, (answer) => parseAnswer(glue.parse_report_response, answer.status, answer.text), 'report', id, options);
+  /**
+   * Validate, serialize and sign an initiate call without sending it.
+   * @returns {{ method: 'POST', url: string, headers: Record<string,string>, body: string }}
+   */
+  prepareInitiate(input) {
+    const core = this.#live();
+    const text = toJsonText(input, 'initiate input', 'input');
+    const signed = call(() => core.sign_initiate(utf8(text), Date.now()));
+    // The core returns signature + body; method, URL and headers come from its template.
+    this.#initiateTemplate ??= JSON.parse(core.initiate_template());
+    const { method, url, headers } = this.#initiateTemplate;
+    return { method, url, headers: { ...headers, SIGNATURE: signed.slice(0, 64) }, body: signed.slice(64) };
+  }
+
+  /**
+   * Create a payment (Execute Payment External Platform) and return what the customer
+   * pays. Sent once; re-sent only when Coinbar provably did not process it (no connection,
+   * 429). Any other failure rejects with `outcome: 'unknown'`: ask `paymentStatus` (or
+   * `findPayment`) before trying again.
+   */
+  async initiate(input, options) {
+    const id = inputId(input);
+    const prepared = this.#beforeSend(() => this.prepareInitiate(input), id);
+    return this.#send(prepared, (answer) => parseAnswer(glue.parse_initiate_response, answer.status, answer.text), 'initiate', id, options);
+  }
+
+  /** Validate, serialize and sign a Request New Payment call without sending it. */
+  prepareRequest(input) {
+    return this.#prepareRequest(input).request;
+  }
+
+  /** The signed request and the timestamp its body carries (the gateway URL needs it). */
+  #prepareRequest(input) {
+    const core = this.#live();
+    const text = toJsonText(input, 'request input', 'input');
+    return JSON.parse(call(() => core.prepare_request(text, Date.now())));
+  }
+
+  /**
+   * Request New Payment: the customer chooses the coin on Coinbar's hosted page. Returns
+   * `request_token` and the ready `gateway_url` to redirect the customer to. Retried and
+   * reported like `initiate`.
+   */
+  async requestPayment(input, options) {
+    const id = inputId(input);
+    const { request: prepared, timestamp } = this.#beforeSend(() => this.#prepareRequest(input), id);
+    const core = this.#live();
+    const parse = (answer) => JSON.parse(call(() => core.finish_request(answer.status, answer.text, timestamp)));
+    return this.#send(prepared, parse, 'requestPayment', id, options);
+  }
+
+  /** The status of a payment, by your `payment_request_id`. */
+  async paymentStatus(paymentRequestId, options) {
+    const core = this.#live();
+    const id = idArgument(paymentRequestId);
+    const prepared = JSON.parse(call(() => core.prepare_status(id)));
+    return this.#send(prepared, (answer) => parseAnswer(glue.parse_status_response, answer.status, answer.text), 'paymentStatus', id, options);
+  }
+
+  /**
+   * The status of a payment, or `null` when Coinbar answers 404 for that id: the way to
+   * settle an `outcome: 'unknown'` error of `initiate` / `requestPayment` before any new
+   * attempt. Other failures reject as `paymentStatus` does.
+   */
+  async findPayment(paymentRequestId, options) {
+    try {
+      return await this.paymentStatus(paymentRequestId, options);
+    } catch (e) {
+      if (e instanceof CoinbarError && e.code === 'http' && e.status === 404) return null;
+      throw e;
     }
+  }
 
-    /** Informative conversion rates of every coin, in `conversionFiat` (EUR or GBP). */
-    async quotes(conversionFiat = 'EUR', options) {
-      const core = this.#live();
-      boundedText(conversionFiat, 'quotes request', 'conversion_fiat');
-      const prepared = JSON.parse(call(() => core.prepare_quotes(conversionFiat)));
-      return this.#send(prepared, (answer) => parseAnswer(glue.parse_quotes_response, answer.status, answer.text), 'quotes', null, options);
-    }
+  /** The full report of a payment, by your `payment_request_id`. */
+  async report(paymentRequestId, options) {
+    const core = this.#live();
+    const id = idArgument(paymentRequestId);
+    const prepared = JSON.parse(call(() => core.prepare_report(id)));
+    return this.#send(prepared, (answer) => parseAnswer(glue.parse_report_response, answer.status, answer.text), 'report', id, options);
+  }
 
-    /** The hosted payment page URL for a request token (every query value URL-encoded). */
-    gatewayUrl(requestToken, timestamp = Date.now()) {
-      const core = this.#live();
-      boundedText(requestToken, 'gateway request', 'requestToken');
-      timestampArg(timestamp, 'gateway request');
-      return call(() => core.gateway_url(requestToken, timestamp));
-    }
+  /** Informative conversion rates of every coin, in `conversionFiat` (EUR or GBP). */
+  async quotes(conversionFiat = 'EUR', options) {
+    const core = this.#live();
+    boundedText(conversionFiat, 'quotes request', 'conversion_fiat');
+    const prepared = JSON.parse(call(() => core.prepare_quotes(conversionFiat)));
+    return this.#send(prepared, (answer) => parseAnswer(glue.parse_quotes_response, answer.status, answer.text), 'quotes', null, options);
+  }
 
-    /**
-     * Lowercase hex HMAC-SHA256 of a string (as UTF-8) or bytes, with the secret key. Large
-     * inputs are fed to the core in chunks, so wasm memory never grows with the input.
-     */
-    sign(data) {
-      const core = this.#live();
-      if (typeof data === 'string') {
-        if (data.length <= SCRATCH_CHARS) return call(() => core.sign(utf8(data)));
-        return call(() => {
-          core.sign_begin();
-          for (let i = 0; i < data.length; ) {
-            let end = Math.min(i + SCRATCH_CHARS, data.length);
-            // Never split a surrogate pair: each half alone would encode as U+FFFD.
-            const last = data.charCodeAt(end - 1);
-            if (end < data.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
-            core.sign_update(utf8(data.slice(i, end)));
-            i = end;
-          }
-          return core.sign_end();
-        });
-      }
-      const bytes = plainBytes(data);
-      if (bytes === undefined) throw inputError('sign input', 'data', 'must be a string, a Uint8Array (Buffer), an ArrayBuffer or a DataView');
-      const CHUNK = scratch.length;
-      if (bytes.length <= CHUNK) return call(() => core.sign(bytes));
+  /** The hosted payment page URL for a request token (every query value URL-encoded). */
+  gatewayUrl(requestToken, timestamp = Date.now()) {
+    const core = this.#live();
+    boundedText(requestToken, 'gateway request', 'requestToken');
+    timestampArg(timestamp, 'gateway request');
+    return call(() => core.gateway_url(requestToken, timestamp));
+  }
+
+  /**
+   * Lowercase hex HMAC-SHA256 of a string (as UTF-8) or bytes, with the secret key. Large
+   * inputs are fed to the core in chunks, so wasm memory never grows with the input.
+   */
+  sign(data) {
+    const core = this.#live();
+    if (typeof data === 'string') {
+      if (data.length <= SCRATCH_CHARS) return call(() => core.sign(utf8(data)));
       return call(() => {
         core.sign_begin();
-        for (let i = 0; i < bytes.length; i += CHUNK) core.sign_update(bytes.subarray(i, i + CHUNK));
+        for (let i = 0; i < data.length; ) {
+          let end = Math.min(i + SCRATCH_CHARS, data.length);
+          // Never split a surrogate pair: each half alone would encode as U+FFFD.
+          const last = data.charCodeAt(end - 1);
+          if (end < data.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+          core.sign_update(utf8(data.slice(i, end)));
+          i = end;
+        }
         return core.sign_end();
       });
     }
+    const bytes = plainBytes(data);
+    if (bytes === undefined) throw inputError('sign input', 'data', 'must be a string, a Uint8Array (Buffer), an ArrayBuffer or a DataView');
+    const CHUNK = scratch.length;
+    if (bytes.length <= CHUNK) return call(() => core.sign(bytes));
+    return call(() => {
+      core.sign_begin();
+      for (let i = 0; i < bytes.length; i += CHUNK) core.sign_update(bytes.subarray(i, i + CHUNK));
+      return core.sign_end();
+    });
+  }
 
-    /**
-     * Verify a backend callback: the `CBPAY-API-KEY` header must be this client's id and
-     * `SIGNATURE` the HMAC of the raw body bytes (constant-time). Returns the typed event;
-     * throws CoinbarError `signature` (or `decode` for a signed but malformed body).
-     * @param rawBody the body exactly as received (string, Uint8Array, Buffer, ArrayBuffer)
-     * @param headers a Headers object or a plain headers object (any case)
-     */
-    verifyCallback(rawBody, headers) {
-      const core = this.#live();
-      const clientId = headerValue(headers, 'cbpay-api-key');
-      const signature = headerValue(headers, 'signature');
-      // Last before the core call: the bytes may be a view of the shared UTF-8 buffer.
-      const bytes = callbackBytes(rawBody);
-      return JSON.parse(call(() => core.verify_callback(bytes, clientId, signature)));
+  /**
+   * Verify a backend callback: the `CBPAY-API-KEY` header must be this client's id and
+   * `SIGNATURE` the HMAC of the raw body bytes (constant-time). Returns the typed event;
+   * throws CoinbarError `signature` (or `decode` for a signed but malformed body).
+   * @param rawBody the body exactly as received (string, Uint8Array, Buffer, ArrayBuffer)
+   * @param headers a Headers object or a plain headers object (any case)
+   */
+  verifyCallback(rawBody, headers) {
+    const core = this.#live();
+    const clientId = headerValue(headers, 'cbpay-api-key');
+    const signature = headerValue(headers, 'signature');
+    // Last before the core call: the bytes may be a view of the shared UTF-8 buffer.
+    const bytes = callbackBytes(rawBody);
+    return JSON.parse(call(() => core.verify_callback(bytes, clientId, signature)));
+  }
+
+  /**
+   * Verify a callback and process it at least once, never twice at the same time:
+   * `store.claim(key, leaseMs, event)` takes the event's idempotency key
+   * (`payment_id_coinbar/STATUS`), `handler(event)` runs your (idempotent) effect, and only
+   * after it succeeded is the key marked done (`store.complete`). A handler that throws
+   * releases the key (`store.release`) and its error is rethrown: answer non-2xx so Coinbar
+   * delivers again. Resolves to `{ event, outcome, status }` where `status` is the HTTP
+   * status to answer: `processed` 200, `duplicate` 200 (done before), `in_progress` 409
+   * (another delivery holds a live claim; Coinbar retries later).
+   */
+  async handleCallback(rawBody, headers, options) {
+    if (options === null || typeof options !== 'object') {
+      throw new CoinbarError('config', 'options: pass { store, handler } (see docs/callbacks.md)');
     }
-
-    /**
-     * Verify a callback and process it at least once, never twice at the same time:
-     * `store.claim(key, leaseMs, event)` takes the event's idempotency key
-     * (`payment_id_coinbar/STATUS`), `handler(event)` runs your (idempotent) effect, and only
-     * after it succeeded is the key marked done (`store.complete`). A handler that throws
-     * releases the key (`store.release`) and its error is rethrown: answer non-2xx so Coinbar
-     * delivers again. Resolves to `{ event, outcome, status }` where `status` is the HTTP
-     * status to answer: `processed` 200, `duplicate` 200 (done before), `in_progress` 409
-     * (another delivery holds a live claim; Coinbar retries later).
-     */
-    async handleCallback(rawBody, headers, options) {
-      if (options === null || typeof options !== 'object') {
-        throw new CoinbarError('config', 'options: pass { store, handler } (see docs/callbacks.md)');
-      }
-      const { store, handler, leaseMs = DEFAULT_LEASE_MS, seen } = ownOptions(options, 'options');
-      if (seen !== undefined) {
-        throw new CoinbarError(
-          'config',
-          'seen: handleCallback no longer takes a seen() check: it marked events processed before your handler ran, so a failed fulfilment was never retried. ' +
-            'Pass { store: { claim, complete, release }, handler } instead (see docs/callbacks.md)',
-        );
-      }
-      for (const method of ['claim', 'complete', 'release']) {
-        let fn;
-        try {
-          fn = store?.[method];
-        } catch (e) {
-          throw new CoinbarError('config', `store.${method}: could not be read (${e?.message ?? e})`, { cause: e });
-        }
-        if (typeof fn !== 'function') throw new CoinbarError('config', `store.${method}: must be a function (see docs/callbacks.md)`);
-      }
-      if (typeof handler !== 'function') throw new CoinbarError('config', 'handler: must be a function (event) => void | Promise<void>');
-      if (!Number.isInteger(leaseMs) || leaseMs < 1 || leaseMs > MAX_LEASE_MS) {
-        throw new CoinbarError('config', `leaseMs: must be a whole number of milliseconds from 1 to ${MAX_LEASE_MS}`);
-      }
-      const event = this.verifyCallback(rawBody, headers);
-      const key = event.idempotency_key;
-      const claim = await store.claim(key, leaseMs, event);
-      if (claim === 'done') return { event, outcome: 'duplicate', status: 200 };
-      if (claim === 'busy') return { event, outcome: 'in_progress', status: 409 };
-      if (claim !== 'claimed') {
-        throw new CoinbarError('config', `store.claim: must return ${CLAIMS.map((c) => `'${c}'`).join(', ')} (got ${typeof claim === 'string' ? `'${claim.slice(0, 40)}'` : typeof claim})`);
-      }
+    const { store, handler, leaseMs = DEFAULT_LEASE_MS, seen } = ownOptions(options, 'options');
+    if (seen !== undefined) {
+      throw new CoinbarError(
+        'config',
+        'seen: handleCallback no longer takes a seen() check: it marked events processed before your handler ran, so a failed fulfilment was never retried. ' +
+          'Pass { store: { claim, complete, release }, handler } instead (see docs/callbacks.md)',
+      );
+    }
+    for (const method of ['claim', 'complete', 'release']) {
+      let fn;
       try {
-        await handler(event);
+        fn = store?.[method];
       } catch (e) {
-        try {
-          await store.release(key);
-        } catch {
-          // The claim then expires after leaseMs; the handler's error is what matters here.
-        }
-        throw e;
+        throw new CoinbarError('config', `store.${method}: could not be read (${e?.message ?? e})`, { cause: e });
       }
-      await store.complete(key);
-      return { event, outcome: 'processed', status: 200 };
+      if (typeof fn !== 'function') throw new CoinbarError('config', `store.${method}: must be a function (see docs/callbacks.md)`);
     }
-
-    /**
-     * Prepare a POST, tagging an error that stops it before sending (validation, a freed
-     * client) with `outcome: 'not_processed'`: nothing reached Coinbar.
-     */
-    #beforeSend(prepare, id) {
+    if (typeof handler !== 'function') throw new CoinbarError('config', 'handler: must be a function (event) => void | Promise<void>');
+    if (!Number.isInteger(leaseMs) || leaseMs < 1 || leaseMs > MAX_LEASE_MS) {
+      throw new CoinbarError('config', `leaseMs: must be a whole number of milliseconds from 1 to ${MAX_LEASE_MS}`);
+    }
+    const event = this.verifyCallback(rawBody, headers);
+    const key = event.idempotency_key;
+    const claim = await store.claim(key, leaseMs, event);
+    if (claim === 'done') return { event, outcome: 'duplicate', status: 200 };
+    if (claim === 'busy') return { event, outcome: 'in_progress', status: 409 };
+    if (claim !== 'claimed') {
+      throw new CoinbarError('config', `store.claim: must return ${CLAIMS.map((c) => `'${c}'`).join(', ')} (got ${typeof claim === 'string' ? `'${claim.slice(0, 40)}'` : typeof claim})`);
+    }
+    try {
+      await handler(event);
+    } catch (e) {
       try {
-        return prepare();
-      } catch (e) {
-        if (e instanceof CoinbarError) withOutcome(e, 'not_processed', id);
-        throw e;
+        await store.release(key);
+      } catch {
+        // The claim then expires after leaseMs; the handler's error is what matters here.
       }
+      throw e;
     }
+    await store.complete(key);
+    return { event, outcome: 'processed', status: 200 };
+  }
 
-    /** The per-call options `{ signal, timeoutMs, maxRetries }`, checked by the core's rules. */
-    #callOptions(options) {
-      const { signal, ...limits } = ownOptions(options, 'call options');
-      if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.addEventListener === 'function' && 'aborted' in signal)) {
-        throw new CoinbarError('config', 'signal: must be an AbortSignal');
-      }
-      const [timeoutMs, maxRetries] = call(() => this.#live().call_limits(JSON.stringify(limits)));
-      return { signal, timeoutMs, maxRetries };
-    }
-
-    /**
-     * Send a prepared request with the core's retry rule. `timeoutMs` is the deadline of the
-     * whole call, every attempt and wait included. A POST's failure carries `outcome`.
-     */
-    async #send(prepared, parse, callName, paymentRequestId, options) {
-      const isPost = prepared.method === 'POST';
-      const fail = (e, status, networkCode) => {
-        if (isPost && e instanceof CoinbarError) withOutcome(e, glue.post_outcome(status, networkCode ?? undefined, e.code), paymentRequestId);
-        return e;
-      };
-      let limits;
-      try {
-        limits = this.#callOptions(options);
-      } catch (e) {
-        throw isPost && e instanceof CoinbarError ? withOutcome(e, 'not_processed', paymentRequestId) : e;
-      }
-      const { signal, timeoutMs, maxRetries } = limits;
-      if (signal?.aborted) throw isPost ? withOutcome(aborted(signal), 'not_processed', paymentRequestId) : aborted(signal);
-      const deadline = Date.now() + timeoutMs;
-      const path = pathOf(prepared.url);
-      const base = { call: callName, method: prepared.method, path, payment_request_id: paymentRequestId };
-      for (let attempt = 1; ; attempt++) {
-        this.#emit('request', { ...base, attempt });
-        const started = Date.now();
-        let answer;
-        let failure;
-        let networkCode = null;
-        try {
-          answer = await this.#attempt(prepared, deadline - Date.now(), timeoutMs, signal);
-        } catch (e) {
-          failure = e;
-          networkCode = e.networkCode ?? null;
-        }
-        const status = answer ? answer.status : 0;
-        const final = failure && (failure.code === 'timeout' || failure.code === 'aborted');
-        const delay = final ? -1 : glue.retry_delay(isPost, attempt - 1, maxRetries, status, networkCode ?? undefined, answer?.retryAfter ?? undefined, Math.random());
-        const retry = delay >= 0 && delay < deadline - Date.now();
-        let result;
-        let error = failure;
-        if (!retry && !failure) {
-          try {
-            if (answer.oversize) {
-              throw new CoinbarError('decode', `Coinbar's answer is larger than ${maxInputBytes} bytes (HTTP ${status}); not read`, { status });
-            }
-            result = parse(answer);
-          } catch (e) {
-            error = e;
-          }
-        }
-        if (error && isPost) fail(error, status, networkCode);
-        this.#emit('response', {
-          ...base,
-          attempt,
-          status,
-          elapsed_ms: Date.now() - started,
-          error_code: retry ? null : error?.code ?? null,
-          network_code: networkCode,
-          retry,
-          retry_delay_ms: retry ? delay : null,
-          ...(isPost && error ? { outcome: error.outcome } : {}),
-        });
-        if (!retry) {
-          if (error) throw error;
-          return result;
-        }
-        try {
-          await sleep(delay, signal);
-        } catch (e) {
-          // Aborted while waiting: the last attempt was one the core allowed to repeat, so
-          // for a POST it was provably not processed.
-          throw isPost ? withOutcome(e, 'not_processed', paymentRequestId) : e;
-        }
-      }
-    }
-
-    /** One HTTP exchange, aborted when the call's deadline passes (body included) or its signal aborts. */
-    async #attempt(prepared, remainingMs, timeoutMs, signal) {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), Math.max(0, remainingMs));
-      const onAbort = () => controller.abort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      let response;
-      try {
-        response = await this.#fetch(prepared.url, {
-          method: prepared.method,
-          headers: prepared.headers,
-          body: prepared.body,
-          signal: controller.signal,
-        });
-      } catch (e) {
-        throw this.#transportError(e, prepared, timeoutMs, signal, controller, errorCode(e));
-      }
-      try {
-        const retryAfter = response.headers?.get?.('retry-after') ?? null;
-        // An answer announced as larger than any Coinbar answer is not read at all.
-        if (Number(response.headers?.get?.('content-length')) > maxInputBytes) {
-          response.body?.cancel?.().catch?.(() => {});
-          return { status: response.status, text: '', oversize: true, retryAfter };
-        }
-        const text = await response.text();
-        return { status: response.status, text, oversize: text.length > maxInputBytes, retryAfter };
-      } catch (e) {
-        // The answer had started: whatever broke, the request reached Coinbar.
-        throw this.#transportError(e, prepared, timeoutMs, signal, controller, null);
-      } finally {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      }
-    }
-
-    #transportError(e, prepared, timeoutMs, signal, controller, networkCode) {
-      if (signal?.aborted) return aborted(signal);
-      if (controller.signal.aborted) {
-        return new CoinbarError('timeout', `no complete answer from Coinbar within ${timeoutMs} ms (${prepared.method} ${pathOf(prepared.url)})`, { cause: e });
-      }
-      const why = networkCode ?? e?.cause?.message ?? e?.message ?? String(e);
-      const error = new CoinbarError('network', `request to Coinbar failed: ${why} (${prepared.method} ${pathOf(prepared.url)})`, { cause: e });
-      Object.defineProperty(error, 'networkCode', { value: networkCode, enumerable: false });
-      return error;
-    }
-
-    /** Wipe the key state from wasm memory. The client is unusable afterwards. */
-    free() {
-      if (this.#core) this.#settings(); // kept for toString / toJSON after free
-      const core = this.#core;
-      this.#core = null;
-      core?.free();
-    }
-
-    [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
-      this.free();
-    }
-
-    toJSON() {
-      return { ...this.#settings() };
-    }
-
-    toString() {
-      const { serviceClientId, baseUrl } = this.#settings();
-      return `CoinbarPay(${serviceClientId} @ ${baseUrl})`;
-    }
-
-    [INSPECT]() {
-      const { serviceClientId, baseUrl } = this.#settings();
-      return `CoinbarPay { serviceClientId: '${serviceClientId}', baseUrl: '${baseUrl}', secretKey: [redacted]${this.#core ? '' : ', freed'} }`;
+  /**
+   * Prepare a POST, tagging an error that stops it before sending (validation, a freed
+   * client) with `outcome: 'not_processed'`: nothing reached Coinbar.
+   */
+  #beforeSend(prepare, id) {
+    try {
+      return prepare();
+    } catch (e) {
+      if (e instanceof CoinbarError) withOutcome(e, 'not_processed', id);
+      throw e;
     }
   }
 
-  return CoinbarPay;
+  /** The per-call options `{ signal, timeoutMs, maxRetries }`, checked by the core's rules. */
+  #callOptions(options) {
+    const { signal, ...limits } = ownOptions(options, 'call options');
+    if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.addEventListener === 'function' && 'aborted' in signal)) {
+      throw new CoinbarError('config', 'signal: must be an AbortSignal');
+    }
+    const [timeoutMs, maxRetries] = call(() => this.#live().call_limits(...settingsOf(limits, CALL_SETTINGS, 'is not a per-call option')));
+    return { signal, timeoutMs, maxRetries };
+  }
+
+  /**
+   * Send a prepared request with the core's retry rule. `timeoutMs` is the deadline of the
+   * whole call, every attempt and wait included. A POST's failure carries `outcome`.
+   */
+  async #send(prepared, parse, callName, paymentRequestId, options) {
+    const isPost = prepared.method === 'POST';
+    const fail = (e, status, networkCode) => {
+      if (isPost && e instanceof CoinbarError) withOutcome(e, glue.post_outcome(status, networkCode ?? undefined, e.code), paymentRequestId);
+      return e;
+    };
+    let limits;
+    try {
+      limits = this.#callOptions(options);
+    } catch (e) {
+      throw isPost && e instanceof CoinbarError ? withOutcome(e, 'not_processed', paymentRequestId) : e;
+    }
+    const { signal, timeoutMs, maxRetries } = limits;
+    if (signal?.aborted) throw isPost ? withOutcome(aborted(signal), 'not_processed', paymentRequestId) : aborted(signal);
+    const deadline = Date.now() + timeoutMs;
+    const path = pathOf(prepared.url);
+    const base = { call: callName, method: prepared.method, path, payment_request_id: paymentRequestId };
+    for (let attempt = 1; ; attempt++) {
+      this.#emit('request', { ...base, attempt });
+      const started = Date.now();
+      let answer;
+      let failure;
+      let networkCode = null;
+      try {
+        answer = await this.#attempt(prepared, deadline - Date.now(), timeoutMs, signal);
+      } catch (e) {
+        failure = e;
+        networkCode = e.networkCode ?? null;
+      }
+      const status = answer ? answer.status : 0;
+      const final = failure && (failure.code === 'timeout' || failure.code === 'aborted');
+      const delay = final ? -1 : glue.retry_delay(isPost, attempt - 1, maxRetries, status, networkCode ?? undefined, answer?.retryAfter ?? undefined, Math.random());
+      const retry = delay >= 0 && delay < deadline - Date.now();
+      let result;
+      let error = failure;
+      if (!retry && !failure) {
+        try {
+          if (answer.oversize) {
+            throw new CoinbarError('decode', `Coinbar's answer is larger than ${maxInputBytes} bytes (HTTP ${status}); not read`, { status });
+          }
+          result = parse(answer);
+        } catch (e) {
+          error = e;
+        }
+      }
+      if (error && isPost) fail(error, status, networkCode);
+      this.#emit('response', {
+        ...base,
+        attempt,
+        status,
+        elapsed_ms: Date.now() - started,
+        error_code: retry ? null : error?.code ?? null,
+        network_code: networkCode,
+        retry,
+        retry_delay_ms: retry ? delay : null,
+        ...(isPost && error ? { outcome: error.outcome } : {}),
+      });
+      if (!retry) {
+        if (error) throw error;
+        return result;
+      }
+      try {
+        await sleep(delay, signal);
+      } catch (e) {
+        // Aborted while waiting: the last attempt was one the core allowed to repeat, so
+        // for a POST it was provably not processed.
+        throw isPost ? withOutcome(e, 'not_processed', paymentRequestId) : e;
+      }
+    }
+  }
+
+  /** One HTTP exchange, aborted when the call's deadline passes (body included) or its signal aborts. */
+  async #attempt(prepared, remainingMs, timeoutMs, signal) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), Math.max(0, remainingMs));
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let response;
+    try {
+      response = await this.#fetch(prepared.url, {
+        method: prepared.method,
+        headers: prepared.headers,
+        body: prepared.body,
+        signal: controller.signal,
+      });
+    } catch (e) {
+      throw this.#transportError(e, prepared, timeoutMs, signal, controller, errorCode(e));
+    }
+    try {
+      const retryAfter = response.headers?.get?.('retry-after') ?? null;
+      // An answer announced as larger than any Coinbar answer is not read at all.
+      if (Number(response.headers?.get?.('content-length')) > maxInputBytes) {
+        response.body?.cancel?.().catch?.(() => {});
+        return { status: response.status, text: '', oversize: true, retryAfter };
+      }
+      const text = await response.text();
+      return { status: response.status, text, oversize: text.length > maxInputBytes, retryAfter };
+    } catch (e) {
+      // The answer had started: whatever broke, the request reached Coinbar.
+      throw this.#transportError(e, prepared, timeoutMs, signal, controller, null);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #transportError(e, prepared, timeoutMs, signal, controller, networkCode) {
+    if (signal?.aborted) return aborted(signal);
+    if (controller.signal.aborted) {
+      return new CoinbarError('timeout', `no complete answer from Coinbar within ${timeoutMs} ms (${prepared.method} ${pathOf(prepared.url)})`, { cause: e });
+    }
+    const why = networkCode ?? e?.cause?.message ?? e?.message ?? String(e);
+    const error = new CoinbarError('network', `request to Coinbar failed: ${why} (${prepared.method} ${pathOf(prepared.url)})`, { cause: e });
+    Object.defineProperty(error, 'networkCode', { value: networkCode, enumerable: false });
+    return error;
+  }
+
+  /** Wipe the key state from wasm memory. The client is unusable afterwards. */
+  free() {
+    if (this.#core) this.#settings(); // kept for toString / toJSON after free
+    const core = this.#core;
+    this.#core = null;
+    core?.free();
+  }
+
+  [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
+    this.free();
+  }
+
+  toJSON() {
+    return { ...this.#settings() };
+  }
+
+  toString() {
+    const { serviceClientId, baseUrl } = this.#settings();
+    return `CoinbarPay(${serviceClientId} @ ${baseUrl})`;
+  }
+
+  [INSPECT]() {
+    const { serviceClientId, baseUrl } = this.#settings();
+    return `CoinbarPay { serviceClientId: '${serviceClientId}', baseUrl: '${baseUrl}', secretKey: [redacted]${this.#core ? '' : ', freed'} }`;
+  }
 }
 
 /** The error code a runtime gave a failed fetch (undici's `cause.code`, Bun's `code`). */

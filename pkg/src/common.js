@@ -1,207 +1,200 @@
 // The secret-free half of the JS shell, shared by the server and browser builds: value
-// conversion (JSON text in and out of the core), error mapping, and the free functions.
-// Every rule and format lives in Rust (src/); nothing here decides what is valid.
-import { toCoinbarError, inputError, CoinbarError } from './error.js';
+// conversion (JSON text in and out of the core), option reading, and the free functions,
+// over the one glue module the runtime entry bound (src/glue.js). Every rule and format
+// lives in Rust (src/); nothing here decides what is valid.
+import { inputError, toCoinbarError, CoinbarError } from './error.js';
+import { glue, maxInputBytes } from './glue.js';
 
-/** Build the secret-free API on an initialized wasm-bindgen glue module. */
-export function createCommon(glue) {
-  const maxInputBytes = glue.max_input_bytes();
 
-  /** Run a glue call, turning anything it throws into a CoinbarError. */
-  function call(fn) {
-    try {
-      return fn();
-    } catch (e) {
-      throw toCoinbarError(e);
+/** Run a glue call, turning anything it throws into a CoinbarError. */
+export function call(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    throw toCoinbarError(e);
+  }
+}
+
+/**
+ * A text argument bounded before it is copied into wasm memory (which never shrinks): a
+ * string of at most `maxInputBytes` characters, else a validation error naming `field`.
+ */
+export function boundedText(value, what, field) {
+  if (typeof value !== 'string') throw inputError(what, field, 'must be a string');
+  if (value.length > maxInputBytes) throw inputError(what, field, `is too large (more than ${maxInputBytes} characters)`);
+  return value;
+}
+
+/** A time in milliseconds given as an argument (gateway URLs): a finite number. */
+export function timestampArg(value, what) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw inputError(what, 'timestamp', 'must be a finite number of milliseconds since the epoch');
+  }
+  return value;
+}
+
+/** JSON text of a merchant value, as JSON.stringify makes it (the bytes the core checks). */
+export function toJsonText(value, what, field) {
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    throw inputError(what, field, `cannot be converted to JSON (${e && e.message})`, e);
+  }
+  if (text === undefined) return 'null';
+  if (text.length > maxInputBytes) {
+    throw inputError(what, field, `is too large (more than ${maxInputBytes} bytes of JSON)`);
+  }
+  return text;
+}
+
+/**
+ * Every broken rule of an initiate input: `[{ field, message }]`, empty when valid.
+ * @param {unknown} input
+ */
+export function validateInitiate(input) {
+  return validationList(input, 'initiate input', glue.validate_initiate);
+}
+
+/**
+ * Every broken rule of a Request New Payment input (no `destination_coin`; optional
+ * `urlcallback`): `[{ field, message }]`, empty when valid.
+ * @param {unknown} input
+ */
+export function validateRequest(input) {
+  return validationList(input, 'request input', glue.validate_request);
+}
+
+function validationList(input, what, validate) {
+  let text;
+  try {
+    text = toJsonText(input, what, 'input');
+  } catch (e) {
+    return e.errors ?? [{ field: 'input', message: e.message }];
+  }
+  return JSON.parse(call(() => validate(text)));
+}
+
+/**
+ * The exact total of product lines as a decimal string (`"3.97"`).
+ * @param {unknown} products
+ */
+export function cartTotal(products) {
+  const text = toJsonText(products, 'products', 'products');
+  return call(() => glue.cart_total(text));
+}
+
+/**
+ * Split the options object; hostile objects (throwing getters, proxies) are config errors.
+ * Only own properties count: a polluted Object.prototype (say `secretKey` or `fetch` set
+ * on it) must never become an option.
+ */
+export function readOptions(options) {
+  try {
+    if (options === null || typeof options !== 'object') throw new CoinbarError('config', 'options: must be an object');
+    const own = ownProperties(options);
+    const { secretKey, fetch: fetchImpl, allowBrowser, ...rest } = own;
+    if (fetchImpl !== undefined && typeof fetchImpl !== 'function') {
+      throw new CoinbarError('config', 'fetch: must be a function');
+    }
+    if (allowBrowser !== undefined && typeof allowBrowser !== 'boolean') {
+      throw new CoinbarError('config', 'allowBrowser: must be true or false');
+    }
+    return { secretKey, fetchImpl, allowBrowser: allowBrowser === true, rest };
+  } catch (e) {
+    if (e instanceof CoinbarError) throw e;
+    throw new CoinbarError('config', `options: could not be read (${e && e.message})`, { cause: e });
+  }
+}
+
+/**
+ * A copy of an object's own enumerable string-keyed properties, with no prototype: reading
+ * an option that is not there gives undefined, never something inherited.
+ */
+export function ownProperties(object) {
+  const copy = Object.create(null);
+  for (const key of Object.keys(object)) copy[key] = object[key];
+  return copy;
+}
+
+/**
+ * Informative conversion of a fiat amount into a coin at a quoted rate (fiat per coin),
+ * rounded to `decimals` places: the "≈ 0.0000758 BTC" next to a cart total. The amount
+ * the customer pays is always the one Coinbar returns at initiate.
+ */
+export function convertAmount(amount, rate, decimals = 8) {
+  boundedText(amount, 'conversion', 'amount');
+  boundedText(rate, 'conversion', 'rate');
+  if (!Number.isInteger(decimals) || decimals < 0) throw inputError('conversion', 'decimals', 'must be from 0 to 28');
+  return call(() => glue.convert_amount(amount, rate, decimals));
+}
+
+/**
+ * `{ status, known, is_final, is_paid }` for a status string (case-insensitive; unknown
+ * statuses are kept as sent, with `known: false`).
+ */
+export function statusInfo(status) {
+  boundedText(status, 'status', 'status');
+  return JSON.parse(call(() => glue.status_info(status)));
+}
+
+/**
+ * The hosted payment page URL: `gatewayUrl({ serviceClientId, baseUrl | environment }, requestToken, timestamp?)`.
+ * Needs no secret, so it works in the browser build too.
+ */
+export function gatewayUrl(options, requestToken, timestamp = Date.now()) {
+  const { rest } = readOptions(options);
+  boundedText(requestToken, 'gateway request', 'requestToken');
+  timestampArg(timestamp, 'gateway request');
+  const [serviceClientId, environment, baseUrl] = settingsOf(rest, GATEWAY_SETTINGS);
+  return call(() => glue.gateway_url(serviceClientId, environment, baseUrl, requestToken, timestamp));
+}
+
+/**
+ * Parse a Coinbar answer (HTTP status and body text) with one of the core's readers. An
+ * answer over `maxInputBytes` is refused before it is copied into wasm memory.
+ */
+export function parseAnswer(fn, status, text) {
+  if (typeof text !== 'string') throw inputError('Coinbar answer', 'body', 'must be the response body text');
+  if (!Number.isInteger(status) || status < 100 || status > 599) throw inputError('Coinbar answer', 'status', 'must be an HTTP status code');
+  if (text.length > maxInputBytes) {
+    throw new CoinbarError('decode', `Coinbar's answer is larger than ${maxInputBytes} bytes (HTTP ${status}); not read`, { status });
+  }
+  return JSON.parse(call(() => fn(status, text)));
+}
+
+/** Read Coinbar's answer to initiate (HTTP status + body text). */
+export const parseInitiateResponse = (status, text) => parseAnswer(glue.parse_initiate_response, status, text);
+/** Read Coinbar's answer to the status call. */
+export const parsePaymentStatus = (status, text) => parseAnswer(glue.parse_status_response, status, text);
+/** Read Coinbar's answer to the quotes call. */
+export const parseQuotes = (status, text) => parseAnswer(glue.parse_quotes_response, status, text);
+/** Read Coinbar's answer to the report call. */
+export const parseReport = (status, text) => parseAnswer(glue.parse_report_response, status, text);
+
+/** The options the core checks, and the type each must have before it crosses over. */
+
+const SETTINGS = { serviceClientId: 'string', environment: 'string', baseUrl: 'string', timeoutMs: 'number', maxRetries: 'number' };
+
+/**
+ * The core's settings from an options object (after readOptions took secretKey, fetch and
+ * allowBrowser out): `[serviceClientId, environment, baseUrl, timeoutMs, maxRetries]`, each
+ * undefined when not given. Unknown names and wrong types are refused here, by name; every
+ * rule on the values is the core's.
+ */
+const GATEWAY_SETTINGS = { serviceClientId: 'string', environment: 'string', baseUrl: 'string' };
+
+export function settingsOf(rest, known = SETTINGS, unknown = 'is not a known option') {
+  for (const key of Object.keys(rest)) {
+    if (!Object.hasOwn(known, key)) {
+      const names = known === SETTINGS ? [...Object.keys(known), 'secretKey', 'fetch'] : ['signal', ...Object.keys(known)];
+      throw new CoinbarError('config', `${key}: ${unknown} (known: ${names.join(', ')})`, { option: key });
     }
   }
-
-  /**
-   * A text argument bounded before it is copied into wasm memory (which never shrinks): a
-   * string of at most `maxInputBytes` characters, else a validation error naming `field`.
-   */
-  function boundedText(value, what, field) {
-    if (typeof value !== 'string') throw inputError(what, field, 'must be a string');
-    if (value.length > maxInputBytes) throw inputError(what, field, `is too large (more than ${maxInputBytes} characters)`);
+  return Object.entries(known).map(([key, type]) => {
+    const value = Object.hasOwn(rest, key) ? rest[key] : undefined; // never an inherited one
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== type) throw new CoinbarError('config', `${key}: must be a ${type}`, { option: key });
     return value;
-  }
-
-  /** A time in milliseconds given as an argument (gateway URLs): a finite number. */
-  function timestampArg(value, what) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw inputError(what, 'timestamp', 'must be a finite number of milliseconds since the epoch');
-    }
-    return value;
-  }
-
-  /** JSON text of a merchant value, as JSON.stringify makes it (the bytes the core checks). */
-  function toJsonText(value, what, field) {
-    let text;
-    try {
-      text = JSON.stringify(value);
-    } catch (e) {
-      throw inputError(what, field, `cannot be converted to JSON (${e && e.message})`, e);
-    }
-    if (text === undefined) return 'null';
-    if (text.length > maxInputBytes) {
-      throw inputError(what, field, `is too large (more than ${maxInputBytes} bytes of JSON)`);
-    }
-    return text;
-  }
-
-  /**
-   * Every broken rule of an initiate input: `[{ field, message }]`, empty when valid.
-   * @param {unknown} input
-   */
-  function validateInitiate(input) {
-    return validationList(input, 'initiate input', glue.validate_initiate);
-  }
-
-  /**
-   * Every broken rule of a Request New Payment input (no `destination_coin`; optional
-   * `urlcallback`): `[{ field, message }]`, empty when valid.
-   * @param {unknown} input
-   */
-  function validateRequest(input) {
-    return validationList(input, 'request input', glue.validate_request);
-  }
-
-  function validationList(input, what, validate) {
-    let text;
-    try {
-      text = toJsonText(input, what, 'input');
-    } catch (e) {
-      return e.errors ?? [{ field: 'input', message: e.message }];
-    }
-    return JSON.parse(call(() => validate(text)));
-  }
-
-  /**
-   * The exact total of product lines as a decimal string (`"3.97"`).
-   * @param {unknown} products
-   */
-  function cartTotal(products) {
-    const text = toJsonText(products, 'products', 'products');
-    return call(() => glue.cart_total(text));
-  }
-
-  /**
-   * Split the options object; hostile objects (throwing getters, proxies) are config errors.
-   * Only own properties count: a polluted Object.prototype (say `secretKey` or `fetch` set
-   * on it) must never become an option.
-   */
-  function readOptions(options) {
-    try {
-      if (options === null || typeof options !== 'object') throw new CoinbarError('config', 'options: must be an object');
-      const own = ownProperties(options);
-      const { secretKey, fetch: fetchImpl, allowBrowser, ...rest } = own;
-      if (fetchImpl !== undefined && typeof fetchImpl !== 'function') {
-        throw new CoinbarError('config', 'fetch: must be a function');
-      }
-      if (allowBrowser !== undefined && typeof allowBrowser !== 'boolean') {
-        throw new CoinbarError('config', 'allowBrowser: must be true or false');
-      }
-      return { secretKey, fetchImpl, allowBrowser: allowBrowser === true, rest };
-    } catch (e) {
-      if (e instanceof CoinbarError) throw e;
-      throw new CoinbarError('config', `options: could not be read (${e && e.message})`, { cause: e });
-    }
-  }
-
-  /**
-   * A copy of an object's own enumerable string-keyed properties, with no prototype: reading
-   * an option that is not there gives undefined, never something inherited.
-   */
-  function ownProperties(object) {
-    const copy = Object.create(null);
-    for (const key of Object.keys(object)) copy[key] = object[key];
-    return copy;
-  }
-
-  /** Options (never the key) as JSON text for the core; a value JSON cannot hold is named. */
-  function optionsJson(rest) {
-    try {
-      return JSON.stringify(rest);
-    } catch (e) {
-      const key = Object.keys(rest).find((k) => {
-        try {
-          JSON.stringify(rest[k]);
-          return false;
-        } catch {
-          return true;
-        }
-      });
-      throw new CoinbarError('config', `${key ?? 'options'}: has a value that cannot be converted to JSON (${typeof rest[key]})`, { cause: e });
-    }
-  }
-
-  /**
-   * Informative conversion of a fiat amount into a coin at a quoted rate (fiat per coin),
-   * rounded to `decimals` places: the "≈ 0.0000758 BTC" next to a cart total. The amount
-   * the customer pays is always the one Coinbar returns at initiate.
-   */
-  function convertAmount(amount, rate, decimals = 8) {
-    boundedText(amount, 'conversion', 'amount');
-    boundedText(rate, 'conversion', 'rate');
-    if (!Number.isInteger(decimals) || decimals < 0) throw inputError('conversion', 'decimals', 'must be from 0 to 28');
-    return call(() => glue.convert_amount(amount, rate, decimals));
-  }
-
-  /**
-   * `{ status, known, is_final, is_paid }` for a status string (case-insensitive; unknown
-   * statuses are kept as sent, with `known: false`).
-   */
-  function statusInfo(status) {
-    boundedText(status, 'status', 'status');
-    return JSON.parse(call(() => glue.status_info(status)));
-  }
-
-  /**
-   * The hosted payment page URL: `gatewayUrl({ serviceClientId, baseUrl | environment }, requestToken, timestamp?)`.
-   * Needs no secret, so it works in the browser build too.
-   */
-  function gatewayUrl(options, requestToken, timestamp = Date.now()) {
-    const { rest } = readOptions(options);
-    boundedText(requestToken, 'gateway request', 'requestToken');
-    timestampArg(timestamp, 'gateway request');
-    return call(() => glue.gateway_url(optionsJson(rest), requestToken, timestamp));
-  }
-
-  /**
-   * Parse a Coinbar answer (HTTP status and body text) with one of the core's readers. An
-   * answer over `maxInputBytes` is refused before it is copied into wasm memory.
-   */
-  function parseAnswer(fn, status, text) {
-    if (typeof text !== 'string') throw inputError('Coinbar answer', 'body', 'must be the response body text');
-    if (!Number.isInteger(status) || status < 100 || status > 599) throw inputError('Coinbar answer', 'status', 'must be an HTTP status code');
-    if (text.length > maxInputBytes) {
-      throw new CoinbarError('decode', `Coinbar's answer is larger than ${maxInputBytes} bytes (HTTP ${status}); not read`, { status });
-    }
-    return JSON.parse(call(() => fn(status, text)));
-  }
-  const parser = (fn) => (status, text) => parseAnswer(fn, status, text);
-
-  return {
-    call,
-    toJsonText,
-    readOptions,
-    ownProperties,
-    optionsJson,
-    boundedText,
-    timestampArg,
-    parseAnswer,
-    maxInputBytes,
-    api: {
-      validateInitiate,
-      validateRequest,
-      cartTotal,
-      convertAmount,
-      statusInfo,
-      gatewayUrl,
-      parseInitiateResponse: parser(glue.parse_initiate_response),
-      parsePaymentStatus: parser(glue.parse_status_response),
-      parseQuotes: parser(glue.parse_quotes_response),
-      parseReport: parser(glue.parse_report_response),
-    },
-  };
+  });
 }

@@ -3,12 +3,9 @@
 // nothing (no --allow-net) and compiles nothing at run time from bytes it loaded itself.
 import source wasmModule from '../dist/server/coinbar_pay_bg.wasm';
 import * as glue from '../dist/server/coinbar_pay.js';
-import { createCommon } from './common.js';
-import { createClient } from './client.js';
+import { bind } from './glue.js';
 
 glue.initSync({ module: wasmModule });
+bind(glue);
 
-const common = createCommon(glue);
-export { CoinbarError } from './error.js';
-export const CoinbarPay = createClient(glue, common);
-export const { validateInitiate, validateRequest, cartTotal, convertAmount, statusInfo, gatewayUrl, parseInitiateResponse, parsePaymentStatus, parseQuotes, parseReport } = common.api;
+export * from './server.js';

@@ -3,10 +3,12 @@
 // runtime forbids compiling wasm bytes at run time, and nothing here does (no fetch, no fs).
 import wasmModule from '../dist/server/coinbar_pay_bg.wasm?module';
 import * as glue from '../dist/server/coinbar_pay.js';
-import { createCommon } from './common.js';
-import { createClient } from './client.js';
+import { bind } from './glue.js';
 
 glue.initSync({ module: sameRealm(wasmModule) });
+bind(glue);
+
+export * from './server.js';
 
 /**
  * Under `vercel dev` / edge-runtime the module is compiled in the host Node realm and the
@@ -20,8 +22,3 @@ function sameRealm(module) {
   }
   return module;
 }
-
-const common = createCommon(glue);
-export { CoinbarError } from './error.js';
-export const CoinbarPay = createClient(glue, common);
-export const { validateInitiate, validateRequest, cartTotal, convertAmount, statusInfo, gatewayUrl, parseInitiateResponse, parsePaymentStatus, parseQuotes, parseReport } = common.api;

@@ -11,8 +11,19 @@ export class CoinbarError extends Error {
     if (details.status !== undefined) this.status = details.status;
     if (details.body !== undefined) this.body = details.body;
     if (details.apiError !== undefined) this.apiError = details.apiError;
+    if (details.option !== undefined) this.option = details.option;
   }
 }
+
+/** The option (or argument) of the JS API behind each setting the core names in a config error. */
+const OPTION_OF_SETTING = {
+  service_client_id: 'serviceClientId',
+  environment: 'environment',
+  base_url: 'baseUrl',
+  timeout_ms: 'timeoutMs',
+  max_retries: 'maxRetries',
+  secret_key: 'secretKey',
+};
 
 /** Turn whatever a glue call threw into a CoinbarError. */
 export function toCoinbarError(thrown) {
@@ -24,7 +35,12 @@ export function toCoinbarError(thrown) {
     } catch {
       wire = null;
     }
-    if (wire && typeof wire.code === 'string') return new CoinbarError(wire.code, wire.message, wire);
+    if (wire && typeof wire.code === 'string') {
+      if (typeof wire.setting !== 'string') return new CoinbarError(wire.code, wire.message, wire);
+      // A config error about one setting: named here as the option the merchant wrote.
+      const option = OPTION_OF_SETTING[wire.setting] ?? wire.setting;
+      return new CoinbarError(wire.code, `${option}: ${wire.message}`, { ...wire, option });
+    }
   }
   // Not an error the core produced: a bug in coinbar-pay (or memory exhaustion).
   const message = thrown instanceof Error ? thrown.message : String(thrown);

@@ -1,12 +1,11 @@
-// Node entry (ESM): loads the server build's .wasm from disk synchronously at import.
+// Node entry (ESM; published bundled as dist/node.mjs and dist/node.cjs): reads the server
+// build's .wasm from the package and compiles it synchronously at import. Bundlers take
+// node-inline.js instead (the `module` condition), which carries the .wasm as base64.
 import { readFileSync } from 'node:fs';
 import * as glue from '../dist/server/coinbar_pay.js';
-import { createCommon } from './common.js';
-import { createClient } from './client.js';
+import { bind } from './glue.js';
 
 glue.initSync({ module: readFileSync(new URL('../dist/server/coinbar_pay_bg.wasm', import.meta.url)) });
+bind(glue);
 
-const common = createCommon(glue);
-export { CoinbarError } from './error.js';
-export const CoinbarPay = createClient(glue, common);
-export const { validateInitiate, validateRequest, cartTotal, convertAmount, statusInfo, gatewayUrl, parseInitiateResponse, parsePaymentStatus, parseQuotes, parseReport } = common.api;
+export * from './server.js';

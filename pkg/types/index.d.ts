@@ -1,6 +1,16 @@
 // Types of the coinbar-pay public API. Field names of API data are Coinbar's wire names;
 // SDK options are camelCase. Amounts that Coinbar returns are exact decimal strings.
 
+declare global {
+  interface SymbolConstructor {
+    /**
+     * `Symbol.dispose` (the client's `[Symbol.dispose]`), declared as lib.esnext.disposable and
+     * @types/node declare it, so these types also compile with `lib: ["es2022"]`.
+     */
+    readonly dispose: unique symbol;
+  }
+}
+
 /** A decimal amount given by the merchant: a number (e.g. `1.99`) or a plain decimal string (`"1.99"`). */
 export type DecimalInput = number | string;
 
@@ -118,8 +128,8 @@ export interface Customer {
   name: string | null;
   surname: string | null;
   email: string | null;
-  /** Reports only. */
-  post_balance?: DecimalString | null;
+  /** Sent by Coinbar in reports (and kept if a callback carries it); absent otherwise. */
+  post_balance?: DecimalString;
 }
 
 /** A product line as Coinbar echoes it back. */
@@ -208,44 +218,138 @@ export interface InitiatePayment {
   destination_memo: string | null;
 }
 
-export type CoinbarErrorCode =
-  | 'validation'
-  | 'config'
-  | 'network'
-  | 'timeout'
-  | 'aborted'
-  | 'http'
-  | 'api'
-  | 'decode'
-  | 'signature'
-  | 'internal';
+export type CoinbarErrorCode = CoinbarError['code'];
 
-/** Every failure of the SDK. Never carries the secret key. */
-export declare class CoinbarError extends Error {
+/**
+ * What a failed POST (`initiate`, `requestPayment`) tells about the payment:
+ * `'not_processed'` — Coinbar provably did not act (refused before sending, 429): safe to send
+ * again; `'unknown'` — a payment may exist: ask `paymentStatus(payment_request_id)` first.
+ */
+export type PostOutcome = 'not_processed' | 'unknown';
+
+/** What every CoinbarError has. Never carries the secret key. */
+interface CoinbarErrorBase extends Error {
   readonly name: 'CoinbarError';
-  /** What went wrong: see CoinbarErrorCode. `internal` means a bug in coinbar-pay. */
-  code: CoinbarErrorCode;
-  /** Every broken rule (code `validation`). */
-  errors?: FieldError[];
-  /** HTTP status (code `http`, and `api`/`decode` errors of an answered request). */
-  status?: number;
-  /** Response body text as received, cut to 4096 characters. */
-  body?: string;
-  /** Coinbar's own error text, e.g. `"Api RATE exceeded"`. */
-  apiError?: string;
+  message: string;
   /**
    * On every error of `initiate` / `requestPayment`: what it says about the payment.
    * `not_processed`: Coinbar created no payment for this request (safe to send again).
    * `unknown`: a payment may exist; ask `findPayment` / `paymentStatus` before any new attempt.
    */
   outcome?: PostOutcome;
-  constructor(code: CoinbarErrorCode, message: string, details?: { errors?: FieldError[]; status?: number; body?: string; apiError?: string; cause?: unknown });
 }
+
+/**
+ * The detail fields a code does not have, present as `undefined`: code that reads `e.status`
+ * or `e.errors` before narrowing still compiles (and gets `… | undefined`).
+ */
+interface NoDetails {
+  errors?: undefined;
+  status?: undefined;
+  body?: undefined;
+  apiError?: undefined;
+  option?: undefined;
+}
+
+/** The input broke field rules; nothing was sent. */
+export interface CoinbarValidationError extends CoinbarErrorBase, Omit<NoDetails, 'errors'> {
+  code: 'validation';
+  /** Every broken rule, e.g. `{ field: 'products[1].product_price', message: '…' }`. */
+  errors: FieldError[];
+}
+
+/** The client configuration is unusable (missing id or key, bad base URL, freed client…). */
+export interface CoinbarConfigError extends CoinbarErrorBase, Omit<NoDetails, 'option'> {
+  code: 'config';
+  /** The option the error is about (`baseUrl`, `secretKey`…), when it is about one. */
+  option?: string;
+}
+
+/**
+ * The request could not be sent or its answer broke off (`network`), the call's deadline
+ * passed (`timeout`), or your `signal` aborted it (`aborted`).
+ */
+export interface CoinbarTransportError extends CoinbarErrorBase, NoDetails {
+  code: 'network' | 'timeout' | 'aborted';
+}
+
+/** Coinbar answered with a non-2xx HTTP status. */
+export interface CoinbarHttpError extends CoinbarErrorBase, Omit<NoDetails, 'status' | 'body' | 'apiError'> {
+  code: 'http';
+  status: number;
+  /** Response body text as received, cut to 4096 characters. */
+  body: string;
+  /** Coinbar's own error text, e.g. `"Api RATE exceeded"`, when the body has one. */
+  apiError?: string;
+}
+
+/** Coinbar answered 2xx but refused (`result` ≠ success). */
+export interface CoinbarApiError extends CoinbarErrorBase, Omit<NoDetails, 'status' | 'body' | 'apiError'> {
+  code: 'api';
+  /** HTTP status of the answer. */
+  status?: number;
+  /** Response body text as received, cut to 4096 characters. */
+  body?: string;
+  /** Coinbar's own error text, e.g. `"Invalid signature"`. */
+  apiError?: string;
+}
+
+/** An answer or a signed callback is not the documented shape. */
+export interface CoinbarDecodeError extends CoinbarErrorBase, Omit<NoDetails, 'status' | 'body'> {
+  code: 'decode';
+  /** HTTP status and body text, for an answer (not for a callback). */
+  status?: number;
+  body?: string;
+}
+
+/** A callback's client id or signature did not verify (answer 401). */
+export interface CoinbarSignatureError extends CoinbarErrorBase, NoDetails {
+  code: 'signature';
+}
+
+/** A bug in coinbar-pay (please report it). */
+export interface CoinbarInternalError extends CoinbarErrorBase, NoDetails {
+  code: 'internal';
+}
+
+/**
+ * Every failure of the SDK: one class, narrowed on `code`. After `e instanceof CoinbarError`
+ * and `e.code === 'validation'`, `e.errors` is there; after `e.code === 'http'`, `e.status`
+ * and `e.body` are.
+ */
+export type CoinbarError =
+  | CoinbarValidationError
+  | CoinbarConfigError
+  | CoinbarTransportError
+  | CoinbarHttpError
+  | CoinbarApiError
+  | CoinbarDecodeError
+  | CoinbarSignatureError
+  | CoinbarInternalError;
+
+export interface CoinbarErrorConstructor {
+  new (
+    code: CoinbarErrorCode,
+    message: string,
+    details?: { errors?: FieldError[]; status?: number; body?: string; apiError?: string; outcome?: PostOutcome; option?: string; cause?: unknown },
+  ): CoinbarError;
+  readonly prototype: CoinbarError;
+}
+
+/** The CoinbarError class (`instanceof CoinbarError` narrows to the union above). */
+export declare const CoinbarError: CoinbarErrorConstructor;
+
+/**
+ * The signal the client hands to your `fetch`: the runtime's AbortSignal type where the
+ * program has one (DOM lib, @types/node), so `fetch: globalThis.fetch` type-checks, without
+ * making these types depend on either (they compile with `lib: ["es2022"]`, `types: []`).
+ */
+export type FetchSignal = typeof globalThis extends { AbortSignal: { prototype: infer S } } ? S : AbortSignalLike;
 
 /** The `fetch` the client uses; defaults to `globalThis.fetch`. */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal },
+  init: { method: string; headers: Record<string, string>; body?: string; signal: FetchSignal },
 ) => Promise<{ status: number; text(): Promise<string>; headers?: { get(name: string): string | null } }>;
 
 export interface CoinbarPayOptions {
@@ -278,17 +382,17 @@ export interface CoinbarPayConfig {
   maxRetries: number;
 }
 
-/** Environment variables read by `CoinbarPay.fromEnv`. */
+/**
+ * Environment variables read by `CoinbarPay.fromEnv`: `process.env`, `Deno.env.toObject()`, or
+ * a Worker's `env`, including the `Env` interface `wrangler types` generates (other bindings
+ * such as D1 or KV may sit beside these).
+ */
 export interface CoinbarEnv {
   COINBAR_SERVICE_CLIENT_ID?: string;
   COINBAR_SECRET_KEY?: string;
   COINBAR_BASE_URL?: string;
   COINBAR_ENV?: string;
-  [name: string]: string | undefined;
 }
-
-/** What a failed payment-creating POST says about the payment. */
-export type PostOutcome = 'not_processed' | 'unknown';
 
 /** An AbortSignal (structurally, so the types need no DOM library). */
 export interface AbortSignalLike {
@@ -411,6 +515,13 @@ export declare class CoinbarPay {
   toJSON(): CoinbarPayConfig;
   toString(): string;
 }
+
+/**
+ * Resolves once the WebAssembly module is ready. On servers it already is when the import
+ * finishes (this resolves at once); the browser build compiles asynchronously and needs
+ * `await init()` before its first call. Shared code can always await it.
+ */
+export declare function init(): Promise<void>;
 
 /** Every broken rule of an initiate input (empty when valid). Never throws. */
 export declare function validateInitiate(input: unknown): FieldError[];

@@ -64,7 +64,7 @@ pub fn verify(
         return Err(signature_error("callback refused: no CBPAY-API-KEY header"));
     };
     if client_id != expected_client_id {
-        return Err(signature_error("callback refused: CBPAY-API-KEY is not this client's serviceClientId"));
+        return Err(signature_error("callback refused: CBPAY-API-KEY is not this client's service client id"));
     }
     let Some(signature) = signature_header else {
         return Err(signature_error("callback refused: no SIGNATURE header"));

@@ -265,7 +265,7 @@ fn read_input(ch: &mut Checker, text: &str, kind: PaymentKind, client_id: Option
         SERVICE_CLIENT_ID.1,
     ) {
         if client_id.is_some_and(|id| id != given) {
-            ch.fail("service_client_id", "differs from the client's serviceClientId; leave it out of the input");
+            ch.fail("service_client_id", "differs from the client's service client id; leave it out of the input");
         }
     }
     let payment_request_id = validate::text(

@@ -74,10 +74,22 @@ pub fn status_info(status: &str) -> String {
     serde_json::to_string(&StatusInfo::from(&PaymentStatus::parse(status))).unwrap_or_default()
 }
 
-/// The hosted gateway URL from options (`serviceClientId`, `baseUrl` / `environment`).
+/// The hosted gateway URL from the client id and the base URL or environment.
 #[wasm_bindgen]
-pub fn gateway_url(options_json: &str, request_token: &str, timestamp_ms: f64) -> Result<String, JsValue> {
-    let config = Config::from_options_json(options_json).map_err(throw)?;
+pub fn gateway_url(
+    service_client_id: Option<String>,
+    environment: Option<String>,
+    base_url: Option<String>,
+    request_token: &str,
+    timestamp_ms: f64,
+) -> Result<String, JsValue> {
+    let config = Config::new(&api::Settings {
+        service_client_id: service_client_id.as_deref(),
+        environment: environment.as_deref(),
+        base_url: base_url.as_deref(),
+        ..api::Settings::default()
+    })
+    .map_err(throw)?;
     api::gateway_url(&config, request_token, ms(timestamp_ms)).map_err(throw)
 }
 
@@ -150,18 +162,32 @@ mod signer {
 
     #[wasm_bindgen]
     impl SigningClient {
+        /// The settings (each `undefined` when not set; see `api::Settings`) and the key.
         #[wasm_bindgen(constructor)]
-        pub fn new(options_json: &str, secret_key: Vec<u8>) -> Result<SigningClient, JsValue> {
+        pub fn new(
+            service_client_id: Option<String>,
+            environment: Option<String>,
+            base_url: Option<String>,
+            timeout_ms: Option<f64>,
+            max_retries: Option<f64>,
+            secret_key: Vec<u8>,
+        ) -> Result<SigningClient, JsValue> {
             let secret = Zeroizing::new(secret_key);
-            let config = Config::from_options_json(options_json).map_err(throw)?;
+            let config = Config::new(&api::Settings {
+                service_client_id: service_client_id.as_deref(),
+                environment: environment.as_deref(),
+                base_url: base_url.as_deref(),
+                timeout_ms,
+                max_retries,
+            })
+            .map_err(throw)?;
             let inner = Client::new(config, &secret).map_err(throw)?;
             Ok(SigningClient { inner, stream: None })
         }
 
-        /// `[timeoutMs, maxRetries]` of one call: the client's, overridden by the per-call
-        /// options (JSON text of `{ timeoutMs?, maxRetries? }`).
-        pub fn call_limits(&self, options_json: &str) -> Result<Vec<u32>, JsValue> {
-            let (timeout_ms, max_retries) = self.inner.config().call_limits(options_json).map_err(throw)?;
+        /// `[timeout_ms, max_retries]` of one call: the client's, overridden by the call's own.
+        pub fn call_limits(&self, timeout_ms: Option<f64>, max_retries: Option<f64>) -> Result<Vec<u32>, JsValue> {
+            let (timeout_ms, max_retries) = self.inner.config().call_limits(timeout_ms, max_retries).map_err(throw)?;
             Ok(vec![timeout_ms, max_retries])
         }
 
@@ -188,9 +214,12 @@ mod signer {
             self.inner.post_template(crate::api::paths::INITIATE).to_json()
         }
 
-        /// The same for Request New Payment.
+        /// The same for Request New Payment, as `{"timestamp":…,"request":{…}}`: the timestamp
+        /// the body carries (the input's, or `now_ms`), which `finish_request` needs for the
+        /// gateway URL, so the shell need not read it back out of the body.
         pub fn prepare_request(&self, input_json: &str, now_ms: f64) -> Result<String, JsValue> {
-            Ok(self.inner.prepare_request(input_json, ms(now_ms)).map_err(throw)?.to_json())
+            let (request, timestamp) = self.inner.prepare_request_at(input_json, ms(now_ms)).map_err(throw)?;
+            Ok(format!(r#"{{"timestamp":{timestamp},"request":{}}}"#, request.to_json()))
         }
 
         /// Read the answer to Request New Payment, adding the gateway URL.

@@ -3,8 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import * as browserGlue from '../../pkg/dist/browser/coinbar_pay.js';
-import { createCommon } from '../../pkg/src/common.js';
+import * as api from '../../pkg/src/browser.js';
 import { baseInput } from './helpers.js';
 
 const dist = (flavor, file) => readFileSync(new URL(`../../pkg/dist/${flavor}/${file}`, import.meta.url));
@@ -52,9 +51,11 @@ test('browser glue and entry have no client, no signing, no key handling', () =>
   assert.doesNotMatch(entry, /CoinbarPay/);
 });
 
-test('the browser build validates and totals with the same rules', () => {
-  browserGlue.initSync({ module: dist('browser', 'coinbar_pay_bg.wasm') });
-  const api = createCommon(browserGlue).api;
+test('the browser entry: a clear error before init(), then the same rules', async () => {
+  assert.throws(() => api.cartTotal(baseInput().products), (e) => e instanceof api.CoinbarError && e.code === 'config' && /`await init\(\)` once before the first call/.test(e.message));
+  const ready = api.init();
+  assert.equal(api.init(), ready, 'one load, however often init() is called');
+  await ready;
   assert.equal(api.cartTotal(baseInput().products), '3.97');
   assert.deepEqual(api.validateInitiate(baseInput()), []);
   assert.equal(api.validateInitiate({ ...baseInput(), email: 'x' })[0].field, 'email');

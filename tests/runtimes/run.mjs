@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the one conformance suite (tests/runtimes/suite.js over tests/vectors.json) in every
-// JavaScript runtime, from the package as a user gets it, and the README quickstarts too:
+// JavaScript runtime, from the package as a user gets it, and the quickstarts of docs/runtimes.md too:
 //
 //   1. package   `npm pack` pkg/, install the tarball into an empty temporary project, and
 //                check every target of its exports map is in it (a file missing from
@@ -10,10 +10,10 @@
 //                edge-runtime and headless Chromium each import `coinbar-pay` from that
 //                project the way their users do, run the suite (the server runtimes also
 //                make a live round trip to the local sandbox on 127.0.0.1) and run the
-//                README quickstart for that runtime (examples/runtimes/).
+//                quickstart of docs/runtimes.md for that runtime (examples/runtimes/).
 //   3. rust      `cargo test --test vectors` reads the same vectors (its counts are shown).
 //
-// The README's quickstart for each runtime must be the tested file, verbatim.
+// The quickstart for each runtime in docs/runtimes.md must be the tested file, verbatim.
 //
 // Prints a table of runtime × vector group with pass counts; exits 1 on any failure.
 //   node tests/runtimes/run.mjs [--only node-esm,deno,...] [--no-rust] [--keep]
@@ -351,11 +351,11 @@ async function handlerExample(base, payPath, callbackPath, clientId, secret) {
   return checks;
 }
 
-/** The README's quickstart is the tested file, verbatim (so the docs cannot rot). */
+/** docs/runtimes.md's quickstart is the tested file, verbatim (so the docs cannot rot). */
 function readmeShows(file) {
-  return [`README.md shows examples/runtimes/${file} verbatim`, () => {
+  return [`docs/runtimes.md shows examples/runtimes/${file} verbatim`, () => {
     const code = readFileSync(join(ROOT, 'examples/runtimes', file), 'utf8').trimEnd();
-    if (!readFileSync(join(ROOT, 'README.md'), 'utf8').includes(`\n${code}\n\`\`\`\n`)) throw new Error(`README.md does not contain ${file} as a code block (copy it from examples/runtimes/)`);
+    if (!readFileSync(join(ROOT, 'docs/runtimes.md'), 'utf8').includes(`\n${code}\n\`\`\`\n`)) throw new Error(`docs/runtimes.md does not contain ${file} as a code block (copy it from examples/runtimes/)`);
   }];
 }
 
@@ -460,7 +460,7 @@ async function main() {
       {
         name: 'bun',
         quickstart: 'bun.js',
-        expect: 'src/node.js',
+        expect: 'dist/node.mjs',
         version: async () => `bun ${(await run(BIN('bun'), ['--version'])).stdout.trim()}`,
         suite: async () => parseResult(await run(BIN('bun'), ['esm.mjs', JSON.stringify(config('bun'))], { cwd: conf, env: bunEnv })),
         example: async () => scriptExample(await run(BIN('bun'), ['bun.js'], { cwd: dir, env: { ...bunEnv, ...env } })),

@@ -15,7 +15,7 @@ test('CLI: --port 0 starts a server that prints its base URL and the demo client
   t.after(() => child.kill('SIGTERM'));
   let out = '';
   const baseUrl = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 5000);
+    const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20000);
     child.stdout.on('data', (chunk) => {
       out += chunk;
       const m = /API base URL:\s+(\S+)/.exec(out);

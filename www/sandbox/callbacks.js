@@ -4,6 +4,24 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { stringifyJson } from './json.js';
+
+/** The callback body for a payment (JSON text, amounts with every digit): coinbar-api.md §5. */
+export const callbackBody = (payment) => stringifyJson(payment.callbackView());
+
+/**
+ * The headers Coinbar sends with a callback: the client id in CBPAY-API-KEY and
+ * SIGNATURE = hex HMAC-SHA256(secret, raw body bytes). Also used by `coinbar-pay trigger`.
+ */
+export function callbackHeaders(client, body) {
+  return {
+    'Content-Type': 'application/json',
+    'Content-Length': String(Buffer.byteLength(body)),
+    'CBPAY-API-KEY': client.id,
+    SIGNATURE: createHmac('sha256', client.secret).update(body).digest('hex'),
+    'User-Agent': 'coinbar-pay-sandbox',
+  };
+}
 
 export class CallbackDispatcher {
   /**
@@ -17,6 +35,7 @@ export class CallbackDispatcher {
     this.deliveries = [];
     this.inFlight = new Set();
     this.nextId = 1;
+    this.headers = new WeakMap(); // delivery -> headers sent (not part of the delivery log)
   }
 
   reset() {
@@ -34,6 +53,7 @@ export class CallbackDispatcher {
    * id in CBPAY-API-KEY and SIGNATURE = hex HMAC-SHA256(secret, raw body bytes).
    */
   deliver({ client, url, body, payment }) {
+    const headers = callbackHeaders(client, body);
     const delivery = {
       id: this.nextId++,
       client_id: client.id,
@@ -42,22 +62,23 @@ export class CallbackDispatcher {
       status: payment.status,
       url,
       body,
-      signature: createHmac('sha256', client.secret).update(body).digest('hex'),
+      signature: headers.SIGNATURE,
       attempts: [],
       delivered: false,
       finished: false,
     };
     this.deliveries.push(delivery);
-    this.#attempt(delivery, client.id);
+    this.headers.set(delivery, headers);
+    this.#attempt(delivery);
     return delivery;
   }
 
-  async #attempt(delivery, clientId) {
+  async #attempt(delivery) {
     const { attempts, baseDelayMs, timeoutMs = 5000 } = this.retry();
     const started = Date.now();
     const record = { attempt: delivery.attempts.length + 1, at: new Date(this.now()).toISOString() };
     try {
-      record.status_code = await this.#post(delivery, clientId, timeoutMs);
+      record.status_code = await this.#post(delivery, timeoutMs);
     } catch (err) {
       record.error = err.code ? `${err.code}: ${err.message}` : err.message;
     }
@@ -76,10 +97,10 @@ export class CallbackDispatcher {
     // Exponential backoff: base, 2×base, 4×base, …
     const delay = baseDelayMs * 2 ** (delivery.attempts.length - 1);
     delivery.next_attempt_in_ms = delay;
-    this.timers.set(() => this.#attempt(delivery, clientId), delay);
+    this.timers.set(() => this.#attempt(delivery), delay);
   }
 
-  #post(delivery, clientId, timeoutMs) {
+  #post(delivery, timeoutMs) {
     return new Promise((resolve, reject) => {
       const target = new URL(delivery.url);
       const lib = target.protocol === 'https:' ? https : http;
@@ -87,13 +108,7 @@ export class CallbackDispatcher {
         method: 'POST',
         agent: false, // no keep-alive: nothing may outlive close()
         timeout: timeoutMs,
-        headers: {
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(delivery.body),
-          'CBPAY-API-KEY': clientId,
-          SIGNATURE: delivery.signature,
-          'User-Agent': 'coinbar-pay-sandbox',
-        },
+        headers: this.headers.get(delivery),
       });
       this.inFlight.add(req);
       const done = () => this.inFlight.delete(req);

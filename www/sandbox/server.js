@@ -13,7 +13,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CallbackDispatcher } from './callbacks.js';
+import { CallbackDispatcher, callbackBody } from './callbacks.js';
 import { COINS, FIATS, isCoin, rateText } from './coins.js';
 import { FaultQueue, PROCESSING_KINDS, committedKind, emitFault, faultFromHeaders } from './faults.js';
 import { stringifyJson, RawNumber } from './json.js';
@@ -444,7 +444,7 @@ class Sandbox {
     const client = this.clients.get(payment.clientId);
     const url = client?.callbackUrl;
     if (!url || this.closed) return;
-    this.callbacks.deliver({ client, url, body: stringifyJson(payment.callbackView()), payment });
+    this.callbacks.deliver({ client, url, body: callbackBody(payment), payment });
   }
 
   // ---- hosted gateway page ----------------------------------------------------------------

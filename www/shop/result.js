@@ -1,6 +1,6 @@
 // Return page of the hosted-gateway flow. The redirect's ?status= is never trusted: the
 // order's real status comes from our server, which asks Coinbar.
-import { statusInfo } from 'coinbar-pay';
+import { init, statusInfo } from 'coinbar-pay';
 
 const params = new URLSearchParams(location.search);
 const id = params.get('payment_id');
@@ -27,6 +27,7 @@ async function check() {
 }
 
 (async () => {
+  await init(); // the browser build's WebAssembly module, compiled once
   while (!(await check().catch(() => false))) await new Promise((r) => setTimeout(r, 1500));
   document.body.dataset.ready = 'true';
 })();

@@ -1,6 +1,6 @@
 // The shop page. Totals, conversions and form checks use the coinbar-pay browser build:
 // the same Rust rules the server applies, and no secret anywhere in the page.
-import { cartTotal, validateInitiate, convertAmount, statusInfo } from 'coinbar-pay';
+import { init, cartTotal, validateInitiate, convertAmount, statusInfo } from 'coinbar-pay';
 import { renderSVG } from 'uqr';
 
 const $ = (id) => document.getElementById(id);
@@ -230,7 +230,9 @@ async function refreshOrder() {
 // ---------- start ----------
 
 async function start() {
-  state.config = await api('/api/config');
+  // The browser build compiles its WebAssembly module asynchronously: once, before any call.
+  const [config] = await Promise.all([api('/api/config'), init()]);
+  state.config = config;
   if (state.config.simulate) {
     $('env-badge').textContent = 'Local sandbox';
     $('env-badge').hidden = false;

@@ -6,4 +6,5 @@ import { runSuite } from './suite.js';
 
 const config = JSON.parse(new URLSearchParams(location.search).get('config'));
 const vectors = await (await fetch('./vectors.json')).json();
+await pkg.init(); // the browser build's ready step (no top-level await inside the package)
 window.__conformance = await runSuite({ pkg, vectors, flavor: 'browser', ...config });
