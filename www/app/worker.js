@@ -272,7 +272,7 @@ async function callback(request, env) {
       leaseMs: settings(env).callbackLeaseMs,
     });
     if (r.outcome === 'in_progress') return problem(409, 'this callback is being processed by another delivery; send it again later', { outcome: r.outcome });
-    return json({ received: true, outcome: r.outcome, order_id: r.event.payment_request_id_client });
+    return json({ received: true, outcome: r.outcome });
   } catch (e) {
     if (e instanceof CoinbarError && e.code === 'signature') return problem(401, 'callback signature invalid');
     if (e instanceof CoinbarError && e.code === 'decode') return problem(400, `callback not understood: ${e.message}`);
