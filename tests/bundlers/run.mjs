@@ -32,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { callbackRoundTrip, RECIPE_ENV } from './callback-check.mjs';
+import { runProcess } from '../lib/process.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -53,25 +54,7 @@ const TOOL_ENV = { NEXT_TELEMETRY_DISABLED: '1', WRANGLER_SEND_METRICS: 'false',
 // ------------------------------------------------------------------ process helpers
 
 function run(cmd, argv, { cwd = ROOT, env = {}, timeoutMs = 240_000 } = {}) {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd, env: { ...process.env, ...TOOL_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      stderr += `\n[killed after ${timeoutMs} ms]`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ code: -1, stdout, stderr: `${stderr}\n${e.message}` });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runProcess(cmd, argv, { cwd, env: { ...TOOL_ENV, ...env }, timeoutMs });
 }
 
 const tail = (text, n = 15) => text.trim().split('\n').slice(-n).join('\n');

@@ -17,7 +17,6 @@
 //
 // Prints a table of runtime × vector group with pass counts; exits 1 on any failure.
 //   node tests/runtimes/run.mjs [--only node-esm,deno,...] [--no-rust] [--keep]
-import { spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -25,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleForWorkerd as sharedBundleForWorkerd, miniflareOptions } from '../../scripts/workerd.mjs';
+import { runProcess } from '../lib/process.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -44,26 +44,7 @@ const log = (msg) => process.stderr.write(`[runtimes] ${msg}\n`);
 // ------------------------------------------------------------------ process helpers
 
 function run(cmd, argv, { cwd = ROOT, env = {}, timeoutMs = RUN_TIMEOUT_MS, input } = {}) {
-  return new Promise((resolvePromise) => {
-    const child = spawn(cmd, argv, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      stderr += `\n[killed after ${timeoutMs} ms]`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolvePromise({ code: -1, stdout, stderr: `${stderr}\n${e.message}` });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
-  });
+  return runProcess(cmd, argv, { cwd, env, timeoutMs, input });
 }
 
 const tail = (text, n = 15) => text.trim().split('\n').slice(-n).join('\n');
