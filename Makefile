@@ -12,6 +12,7 @@ help:
 	@echo "make fuzz      fuzz every target for FUZZ_SECONDS (default 60) each"
 	@echo "make load      10,000 initiates at concurrency 200, without and with faults"
 	@echo "make sandbox   start only the local CoinbarPay sandbox on 127.0.0.1:8790"
+	@echo "make chaos     the demo backend's chaos run: 500 checkouts, callbacks lost/doubled/delayed, 2 kill -9 restarts"
 	@echo "make example   print a signed initiate request (examples/prepare-initiate.mjs)"
 
 deps:
@@ -48,7 +49,7 @@ test-rust: deps
 test-js: build
 	node_modules/.bin/tsc -p tests/types
 	node_modules/.bin/tsc -p tests/types/es2022
-	node --test tests/js/ tests/sandbox/ tests/load/ tests/types/
+	node --test tests/js/ tests/sandbox/ tests/load/ tests/types/ tests/demo/
 
 # One conformance suite (tests/vectors.json) in Node ESM/CJS, workerd, Deno, Bun, Vercel
 # edge-runtime and Chromium, from the npm-packed package; prints runtime x group pass counts.
@@ -89,3 +90,10 @@ fuzz:
 load: build
 	node --expose-gc tests/load/run.mjs --calls 10000 --concurrency 200
 	node --expose-gc tests/load/run.mjs --calls 10000 --concurrency 200 --faults 0.1
+
+# Chaos run of the demo backend (issue 13 §6): 500 checkouts over two Node instances on one
+# SQLite file, callbacks dropped, failed, duplicated, delayed and reordered, two kill -9
+# restarts; prints checkouts, paid, fulfilled, lost, doubled. `make test` runs a 150-checkout variant.
+.PHONY: chaos
+chaos: build
+	node tests/demo/chaos.mjs --checkouts 500 --restarts 2

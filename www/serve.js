@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // The demo: the shop page, the merchant's fetch handler (www/app/worker.js) under a tiny
 // Node adapter, and — unless real Coinbar credentials are set — the local sandbox, all on
-// 127.0.0.1. `make demo` runs this.
+// 127.0.0.1. `make demo` runs this. Orders live in a SQLite file (better-sqlite3, the same
+// migrations as D1): data/demo.sqlite, or --db FILE / DEMO_DB_FILE. Reconciliation (the
+// handler's scheduled()) runs every RECONCILE_INTERVAL_SECONDS (default 60).
 //
-//   node www/serve.js [--port 8080] [--sandbox-port 8790]
+//   node www/serve.js [--port 8080] [--sandbox-port 8790] [--db data/demo.sqlite]
 //   COINBAR_BASE_URL=… COINBAR_SERVICE_CLIENT_ID=… COINBAR_SECRET_KEY=… node www/serve.js
 //   API_ORIGIN=http://127.0.0.1:8787 node www/serve.js   # /api/* served by another runtime (workerd)
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { createHash } from 'node:crypto';
+import { openSqlite } from './sqlite.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const STATIC = [
@@ -21,36 +25,94 @@ const STATIC = [
 ];
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json' };
 
-async function serveStatic(pathname, res) {
+/** Security headers of the pages: CSP (inline scripts only by hash: the import map), no framing, nosniff, no referrer. */
+const inlineHashes = new Map();
+function pageHeaders(file, body) {
+  let hashes = inlineHashes.get(file);
+  if (!hashes) {
+    hashes = [...body.toString('utf8').matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
+      (m) => `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`,
+    );
+    inlineHashes.set(file, hashes);
+  }
+  return {
+    'content-security-policy': [
+      "default-src 'self'",
+      `script-src 'self' 'wasm-unsafe-eval' ${hashes.join(' ')}`.trim(),
+      "style-src 'self'",
+      "img-src 'self' data:",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+    'x-frame-options': 'DENY',
+  };
+}
+export const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+
+async function serveStatic(rawPath, res) {
+  // Decode first, then apply the allow-list to what the file system will see.
+  let pathname;
+  try {
+    pathname = decodeURIComponent(rawPath);
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain', ...COMMON_HEADERS }).end('malformed percent-encoding in the path');
+    return;
+  }
+  if (pathname.includes('\0') || pathname.includes('\\')) {
+    res.writeHead(400, { 'content-type': 'text/plain', ...COMMON_HEADERS }).end('bad path');
+    return;
+  }
   if (pathname === '/' || pathname === '') pathname = '/index.html';
   for (const [prefix, dir] of STATIC) {
     if (!pathname.startsWith(prefix)) continue;
-    if (prefix === '/pkg/src/' && /(client|node|workerd)\.js$/.test(pathname)) break; // server-only files
-    const file = normalize(join(dir, decodeURIComponent(pathname.slice(prefix.length))));
+    const file = normalize(join(dir, pathname.slice(prefix.length)));
     if (!file.startsWith(dir + sep)) break;
+    if (prefix === '/pkg/src/' && /(client|node|workerd|deno|edge-light)\.js$/.test(file)) break; // server-only files
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      const type = TYPES[extname(file)] ?? 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache', ...COMMON_HEADERS, ...(type.startsWith('text/html') ? pageHeaders(file, body) : {}) });
       res.end(body);
       return;
     } catch {
       break;
     }
   }
-  res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  res.writeHead(404, { 'content-type': 'text/plain', ...COMMON_HEADERS }).end('not found');
 }
 
 const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length', 'host', 'accept-encoding']);
 
-/** Node request -> fetch Request -> handler -> Node response. */
+/** The largest body any route accepts (the handler caps each route; this caps the adapter's buffer). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Node request -> fetch Request -> handler -> Node response. Bodies over MAX_BODY_BYTES: 413, never buffered. */
 async function toFetch(req, res, origin, handle) {
+  const socket = req.socket;
+  const tooLarge = () => {
+    res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close', ...COMMON_HEADERS });
+    res.end(JSON.stringify({ error: `request body over ${MAX_BODY_BYTES} bytes` }));
+    // Stop reading the rest: close the connection once the answer is out.
+    res.once('finish', () => setTimeout(() => socket?.destroy(), 50));
+  };
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return tooLarge();
   const chunks = [];
-  for await (const c of req) chunks.push(c);
+  let size = 0;
+  for await (const c of req) {
+    size += c.length;
+    if (size > MAX_BODY_BYTES) return tooLarge();
+    chunks.push(c);
+  }
   const body = chunks.length ? Buffer.concat(chunks) : undefined;
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined && !HOP_HEADERS.has(k)) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    if (v !== undefined && !HOP_HEADERS.has(k) && k !== 'cf-connecting-ip') headers.set(k, Array.isArray(v) ? v.join(', ') : v);
   }
+  // As Cloudflare does: the client address, set by the edge, never taken from the client.
+  headers.set('cf-connecting-ip', req.socket.remoteAddress ?? 'unknown');
   const request = new Request(new URL(req.url, origin), { method: req.method, headers, body: ['GET', 'HEAD'].includes(req.method) ? undefined : body });
   const response = await handle(request);
   // fetch() already decoded the body: drop the hop-by-hop and encoding headers.
@@ -59,19 +121,30 @@ async function toFetch(req, res, origin, handle) {
   res.end(Buffer.from(await response.arrayBuffer()));
 }
 
+export const DEFAULT_DB_FILE = resolve(root, 'data/demo.sqlite');
+
 /**
- * Start the demo. Resolves to `{ url, sandbox, close() }`. Options: `port`, `sandboxPort`,
- * `env` (defaults to process.env), `apiOrigin` (proxy /api/* there instead of running the
- * handler here; changeable later with `setApiOrigin`), `sandboxOptions` (extra startSandbox
- * options).
+ * Start the demo. Resolves to `{ url, sandbox, store, reconcile(), close() }`. Options: `port`,
+ * `sandboxPort`, `env` (defaults to process.env), `db` (SQLite file; default DEMO_DB_FILE or
+ * data/demo.sqlite), `reconcileIntervalMs` (default RECONCILE_INTERVAL_SECONDS or 60 s; 0 = off),
+ * `apiOrigin` (proxy /api/* there instead of running the handler here; changeable later with
+ * `setApiOrigin`), `sandboxOptions` (extra startSandbox options).
  */
-export async function startDemo({ port = 8080, sandboxPort = 8790, env = process.env, apiOrigin = env.API_ORIGIN, sandboxOptions = {} } = {}) {
+export async function startDemo({
+  port = 8080,
+  sandboxPort = 8790,
+  env = process.env,
+  apiOrigin = env.API_ORIGIN,
+  sandboxOptions = {},
+  db = env.DEMO_DB_FILE || DEFAULT_DB_FILE,
+  reconcileIntervalMs = Number(env.RECONCILE_INTERVAL_SECONDS ?? 60) * 1000,
+} = {}) {
   const server = createServer();
   await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${server.address().port}`;
   const real = env.COINBAR_SERVICE_CLIENT_ID && env.COINBAR_SECRET_KEY && (env.COINBAR_BASE_URL || env.COINBAR_ENV);
   let sandbox = null;
-  let handlerEnv = env;
+  let handlerEnv = { ...env };
   if (!real) {
     const { startSandbox } = await import('./sandbox/server.js');
     const demoClient = { id: 'c0ffee00-0000-4000-8000-000000000001', secret: 'sandbox-secret-do-not-use-in-production' };
@@ -81,6 +154,7 @@ export async function startDemo({ port = 8080, sandboxPort = 8790, env = process
       ...sandboxOptions,
     });
     handlerEnv = {
+      ...env,
       COINBAR_SERVICE_CLIENT_ID: demoClient.id,
       COINBAR_SECRET_KEY: demoClient.secret,
       COINBAR_BASE_URL: sandbox.baseUrl,
@@ -89,6 +163,19 @@ export async function startDemo({ port = 8080, sandboxPort = 8790, env = process
     };
   }
   const handler = apiOrigin ? null : (await import('./app/worker.js')).default;
+  let store = null;
+  let timer = null;
+  const reconcile = () => handler.scheduled({ cron: 'interval', scheduledTime: Date.now() }, handlerEnv, { waitUntil() {} });
+  if (handler) {
+    store = await openSqlite(resolve(db));
+    handlerEnv.STORE = store;
+    // The gateway return URL is built from this configured origin, never from a request's Host.
+    handlerEnv.PUBLIC_ORIGIN ??= url;
+    if (reconcileIntervalMs > 0) {
+      timer = setInterval(() => reconcile().catch((e) => console.error(`reconcile failed: ${e.message}`)), reconcileIntervalMs);
+      timer.unref();
+    }
+  }
   let upstream = apiOrigin; // where /api/* goes when the handler runs elsewhere (workerd)
   server.on('request', async (req, res) => {
     try {
@@ -114,14 +201,19 @@ export async function startDemo({ port = 8080, sandboxPort = 8790, env = process
     url,
     sandbox,
     handlerEnv,
+    store,
+    /** One reconciliation run now (what the interval does). */
+    reconcile,
     /** Send /api/* to another origin (a handler running in workerd) from now on. */
     setApiOrigin(origin) {
       upstream = origin;
     },
     async close() {
+      clearInterval(timer);
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await sandbox?.close();
+      store?.close();
     },
   };
 }
@@ -129,10 +221,17 @@ export async function startDemo({ port = 8080, sandboxPort = 8790, env = process
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const arg = (name, fallback) => {
     const i = process.argv.indexOf(name);
-    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+    return i > 0 ? process.argv[i + 1] : fallback;
   };
-  const demo = await startDemo({ port: arg('--port', Number(process.env.PORT || 8080)), sandboxPort: arg('--sandbox-port', 8790) });
-  console.log(`\n  coinbar-pay demo shop:  ${demo.url}\n`);
+  const demo = await startDemo({
+    port: Number(arg('--port', process.env.PORT || 8080)),
+    sandboxPort: Number(arg('--sandbox-port', 8790)),
+    db: arg('--db', process.env.DEMO_DB_FILE || DEFAULT_DB_FILE),
+  });
+  const { dailyBudget } = await import('./app/store.js');
+  const b = dailyBudget(demo.handlerEnv);
+  console.log(`\n  coinbar-pay demo shop:  ${demo.url}\n  orders in:              ${demo.store?.file ?? '(the API runs elsewhere)'}`);
+  console.log(`  Coinbar calls per day:  quotes ${b.quotes}, page refresh ${b.refresh}, reconciliation ${b.reconcile}, checkout ${b.checkout} (of ${demo.handlerEnv.COINBAR_DAILY_CALLS || 1000})\n`);
   console.log(demo.sandbox ? `  talking to the local CoinbarPay sandbox at ${demo.sandbox.baseUrl}\n  (set COINBAR_BASE_URL, COINBAR_SERVICE_CLIENT_ID, COINBAR_SECRET_KEY to use a real Coinbar environment)\n` : `  talking to Coinbar at ${process.env.COINBAR_BASE_URL || process.env.COINBAR_ENV}\n`);
   const stop = async () => {
     await demo.close();

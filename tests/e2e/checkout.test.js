@@ -11,6 +11,9 @@ import { PNG } from 'pngjs';
 import { cartTotal, convertAmount } from 'coinbar-pay';
 import { startDemo } from '../../www/serve.js';
 import { startWorker } from './workerd.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const SHOTS = new URL('../../out/screenshots/', import.meta.url);
 mkdirSync(SHOTS, { recursive: true });
@@ -25,7 +28,14 @@ before(async () => {
 });
 after(() => browser?.close());
 
-const demoOptions = { port: 0, sandboxPort: 0, env: {}, sandboxOptions: { callbackRetry: { attempts: 6, baseDelayMs: 50, timeoutMs: 3000 } } };
+// Node + SQLite: each test on its own database file.
+const demoOptions = () => ({
+  port: 0,
+  sandboxPort: 0,
+  env: {},
+  db: join(mkdtempSync(join(tmpdir(), 'coinbar-e2e-')), 'demo.sqlite'),
+  sandboxOptions: { callbackRetry: { attempts: 6, baseDelayMs: 50, timeoutMs: 3000 } },
+});
 
 /** Decode the QR code shown on the page. */
 async function readQr(page) {
@@ -38,6 +48,8 @@ async function readQr(page) {
 async function directCheckout(page, demo, { screenshots }) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
+  // The page runs under its CSP: a blocked script, style or wasm compile shows up here.
+  page.on('console', (m) => /Content Security Policy|Refused to/i.test(m.text()) && errors.push(m.text()));
   await page.goto(demo.url);
   await page.waitForSelector('body[data-ready="true"]');
   // Add products: 2 × Ethiopia beans, 1 × espresso cups.
@@ -77,6 +89,8 @@ async function directCheckout(page, demo, { screenshots }) {
   assert.equal(await page.textContent('#pay-coin'), 'ETH');
   assert.equal(await page.textContent('#pay-address'), order.address);
   assert.equal(await readQr(page), order.payment_string, 'the QR encodes the payment string');
+  assert.equal(await page.getAttribute('#wallet-link', 'href'), order.wallet_link, 'the wallet link is the allowed coin URI');
+  assert.match(order.wallet_link, /^ethereum:/);
   assert.match(await page.textContent('#countdown'), /^1[45]:\d\d$/);
   assert.equal(await page.textContent('#status'), 'Waiting for payment');
   // Simulate the payment in the sandbox: status turns to paid, confirmed by the callback.
@@ -87,6 +101,7 @@ async function directCheckout(page, demo, { screenshots }) {
   assert.equal(paid.status, 'SUCCESS');
   assert.equal(paid.paid_via_callback, true, 'order marked paid through the verified callback');
   assert.equal(paid.callbacks_received, 1);
+  assert.equal(paid.is_paid, true);
   const deliveries = demo.sandbox.callbacks.list().filter((d) => JSON.stringify(d).includes(orderId));
   assert.ok(deliveries.length >= 1);
   if (screenshots) await shot(page, 'paid.png');
@@ -95,7 +110,7 @@ async function directCheckout(page, demo, { screenshots }) {
 }
 
 test('direct checkout in Chromium, edge function in Node', async () => {
-  const demo = await startDemo(demoOptions);
+  const demo = await startDemo(demoOptions());
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
     await directCheckout(page, demo, { screenshots: true });
@@ -106,7 +121,7 @@ test('direct checkout in Chromium, edge function in Node', async () => {
 });
 
 test('hosted gateway flow: Pay on Coinbar, pay on the gateway page, result page shows paid', async () => {
-  const demo = await startDemo(demoOptions);
+  const demo = await startDemo(demoOptions());
   const page = await browser.newPage();
   const log = [];
   page.on('framenavigated', (f) => log.push(`nav ${f.url()}`));
@@ -136,7 +151,7 @@ test('hosted gateway flow: Pay on Coinbar, pay on the gateway page, result page 
 });
 
 test('phone width and keyboard', async () => {
-  const demo = await startDemo(demoOptions);
+  const demo = await startDemo(demoOptions());
   const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   try {
     await page.goto(demo.url);
@@ -161,10 +176,10 @@ test('phone width and keyboard', async () => {
   }
 });
 
-test('the same checkout with the edge function running in workerd', async () => {
+test('the same checkout with the edge function running in workerd + D1', async () => {
   // Sandbox and pages from Node; every /api/* request (the page's and Coinbar's callback)
   // is answered by www/app/worker.js running in workerd.
-  const demo = await startDemo({ ...demoOptions, apiOrigin: 'http://127.0.0.1:9' });
+  const demo = await startDemo({ ...demoOptions(), apiOrigin: 'http://127.0.0.1:9' });
   const worker = await startWorker({ ...demo.handlerEnv });
   demo.setApiOrigin(worker.url);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

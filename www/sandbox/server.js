@@ -130,6 +130,7 @@ class Sandbox {
       paymentTimeoutMs: options.paymentTimeoutMs ?? 15 * 60 * 1000,
       callbackRetry: { attempts: 6, baseDelayMs: 500, timeoutMs: 5000, ...options.callbackRetry },
       timestampWindowMs: options.timestampWindowMs ?? 10 * 60 * 1000,
+      controlToken: options.controlToken ?? null,
     };
     this.timers = new TimerSet();
     this.faults = new FaultQueue();
@@ -513,6 +514,8 @@ class Sandbox {
   // ---- control endpoints (no auth; local only) ------------------------------------------------
 
   async #control(req, res, path, rawQuery) {
+    const refused = this.#controlGuard(req);
+    if (refused) return send(res, refused);
     const q = new URLSearchParams(rawQuery);
     const parts = path.split('/').slice(2).map(decodeSegment); // after "/__sandbox"
     const [what, id, action] = parts;
@@ -559,6 +562,36 @@ class Sandbox {
       result = apiError(404, 'Not Found', 'unknown control endpoint; see www/sandbox/README.md');
     }
     send(res, result);
+  }
+
+  /**
+   * The control endpoints change what the sandbox does (callback URL, faults…), so a web page
+   * must not reach them: a request carrying an Origin (every browser POST does) must come from
+   * a loopback origin, or carry the control token when one is configured; a request with a body
+   * or a Content-Type must be application/json (a cross-site form or text/plain POST is refused
+   * even without an Origin). Requests from programs (no Origin) keep working as before.
+   */
+  #controlGuard(req) {
+    const token = this.initialOptions.controlToken;
+    const tokenOk = Boolean(token) && req.headers['x-sandbox-token'] === token;
+    const origin = req.headers.origin;
+    if (origin !== undefined && !tokenOk) {
+      let host = null;
+      try {
+        host = new URL(origin).hostname;
+      } catch {
+        /* "null" or garbage: not loopback */
+      }
+      if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+        return apiError(403, 'Forbidden', 'control endpoints accept no cross-site requests (Origin must be a loopback origin, or send x-sandbox-token)');
+      }
+    }
+    const type = req.headers['content-type'];
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (req.method !== 'GET' && (type !== undefined || hasBody) && !/^application\/json\s*(;|$)/i.test(type ?? '')) {
+      return apiError(415, 'Unsupported Media Type', 'control endpoints take application/json bodies only');
+    }
+    return null;
   }
 
   #findForControl(paymentRequestId, clientId, { throwing = true } = {}) {

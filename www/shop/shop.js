@@ -42,13 +42,16 @@ function renderProducts() {
       const li = document.createElement('li');
       li.className = 'product';
       li.innerHTML = `
-        <div class="thumb" style="background:${p.tone}" aria-hidden="true">${p.emoji}</div>
+        <div class="thumb" aria-hidden="true"></div>
         <div class="info"><h3></h3><p class="price"></p></div>
         <div class="stepper" role="group">
           <button type="button" class="step" data-dec aria-label="">−</button>
           <input type="number" min="0" max="99" value="0" inputmode="numeric" data-qty="${p.id}" aria-label="">
           <button type="button" class="step" data-inc aria-label="">+</button>
         </div>`;
+      // Set through the CSSOM and textContent, not markup: the page's CSP allows no inline styles.
+      li.querySelector('.thumb').style.background = p.tone;
+      li.querySelector('.thumb').textContent = p.emoji;
       li.querySelector('h3').textContent = p.name;
       li.querySelector('.price').textContent = euro(p.price);
       li.querySelector('[role=group]').setAttribute('aria-label', `Quantity of ${p.name}`);
@@ -165,7 +168,10 @@ function showPayment(order) {
   $('memo-label').hidden = $('memo-row').hidden = !order.memo;
   $('pay-memo').textContent = order.memo ?? '';
   $('qr').innerHTML = renderSVG(order.payment_string, { border: 2 });
-  $('wallet-link').href = order.payment_string;
+  // Only a coin URI the server allowed (bitcoin:, ethereum:, xrp:, xdb:) becomes a link.
+  if (order.wallet_link) $('wallet-link').href = order.wallet_link;
+  else $('wallet-link').removeAttribute('href');
+  $('wallet-link').hidden = !order.wallet_link;
   $('simulate').hidden = !state.config.simulate;
   $('payment').hidden = false;
   $('payment').scrollIntoView({ behavior: 'smooth' });
