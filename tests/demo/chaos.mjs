@@ -11,21 +11,11 @@ import http from 'node:http';
 import Database from 'better-sqlite3';
 import { startSandbox } from '../../www/sandbox/server.js';
 import { CLIENT, CART, freePort, sleep, startDemoProcess, tmpDb } from './helpers.js';
+import { mulberry32 } from '../lib/rng.mjs';
 
-/** Small seeded PRNG (mulberry32), so that a run can be repeated. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concurrency = 12, log = console.log } = {}) {
-  const random = rng(seed);
+  const random = mulberry32(seed); // reproducible choices
   const pick = (list) => list[Math.floor(random() * list.length)];
   const db = tmpDb('chaos');
   const ports = [await freePort(), await freePort()];

@@ -1,17 +1,11 @@
 // Shared test helpers: a seeded PRNG, generators of valid inputs with nasty strings, and
 // the official signing recipe (node:crypto over JSON.stringify) as the independent oracle.
 import { createHmac } from 'node:crypto';
+import { mulberry32 } from '../lib/rng.mjs';
 
-/** mulberry32: small seeded PRNG so generated cases are reproducible. */
+/** A seeded PRNG (mulberry32) with helpers, so generated cases are reproducible. */
 export function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (lo, hi) => lo + Math.floor(next() * (hi - lo + 1));
   const pick = (arr) => arr[int(0, arr.length - 1)];
   return { next, int, pick, bool: (p = 0.5) => next() < p };

@@ -34,23 +34,13 @@ import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { CoinbarPay, CoinbarError } from 'coinbar-pay';
+import { mulberry32 } from '../lib/rng.mjs';
 
 const CLIENT = { id: 'c0ffee00-0000-4000-8000-000000000001', secret: 'sandbox-secret-do-not-use-in-production' };
 const CODES = new Set(['validation', 'config', 'network', 'timeout', 'aborted', 'http', 'api', 'decode', 'internal']);
 const FAULT_KINDS = ['500', '502', '503', '429', 'reset', 'truncated', 'reset-after-commit', 'hang', 'latency'];
 const COINS = ['BTC', 'ETH', 'USDT', 'XRP', 'XDB'];
 
-/** mulberry32: reproducible fault and input choices. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const gc = () => globalThis.gc?.();
 const mb = (bytes) => Math.round((bytes / 1048576) * 10) / 10;
@@ -148,7 +138,7 @@ export async function runLoad(options = {}) {
   const timeoutMs = options.timeoutMs ?? (faultRate > 0 ? 5000 : 30_000);
   const maxRetries = options.maxRetries ?? 3;
   const dedupe = options.dedupe ?? true;
-  const random = rng(seed);
+  const random = mulberry32(seed); // reproducible choices
   const runId = `${Date.now().toString(36)}-${seed}`;
   const violations = [];
   const sandbox = await startLoadSandbox(options.sandbox ?? 'child', dedupe);
