@@ -29,6 +29,9 @@ await build({
   outfile: path('dist/node.cjs'),
   format: 'cjs',
   define: { 'import.meta.url': '__coinbar_import_meta_url' },
+  // src/node-fs.js picks node:fs with a top-level await fallback, which CommonJS cannot
+  // have; require('node:fs') costs nothing there.
+  plugins: [{ name: 'node-fs', setup: (b) => b.onResolve({ filter: /^\.\/node-fs\.js$/ }, () => ({ path: 'node:fs', external: true })) }],
   banner: { js: "const __coinbar_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
 });
 
