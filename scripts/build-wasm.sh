@@ -32,16 +32,10 @@ node_modules/.bin/wasm-opt "${opt[@]}" --strip-debug --strip-producers --strip-t
   --enable-reference-types --enable-multivalue \
   "$out/coinbar_pay_bg.wasm" -o "$out/coinbar_pay_bg.wasm"
 
-# Server build only: the function exports that an import and a client construction do not
-# call move into one exported funcref table, and the glue takes each from it on first use.
-# V8 in Node 20 (11.3) compiles a JS-to-wasm wrapper with TurboFan for every exported
-# signature when the module is compiled (~2 ms of the cold start for 19 signatures); a table
-# entry gets its wrapper on first use, so a cold start pays only for what it calls. The
-# functions every import + `new CoinbarPay` calls (start, max_input_bytes, the allocator,
-# signingclient_new) stay plain exports: their wrappers are needed anyway. Same glue API.
-if [ "$flavor" = server ]; then
-  node scripts/wasm-export-table.mjs "$out/coinbar_pay_bg.wasm" "$out/coinbar_pay.js"
-fi
+# No export-table step any more (scripts/wasm-export-table.mjs until issue 14): with two
+# dispatcher exports that each return one value, V8 compiles no JS-to-wasm wrapper when the
+# module is compiled, so moving exports into a table no longer saves anything
+# (docs/design.md, "Two exports, chosen by op code").
 
 # Both builds: the glue must not name the .wasm itself. wasm-bindgen's `--target web` glue
 # falls back to `new URL('coinbar_pay_bg.wasm', import.meta.url)` when init gets no module;

@@ -2,9 +2,9 @@
 // WebAssembly, sends prepared requests with fetch (timeout, retries, hooks) and verifies
 // callbacks. Not part of the browser build. Which failures are retried, and what a failed
 // POST says about the payment, are the core's decisions (src/retry.rs).
-import { CoinbarError, inputError } from './error.js';
+import { CoinbarError, inputError, toCoinbarError } from './error.js';
 import { glue, maxInputBytes } from './glue.js';
-import { boundedText, call, ownProperties, parseAnswer, readOptions, settingsOf, timestampArg, toJsonText } from './common.js';
+import { answerOf, boundedText, call, ownProperties, parseAnswer, readOptions, settingsOf, timestampArg, toJsonText } from './common.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 // Option names that fromEnv reads from which variables, for error messages.
@@ -61,6 +61,7 @@ function utf8(text) {
   if (text.length > SCRATCH_CHARS) return encoder.encode(text);
   return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
 }
+const NO_BYTES = new Uint8Array(0);
 
 /**
  * Raw callback body as bytes: exactly what was received, refused before any copy into
@@ -204,7 +205,11 @@ export class CoinbarPay {
     }
     try {
       const settings = settingsOf(rest);
-      this.#core = call(() => new glue.SigningClient(...settings, keyBytes ?? new Uint8Array(0)));
+      this.#core = call(() => {
+        const made = glue.signing_client(...settings, keyBytes ?? new Uint8Array(0));
+        if (typeof made === 'string') throw toCoinbarError(made.slice(1)); // the marked error (common.js answerOf)
+        return made;
+      });
     } finally {
       keyBytes?.fill(0);
     }
@@ -262,7 +267,7 @@ export class CoinbarPay {
   /** The checked configuration as a frozen object, read from the core once. */
   #settings() {
     if (!this.#config) {
-      const c = JSON.parse(this.#core.config_json());
+      const c = JSON.parse(answerOf(this.#core.call(glue.ClientOp.ConfigJson, NO_BYTES)));
       this.#config = Object.freeze({ serviceClientId: c.service_client_id, environment: c.environment, baseUrl: c.base_url, timeoutMs: c.timeout_ms, maxRetries: c.max_retries });
     }
     return this.#config;
@@ -316,9 +321,9 @@ export class CoinbarPay {
   prepareInitiate(input) {
     const core = this.#live();
     const text = toJsonText(input, 'initiate input', 'input');
-    const signed = call(() => core.sign_initiate(utf8(text), Date.now()));
+    const signed = call(() => answerOf(core.call(glue.ClientOp.SignInitiate, utf8(text), undefined, undefined, Date.now())));
     // The core returns signature + body; method, URL and headers come from its template.
-    this.#initiateTemplate ??= JSON.parse(core.initiate_template());
+    this.#initiateTemplate ??= JSON.parse(answerOf(core.call(glue.ClientOp.InitiateTemplate, NO_BYTES)));
     const { method, url, headers } = this.#initiateTemplate;
     return { method, url, headers: { ...headers, SIGNATURE: signed.slice(0, 64) }, body: signed.slice(64) };
   }
@@ -332,7 +337,7 @@ export class CoinbarPay {
   async initiate(input, options) {
     const id = inputId(input);
     const prepared = this.#beforeSend(() => this.prepareInitiate(input), id);
-    return this.#send(prepared, (answer) => parseAnswer(glue.parse_initiate_response, answer.status, answer.text), 'initiate', id, options);
+    return this.#send(prepared, (answer) => parseAnswer('ParseInitiateResponse', answer.status, answer.text), 'initiate', id, options);
   }
 
   /** Validate, serialize and sign a Request New Payment call without sending it. */
@@ -344,7 +349,7 @@ export class CoinbarPay {
   #prepareRequest(input) {
     const core = this.#live();
     const text = toJsonText(input, 'request input', 'input');
-    return JSON.parse(call(() => core.prepare_request(text, Date.now())));
+    return JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareRequest, utf8(text), undefined, undefined, Date.now()))));
   }
 
   /**
@@ -356,7 +361,7 @@ export class CoinbarPay {
     const id = inputId(input);
     const { request: prepared, timestamp } = this.#beforeSend(() => this.#prepareRequest(input), id);
     const core = this.#live();
-    const parse = (answer) => JSON.parse(call(() => core.finish_request(answer.status, answer.text, timestamp)));
+    const parse = (answer) => JSON.parse(call(() => answerOf(core.call(glue.ClientOp.FinishRequest, utf8(answer.text), undefined, undefined, answer.status, timestamp))));
     return this.#send(prepared, parse, 'requestPayment', id, options);
   }
 
@@ -364,8 +369,8 @@ export class CoinbarPay {
   async paymentStatus(paymentRequestId, options) {
     const core = this.#live();
     const id = idArgument(paymentRequestId);
-    const prepared = JSON.parse(call(() => core.prepare_status(id)));
-    return this.#send(prepared, (answer) => parseAnswer(glue.parse_status_response, answer.status, answer.text), 'paymentStatus', id, options);
+    const prepared = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareStatus, utf8(id)))));
+    return this.#send(prepared, (answer) => parseAnswer('ParseStatusResponse', answer.status, answer.text), 'paymentStatus', id, options);
   }
 
   /**
@@ -386,16 +391,16 @@ export class CoinbarPay {
   async report(paymentRequestId, options) {
     const core = this.#live();
     const id = idArgument(paymentRequestId);
-    const prepared = JSON.parse(call(() => core.prepare_report(id)));
-    return this.#send(prepared, (answer) => parseAnswer(glue.parse_report_response, answer.status, answer.text), 'report', id, options);
+    const prepared = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareReport, utf8(id)))));
+    return this.#send(prepared, (answer) => parseAnswer('ParseReportResponse', answer.status, answer.text), 'report', id, options);
   }
 
   /** Informative conversion rates of every coin, in `conversionFiat` (EUR or GBP). */
   async quotes(conversionFiat = 'EUR', options) {
     const core = this.#live();
     boundedText(conversionFiat, 'quotes request', 'conversion_fiat');
-    const prepared = JSON.parse(call(() => core.prepare_quotes(conversionFiat)));
-    return this.#send(prepared, (answer) => parseAnswer(glue.parse_quotes_response, answer.status, answer.text), 'quotes', null, options);
+    const prepared = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareQuotes, utf8(conversionFiat)))));
+    return this.#send(prepared, (answer) => parseAnswer('ParseQuotesResponse', answer.status, answer.text), 'quotes', null, options);
   }
 
   /** The hosted payment page URL for a request token (every query value URL-encoded). */
@@ -403,7 +408,7 @@ export class CoinbarPay {
     const core = this.#live();
     boundedText(requestToken, 'gateway request', 'requestToken');
     timestampArg(timestamp, 'gateway request');
-    return call(() => core.gateway_url(requestToken, timestamp));
+    return call(() => answerOf(core.call(glue.ClientOp.GatewayUrl, utf8(requestToken), undefined, undefined, timestamp)));
   }
 
   /**
@@ -413,28 +418,28 @@ export class CoinbarPay {
   sign(data) {
     const core = this.#live();
     if (typeof data === 'string') {
-      if (data.length <= SCRATCH_CHARS) return call(() => core.sign(utf8(data)));
+      if (data.length <= SCRATCH_CHARS) return call(() => answerOf(core.call(glue.ClientOp.Sign, utf8(data))));
       return call(() => {
-        core.sign_begin();
+        answerOf(core.call(glue.ClientOp.SignBegin, NO_BYTES));
         for (let i = 0; i < data.length; ) {
           let end = Math.min(i + SCRATCH_CHARS, data.length);
           // Never split a surrogate pair: each half alone would encode as U+FFFD.
           const last = data.charCodeAt(end - 1);
           if (end < data.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
-          core.sign_update(utf8(data.slice(i, end)));
+          answerOf(core.call(glue.ClientOp.SignUpdate, utf8(data.slice(i, end))));
           i = end;
         }
-        return core.sign_end();
+        return answerOf(core.call(glue.ClientOp.SignEnd, NO_BYTES));
       });
     }
     const bytes = plainBytes(data);
     if (bytes === undefined) throw inputError('sign input', 'data', 'must be a string, a Uint8Array (Buffer), an ArrayBuffer or a DataView');
     const CHUNK = scratch.length;
-    if (bytes.length <= CHUNK) return call(() => core.sign(bytes));
+    if (bytes.length <= CHUNK) return call(() => answerOf(core.call(glue.ClientOp.Sign, bytes)));
     return call(() => {
-      core.sign_begin();
-      for (let i = 0; i < bytes.length; i += CHUNK) core.sign_update(bytes.subarray(i, i + CHUNK));
-      return core.sign_end();
+      answerOf(core.call(glue.ClientOp.SignBegin, NO_BYTES));
+      for (let i = 0; i < bytes.length; i += CHUNK) answerOf(core.call(glue.ClientOp.SignUpdate, bytes.subarray(i, i + CHUNK)));
+      return answerOf(core.call(glue.ClientOp.SignEnd, NO_BYTES));
     });
   }
 
@@ -451,7 +456,7 @@ export class CoinbarPay {
     const signature = headerValue(headers, 'signature');
     // Last before the core call: the bytes may be a view of the shared UTF-8 buffer.
     const bytes = callbackBytes(rawBody);
-    return JSON.parse(call(() => core.verify_callback(bytes, clientId, signature)));
+    return JSON.parse(call(() => answerOf(core.call(glue.ClientOp.VerifyCallback, bytes, clientId, signature))));
   }
 
   /**
@@ -530,7 +535,9 @@ export class CoinbarPay {
     if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.addEventListener === 'function' && 'aborted' in signal)) {
       throw new CoinbarError('config', 'signal: must be an AbortSignal');
     }
-    const [timeoutMs, maxRetries] = call(() => this.#live().call_limits(...settingsOf(limits, CALL_SETTINGS, 'is not a per-call option')));
+    const [timeoutMs, maxRetries] = JSON.parse(
+      call(() => answerOf(this.#live().call(glue.ClientOp.CallLimits, NO_BYTES, undefined, undefined, ...settingsOf(limits, CALL_SETTINGS, 'is not a per-call option')))),
+    );
     return { signal, timeoutMs, maxRetries };
   }
 
@@ -541,7 +548,7 @@ export class CoinbarPay {
   async #send(prepared, parse, callName, paymentRequestId, options) {
     const isPost = prepared.method === 'POST';
     const fail = (e, status, networkCode) => {
-      if (isPost && e instanceof CoinbarError) withOutcome(e, glue.post_outcome(status, networkCode ?? undefined, e.code), paymentRequestId);
+      if (isPost && e instanceof CoinbarError) withOutcome(e, answerOf(glue.call(glue.Op.PostOutcome, '', networkCode ?? undefined, e.code, undefined, status)), paymentRequestId);
       return e;
     };
     let limits;
@@ -569,7 +576,7 @@ export class CoinbarPay {
       }
       const status = answer ? answer.status : 0;
       const final = failure && (failure.code === 'timeout' || failure.code === 'aborted');
-      const delay = final ? -1 : glue.retry_delay(isPost, attempt - 1, maxRetries, status, networkCode ?? undefined, answer?.retryAfter ?? undefined, Math.random());
+      const delay = final ? -1 : Number(answerOf(glue.call(isPost ? glue.Op.RetryDelayPost : glue.Op.RetryDelayGet, '', networkCode ?? undefined, answer?.retryAfter ?? undefined, undefined, attempt - 1, maxRetries, status, Math.random())));
       const retry = delay >= 0 && delay < deadline - Date.now();
       let result;
       let error = failure;

@@ -23,5 +23,5 @@ export let maxInputBytes = Infinity;
 /** Bind the initialized glue module (called once, by the runtime entry). */
 export function bind(initialized) {
   glue = initialized;
-  maxInputBytes = initialized.max_input_bytes();
+  maxInputBytes = Number(initialized.call(initialized.Op.MaxInputBytes, ''));
 }

@@ -1,6 +1,26 @@
-//! WebAssembly bindings: value conversion only. Inputs cross as JSON text (what
-//! `JSON.stringify` made of the JS value) or bytes; results cross as JSON text or strings;
-//! errors are thrown as the JSON wire form of [`Error`], which the JS shell turns into a
+//! WebAssembly bindings: value conversion only. Two exported dispatchers instead of one
+//! export per operation: [`call`] for the functions that need no key and
+//! `SigningClient::call` for the client's, each chosen by an op code ([`Op`], `ClientOp`;
+//! wasm-bindgen exports both enums to the glue, so the JS shell names the codes from the
+//! one definition here). Every operation takes its main text (or, for the client, bytes:
+//! UTF-8 the shell encoded) as `data`, plus optional strings and numbers, and returns a
+//! string (JSON text, a plain string, or a number in decimal). wasm-bindgen writes a
+//! conversion shim per export (~14 KB for the ~30 exports there were).
+//!
+//! Every export returns one value, a `JsValue`: the result string, or the error's JSON
+//! wire form after a NUL character (no result starts with one: they are JSON, hex, decimal,
+//! URLs or empty), which the shell throws as a `CoinbarError`; the client's constructor
+//! returns the client object or such a string. Not `Result<String, JsValue>`: that crosses
+//! as several return values, and V8 (Node 20) compiles a JS-to-wasm wrapper with TurboFan
+//! for each exported signature with several results when the module is compiled (~0.8 ms
+//! each), while single-result signatures share its generic wrapper at no compile cost.
+//!
+//! Each op is its own function, called through a table of function pointers rather than a
+//! `match`: wasm-opt inlines every function that has a single caller, so a `match` became
+//! one function of ~20 KB holding every op, which V8 (lazy compilation) compiled whole on
+//! the first call of any op (+3.5 ms cold start). Through the table each op stays a function
+//! of its own, compiled on its first call (docs/design.md, "Two exports, chosen by op code").
+//! Errors are thrown as the JSON wire form of [`Error`], which the JS shell turns into a
 //! `CoinbarError`. No rule or format lives here.
 
 use crate::api::{self, Config};
@@ -9,140 +29,227 @@ use crate::json::{to_js_json, ToJson};
 use crate::model::initiate::{self, PaymentKind};
 use crate::model::status::{PaymentStatus, StatusInfo};
 use crate::model::{product, quotes, report, status};
-#[cfg(feature = "signer")]
-use crate::retry;
 use wasm_bindgen::prelude::*;
 
+/// An error as it crosses: a NUL, then its JSON wire form (see the module comment).
 fn throw(e: Error) -> JsValue {
-    JsValue::from_str(&e.to_json())
+    failure(&e.to_json())
 }
 
-fn to_json<T: ToJson + ?Sized>(v: &T) -> Result<String, JsValue> {
-    Ok(to_js_json(v))
+fn failure(text: &str) -> JsValue {
+    let mut out = String::with_capacity(text.len() + 1);
+    out.push('\0');
+    out.push_str(text);
+    JsValue::from_str(&out)
 }
 
-/// Every broken rule of an initiate input, as a JSON array of `{field, message}`.
+/// What crosses back to JS: the result string, or the marked error.
+fn cross(r: Answer) -> JsValue {
+    match r {
+        Ok(s) => JsValue::from_str(&s),
+        Err(e) => e,
+    }
+}
+
+/// A JS time in ms (a double) as whole milliseconds; non-finite, negative or absent gives 0.
+fn ms(t: Option<f64>) -> u64 {
+    match t {
+        Some(t) if t.is_finite() && t > 0.0 => t as u64,
+        _ => 0,
+    }
+}
+
+/// An HTTP status given as a JS number (0 when absent: no HTTP answer).
+fn http_status(n: Option<f64>) -> u16 {
+    n.map_or(0, |n| n as u16)
+}
+
+/// `n` in decimal.
+fn decimal(n: u64) -> String {
+    let mut out = String::new();
+    crate::json::write_u64(&mut out, n);
+    out
+}
+
+/// One op's result: its string, or the thrown error.
+type Answer = Result<String, JsValue>;
+
+/// The entry of an op table for a code no op has (the enums make it unreachable from JS).
+fn no_such_op() -> JsValue {
+    failure("unknown op code")
+}
+
+// What each op reads is in plain comments: doc comments (of the enum and its variants)
+// are copied into the JS glue. The dispatchers take the code as a `u32`, not as the enum:
+// wasm-bindgen's enum conversion throws a JS exception out of the middle of the call (past
+// Rust's clean-up) on a code no variant has. Codes start at 1: a misspelt `Op.X` in JS is
+// `undefined`, which crosses as 0, which no op has. The order is that of `OPS`.
+/// The operations of `call` (no key needed).
 #[wasm_bindgen]
-pub fn validate_initiate(input_json: &str) -> String {
-    to_js_json(&initiate::validation_errors(input_json, PaymentKind::Initiate))
+#[derive(Clone, Copy)]
+pub enum Op {
+    // `data` an initiate input's JSON text: every broken rule, a JSON array of `{field, message}`.
+    ValidateInitiate = 1,
+    // The same for a Request New Payment input.
+    ValidateRequest = 2,
+    // `data` a products array's JSON text: the exact total, a plain decimal string.
+    CartTotal = 3,
+    // `data` an amount, `s1` a rate, `n1` decimals: informative conversion, rounded.
+    ConvertAmount = 4,
+    // `n1` the HTTP status, `data` the body: Coinbar's answer to initiate as JSON text.
+    ParseInitiateResponse = 5,
+    // The same for the status call.
+    ParseStatusResponse = 6,
+    // The same for the quotes call.
+    ParseQuotesResponse = 7,
+    // The same for the report call.
+    ParseReportResponse = 8,
+    // `data` a status string: `{status, known, is_final, is_paid}` (case-insensitive).
+    StatusInfo = 9,
+    // `data` a request token, `s1..s3` service client id, environment, base URL, `n1` the
+    // timestamp: the hosted gateway URL.
+    GatewayUrl = 10,
+    // The largest input text accepted, in decimal, so the shell can refuse before copying.
+    MaxInputBytes = 11,
+    // Delay in ms before the next attempt of a POST, or -1 for no retry: `n1` retries done,
+    // `n2` max retries, `n3` the HTTP status (0: a network failure, whose error code, if the
+    // runtime gave one, is `s1`), `s2` the Retry-After header, `n4` jitter in [0, 1). Only
+    // the server client sends requests: the browser build refuses this op and the next two
+    // (wasm-bindgen enums cannot leave out variants by feature).
+    RetryDelayPost = 12,
+    // The same for a GET.
+    RetryDelayGet = 13,
+    // `n1` the status, `s1` the network code as above, `s2` the code of the error the call
+    // ends with: `not_processed` or `unknown`, what a failed POST says about the payment.
+    PostOutcome = 14,
 }
 
-/// Every broken rule of a Request New Payment input, as a JSON array of `{field, message}`.
-#[wasm_bindgen]
-pub fn validate_request(input_json: &str) -> String {
-    to_js_json(&initiate::validation_errors(input_json, PaymentKind::Request))
+/// The arguments of one [`call`]. (`n2`..`n4` are read only by the server build's retry ops.)
+#[cfg_attr(not(feature = "signer"), allow(dead_code))]
+struct Args<'a> {
+    data: &'a str,
+    s1: Option<String>,
+    s2: Option<String>,
+    s3: Option<String>,
+    n1: Option<f64>,
+    n2: Option<f64>,
+    n3: Option<f64>,
+    n4: Option<f64>,
 }
 
-/// The exact total of a products array, as a plain decimal string.
-#[wasm_bindgen]
-pub fn cart_total(products_json: &str) -> Result<String, JsValue> {
-    product::cart_total_json(products_json).map_err(throw)
-}
+/// The ops of [`Op`], in its order (code 1 first). Every op is reached through the public
+/// API the JS tests call, so an entry out of order fails them.
+const OPS: [fn(&Args) -> Answer; 14] = [
+    // ValidateInitiate
+    |a| Ok(to_js_json(&initiate::validation_errors(a.data, PaymentKind::Initiate))),
+    // ValidateRequest
+    |a| Ok(to_js_json(&initiate::validation_errors(a.data, PaymentKind::Request))),
+    // CartTotal
+    |a| product::cart_total_json(a.data).map_err(throw),
+    // ConvertAmount
+    |a| {
+        let decimals = a.n1.map_or(u32::MAX, |n| n as u32);
+        product::convert_amount(a.data, a.s1.as_deref().unwrap_or(""), decimals).map_err(throw)
+    },
+    // ParseInitiateResponse
+    |a| Ok(initiate::parse_response(http_status(a.n1), a.data).map_err(throw)?.to_json()),
+    // ParseStatusResponse
+    |a| Ok(status::parse_response(http_status(a.n1), a.data).map_err(throw)?.to_json()),
+    // ParseQuotesResponse
+    |a| Ok(quotes::parse_response(http_status(a.n1), a.data).map_err(throw)?.to_json()),
+    // ParseReportResponse
+    |a| Ok(report::parse_response(http_status(a.n1), a.data).map_err(throw)?.to_json()),
+    // StatusInfo
+    |a| Ok(to_js_json(&StatusInfo::from(&PaymentStatus::parse(a.data)))),
+    // GatewayUrl
+    |a| {
+        let config = Config::new(&api::Settings {
+            service_client_id: a.s1.as_deref(),
+            environment: a.s2.as_deref(),
+            base_url: a.s3.as_deref(),
+            ..api::Settings::default()
+        })
+        .map_err(throw)?;
+        api::gateway_url(&config, a.data, ms(a.n1)).map_err(throw)
+    },
+    // MaxInputBytes
+    |_| Ok(decimal(crate::validate::MAX_INPUT_BYTES as u64)),
+    // RetryDelayPost
+    |a| retry_delay(crate::retry::Method::Post, a),
+    // RetryDelayGet
+    |a| retry_delay(crate::retry::Method::Get, a),
+    // PostOutcome
+    post_outcome,
+];
 
-/// Informative conversion of a fiat amount at a quoted rate, rounded to `decimals` places.
-#[wasm_bindgen]
-pub fn convert_amount(amount: &str, rate: &str, decimals: u32) -> Result<String, JsValue> {
-    product::convert_amount(amount, rate, decimals).map_err(throw)
-}
+// One entry per variant of `Op`.
+const _: () = assert!(OPS.len() == Op::PostOutcome as usize);
 
-/// Read Coinbar's answer to initiate; returns the typed response as JSON text.
-#[wasm_bindgen]
-pub fn parse_initiate_response(status: u16, body: &str) -> Result<String, JsValue> {
-    to_json(&initiate::parse_response(status, body).map_err(throw)?)
-}
-
-/// Read Coinbar's answer to the status call.
-#[wasm_bindgen]
-pub fn parse_status_response(status: u16, body: &str) -> Result<String, JsValue> {
-    to_json(&status::parse_response(status, body).map_err(throw)?)
-}
-
-/// Read Coinbar's answer to the quotes call.
-#[wasm_bindgen]
-pub fn parse_quotes_response(status: u16, body: &str) -> Result<String, JsValue> {
-    to_json(&quotes::parse_response(status, body).map_err(throw)?)
-}
-
-/// Read Coinbar's answer to the report call.
-#[wasm_bindgen]
-pub fn parse_report_response(status: u16, body: &str) -> Result<String, JsValue> {
-    to_json(&report::parse_response(status, body).map_err(throw)?)
-}
-
-/// `{status, known, is_final, is_paid}` of a status string (case-insensitive).
-#[wasm_bindgen]
-pub fn status_info(status: &str) -> String {
-    to_js_json(&StatusInfo::from(&PaymentStatus::parse(status)))
-}
-
-/// The hosted gateway URL from the client id and the base URL or environment.
-#[wasm_bindgen]
-pub fn gateway_url(
-    service_client_id: Option<String>,
-    environment: Option<String>,
-    base_url: Option<String>,
-    request_token: &str,
-    timestamp_ms: f64,
-) -> Result<String, JsValue> {
-    let config = Config::new(&api::Settings {
-        service_client_id: service_client_id.as_deref(),
-        environment: environment.as_deref(),
-        base_url: base_url.as_deref(),
-        ..api::Settings::default()
+#[cfg(feature = "signer")]
+fn retry_delay(method: crate::retry::Method, a: &Args) -> Answer {
+    let count = |n: Option<f64>| n.map_or(0, |n| n as u32);
+    let outcome = outcome(http_status(a.n3), a.s1.as_deref());
+    Ok(match crate::retry::delay_ms(method, count(a.n1), count(a.n2), outcome, a.s2.as_deref(), a.n4.unwrap_or(0.0)) {
+        Some(delay) => decimal(u64::from(delay)),
+        None => String::from("-1"),
     })
-    .map_err(throw)?;
-    api::gateway_url(&config, request_token, ms(timestamp_ms)).map_err(throw)
-}
-
-/// Delay in ms before the next attempt, or -1 for no retry. `status` 0 means a network
-/// failure (no HTTP answer) whose error code, if the runtime gave one, is `network_code`.
-/// Only the server client sends requests.
-#[cfg(feature = "signer")]
-#[wasm_bindgen]
-pub fn retry_delay(
-    is_post: bool,
-    retries_done: u32,
-    max_retries: u32,
-    status: u16,
-    network_code: Option<String>,
-    retry_after: Option<String>,
-    jitter: f64,
-) -> i32 {
-    let method = if is_post { retry::Method::Post } else { retry::Method::Get };
-    retry::delay_ms(method, retries_done, max_retries, outcome(status, network_code), retry_after.as_deref(), jitter)
-        .map_or(-1, |d| i32::try_from(d).unwrap_or(i32::MAX))
-}
-
-/// `not_processed` or `unknown`: what a failed POST says about the payment (see `retry`).
-/// `error_code` is the code of the error the call ends with.
-#[cfg(feature = "signer")]
-#[wasm_bindgen]
-pub fn post_outcome(status: u16, network_code: Option<String>, error_code: &str) -> String {
-    retry::post_processed(outcome(status, network_code), error_code).as_str().to_string()
 }
 
 #[cfg(feature = "signer")]
-fn outcome(status: u16, network_code: Option<String>) -> retry::Outcome {
+fn post_outcome(a: &Args) -> Answer {
+    let outcome = outcome(http_status(a.n1), a.s1.as_deref());
+    Ok(crate::retry::post_processed(outcome, a.s2.as_deref().unwrap_or("")).as_str().to_string())
+}
+
+/// What a failed attempt was: an HTTP status, or (status 0) a network failure with this code.
+#[cfg(feature = "signer")]
+fn outcome(status: u16, network_code: Option<&str>) -> crate::retry::Outcome {
     if status == 0 {
-        retry::network_outcome(network_code.as_deref())
+        crate::retry::network_outcome(network_code)
     } else {
-        retry::Outcome::Status(status)
+        crate::retry::Outcome::Status(status)
     }
 }
 
-/// A JS time in ms (a double) as whole milliseconds; non-finite or negative gives 0.
-fn ms(t: f64) -> u64 {
-    if t.is_finite() && t > 0.0 {
-        t as u64
-    } else {
-        0
-    }
+#[cfg(not(feature = "signer"))]
+fn retry_delay(_: crate::retry::Method, a: &Args) -> Answer {
+    post_outcome(a)
 }
 
-/// Largest input JSON text accepted, so the shell can refuse before copying it in.
+#[cfg(not(feature = "signer"))]
+fn post_outcome(_: &Args) -> Answer {
+    Err(failure("not in the browser build"))
+}
+
+/// Run one operation of [`Op`] (which says what each reads from the arguments).
 #[wasm_bindgen]
-pub fn max_input_bytes() -> usize {
-    crate::validate::MAX_INPUT_BYTES
+#[allow(clippy::too_many_arguments)]
+pub fn call(
+    op: u32,
+    data: &str,
+    s1: Option<String>,
+    s2: Option<String>,
+    s3: Option<String>,
+    n1: Option<f64>,
+    n2: Option<f64>,
+    n3: Option<f64>,
+    n4: Option<f64>,
+) -> JsValue {
+    match OPS.get(op.wrapping_sub(1) as usize) {
+        Some(f) => cross(f(&Args { data, s1, s2, s3, n1, n2, n3, n4 })),
+        None => no_such_op(),
+    }
+}
+
+/// A value's JSON text (the wire form every typed result crosses in).
+trait ToJsonText {
+    fn to_json(&self) -> String;
+}
+
+impl<T: ToJson> ToJsonText for T {
+    fn to_json(&self) -> String {
+        to_js_json(self)
+    }
 }
 
 #[cfg(feature = "signer")]
@@ -152,130 +259,180 @@ mod signer {
     use crate::error::FieldError;
     use zeroize::Zeroizing;
 
+    /// `data` as text: the shell hands over UTF-8 it encoded with `TextEncoder`.
+    fn text(data: &[u8]) -> Result<&str, JsValue> {
+        core::str::from_utf8(data)
+            .map_err(|_| throw(Error::validation("input", vec![FieldError::new("input", "is not UTF-8 text")])))
+    }
+
+    // Comments as for `Op`; the order is that of `CLIENT_OPS`.
+    /// The operations of `SigningClient.call`.
+    #[wasm_bindgen]
+    #[derive(Clone, Copy)]
+    pub enum ClientOp {
+        // `n1`, `n2` a call's own timeout and retries (or absent): `[timeout_ms, max_retries]`
+        // of the call, the client's overridden by the call's, as JSON.
+        CallLimits = 1,
+        // The checked configuration (no secret) as JSON text.
+        ConfigJson = 2,
+        // `data` an initiate input's JSON text, `n1` now in ms: validate, serialize and
+        // sign; returns the 64-character signature followed by the body. The hot path: the
+        // shell merges it into `InitiateTemplate` (fetched once), with no JSON wrapping.
+        SignInitiate = 3,
+        // The initiate request without signature and body, as JSON text.
+        InitiateTemplate = 4,
+        // `data` a Request New Payment input, `n1` now: `{"timestamp":…,"request":{…}}`,
+        // the timestamp the body carries (for `FinishRequest`'s gateway URL) and the request.
+        PrepareRequest = 5,
+        // `n1` the HTTP status, `data` the body, `n2` the request's timestamp: the answer to
+        // Request New Payment with the gateway URL added.
+        FinishRequest = 6,
+        // `data` a payment_request_id: the signed status request.
+        PrepareStatus = 7,
+        // `data` a payment_request_id: the signed report request.
+        PrepareReport = 8,
+        // `data` a conversion fiat: the signed quotes request.
+        PrepareQuotes = 9,
+        // `data` a request token, `n1` the timestamp: the hosted gateway URL.
+        GatewayUrl = 10,
+        // `data` a callback's raw body, `s1` its client id header, `s2` its signature
+        // header: verify (constant time) and return the event.
+        VerifyCallback = 11,
+        // `data` bytes: lowercase hex HMAC-SHA256.
+        Sign = 12,
+        // Start signing a large input given in chunks (`SignUpdate`, then `SignEnd`), so that
+        // wasm memory never holds more than one chunk. Drops any unfinished one.
+        SignBegin = 13,
+        // `data` the next chunk.
+        SignUpdate = 14,
+        // The signature of every chunk since `SignBegin` (of nothing, without one).
+        SignEnd = 15,
+    }
+
     /// The secret-holding client. The key arrives as bytes owned by Rust and is zeroized
     /// as soon as the keyed HMAC state exists; the state is zeroized by `free()`.
     #[wasm_bindgen]
     pub struct SigningClient {
         inner: Client,
-        /// A `sign` of a large input in progress (see `sign_begin`).
+        /// A `sign` of a large input in progress (see `ClientOp::SignBegin`).
         stream: Option<crate::sign::SignStream>,
     }
 
+    /// The arguments of one `SigningClient::call`.
+    struct ClientArgs<'a> {
+        data: &'a [u8],
+        s1: Option<String>,
+        s2: Option<String>,
+        n1: Option<f64>,
+        n2: Option<f64>,
+    }
+
+    type ClientFn = fn(&mut SigningClient, &ClientArgs) -> Answer;
+
+    /// The ops of [`ClientOp`], in its order (code 1 first; see `OPS`).
+    const CLIENT_OPS: [ClientFn; 15] = [
+        // CallLimits
+        |c, a| {
+            let (timeout_ms, max_retries) = c.inner.config().call_limits(a.n1, a.n2).map_err(throw)?;
+            Ok(to_js_json(&[timeout_ms, max_retries][..]))
+        },
+        // ConfigJson
+        |c, _| Ok(c.inner.config().to_json()),
+        // SignInitiate
+        |c, a| {
+            let (signature, body) = c.inner.sign_initiate(text(a.data)?, ms(a.n1)).map_err(throw)?;
+            Ok(signature + &body)
+        },
+        // InitiateTemplate
+        |c, _| Ok(c.inner.post_template(crate::api::paths::INITIATE).to_json()),
+        // PrepareRequest
+        |c, a| {
+            let (request, timestamp) = c.inner.prepare_request_at(text(a.data)?, ms(a.n1)).map_err(throw)?;
+            let mut out = String::from(r#"{"timestamp":"#);
+            crate::json::write_u64(&mut out, timestamp);
+            out.push_str(r#","request":"#);
+            out.push_str(&request.to_json());
+            out.push('}');
+            Ok(out)
+        },
+        // FinishRequest
+        |c, a| Ok(c.inner.finish_request(http_status(a.n1), text(a.data)?, ms(a.n2)).map_err(throw)?.to_json()),
+        // PrepareStatus
+        |c, a| Ok(c.inner.prepare_status(text(a.data)?).map_err(throw)?.to_json()),
+        // PrepareReport
+        |c, a| Ok(c.inner.prepare_report(text(a.data)?).map_err(throw)?.to_json()),
+        // PrepareQuotes
+        |c, a| Ok(c.inner.prepare_quotes(text(a.data)?).map_err(throw)?.to_json()),
+        // GatewayUrl
+        |c, a| c.inner.gateway_url(text(a.data)?, ms(a.n1)).map_err(throw),
+        // VerifyCallback
+        |c, a| Ok(c.inner.verify_callback(a.data, a.s1.as_deref(), a.s2.as_deref()).map_err(throw)?.to_json()),
+        // Sign
+        |c, a| Ok(c.inner.signer().sign_hex(a.data)),
+        // SignBegin
+        |c, _| {
+            c.stream = Some(c.inner.signer().stream());
+            Ok(String::new())
+        },
+        // SignUpdate
+        |c, a| {
+            if let Some(stream) = c.stream.as_mut() {
+                stream.update(a.data);
+            }
+            Ok(String::new())
+        },
+        // SignEnd
+        |c, _| {
+            Ok(match c.stream.take() {
+                Some(stream) => stream.finish_hex(),
+                None => c.inner.signer().stream().finish_hex(),
+            })
+        },
+    ];
+
+    /// A client from the settings (each `undefined` when not set; see `api::Settings`) and
+    /// the key: the `SigningClient` object, or the marked error string.
+    #[wasm_bindgen]
+    pub fn signing_client(
+        service_client_id: Option<String>,
+        environment: Option<String>,
+        base_url: Option<String>,
+        timeout_ms: Option<f64>,
+        max_retries: Option<f64>,
+        secret_key: Vec<u8>,
+    ) -> JsValue {
+        let secret = Zeroizing::new(secret_key);
+        let settings = api::Settings {
+            service_client_id: service_client_id.as_deref(),
+            environment: environment.as_deref(),
+            base_url: base_url.as_deref(),
+            timeout_ms,
+            max_retries,
+        };
+        match Config::new(&settings).and_then(|config| Client::new(config, &secret)) {
+            Ok(inner) => JsValue::from(SigningClient { inner, stream: None }),
+            Err(e) => throw(e),
+        }
+    }
+
+    // One entry per variant of `ClientOp`.
+    const _: () = assert!(CLIENT_OPS.len() == ClientOp::SignEnd as usize);
+
     #[wasm_bindgen]
     impl SigningClient {
-        /// The settings (each `undefined` when not set; see `api::Settings`) and the key.
-        #[wasm_bindgen(constructor)]
-        pub fn new(
-            service_client_id: Option<String>,
-            environment: Option<String>,
-            base_url: Option<String>,
-            timeout_ms: Option<f64>,
-            max_retries: Option<f64>,
-            secret_key: Vec<u8>,
-        ) -> Result<SigningClient, JsValue> {
-            let secret = Zeroizing::new(secret_key);
-            let config = Config::new(&api::Settings {
-                service_client_id: service_client_id.as_deref(),
-                environment: environment.as_deref(),
-                base_url: base_url.as_deref(),
-                timeout_ms,
-                max_retries,
-            })
-            .map_err(throw)?;
-            let inner = Client::new(config, &secret).map_err(throw)?;
-            Ok(SigningClient { inner, stream: None })
-        }
-
-        /// `[timeout_ms, max_retries]` of one call: the client's, overridden by the call's own.
-        pub fn call_limits(&self, timeout_ms: Option<f64>, max_retries: Option<f64>) -> Result<Vec<u32>, JsValue> {
-            let (timeout_ms, max_retries) = self.inner.config().call_limits(timeout_ms, max_retries).map_err(throw)?;
-            Ok(vec![timeout_ms, max_retries])
-        }
-
-        /// The checked configuration (no secret) as JSON text.
-        pub fn config_json(&self) -> Result<String, JsValue> {
-            to_json(self.inner.config())
-        }
-
-        /// Validate, serialize and sign an initiate input (its JSON text as UTF-8 bytes);
-        /// returns the 64-character signature followed by the body. The hot path: the shell
-        /// merges it into `initiate_template()` (crossing the boundary once, with no JSON
-        /// wrapping), and hands the text over as bytes it encoded with `encodeInto`, which
-        /// is faster than the glue's string copy for mostly-ASCII text.
-        pub fn sign_initiate(&self, input_json: &[u8], now_ms: f64) -> Result<String, JsValue> {
-            let input = core::str::from_utf8(input_json).map_err(|_| {
-                throw(Error::validation("initiate input", vec![FieldError::new("input", "is not UTF-8 text")]))
-            })?;
-            let (signature, body) = self.inner.sign_initiate(input, ms(now_ms)).map_err(throw)?;
-            Ok(signature + &body)
-        }
-
-        /// The initiate request without signature and body, as JSON text (fetched once).
-        pub fn initiate_template(&self) -> String {
-            self.inner.post_template(crate::api::paths::INITIATE).to_json()
-        }
-
-        /// The same for Request New Payment, as `{"timestamp":…,"request":{…}}`: the timestamp
-        /// the body carries (the input's, or `now_ms`), which `finish_request` needs for the
-        /// gateway URL, so the shell need not read it back out of the body.
-        pub fn prepare_request(&self, input_json: &str, now_ms: f64) -> Result<String, JsValue> {
-            let (request, timestamp) = self.inner.prepare_request_at(input_json, ms(now_ms)).map_err(throw)?;
-            Ok(format!(r#"{{"timestamp":{timestamp},"request":{}}}"#, request.to_json()))
-        }
-
-        /// Read the answer to Request New Payment, adding the gateway URL.
-        pub fn finish_request(&self, status: u16, body: &str, timestamp_ms: f64) -> Result<String, JsValue> {
-            to_json(&self.inner.finish_request(status, body, ms(timestamp_ms)).map_err(throw)?)
-        }
-
-        pub fn prepare_status(&self, payment_request_id: &str) -> Result<String, JsValue> {
-            Ok(self.inner.prepare_status(payment_request_id).map_err(throw)?.to_json())
-        }
-
-        pub fn prepare_report(&self, payment_request_id: &str) -> Result<String, JsValue> {
-            Ok(self.inner.prepare_report(payment_request_id).map_err(throw)?.to_json())
-        }
-
-        pub fn prepare_quotes(&self, conversion_fiat: &str) -> Result<String, JsValue> {
-            Ok(self.inner.prepare_quotes(conversion_fiat).map_err(throw)?.to_json())
-        }
-
-        pub fn gateway_url(&self, request_token: &str, timestamp_ms: f64) -> Result<String, JsValue> {
-            self.inner.gateway_url(request_token, ms(timestamp_ms)).map_err(throw)
-        }
-
-        /// Verify a callback's headers and signature over the raw body; returns the event.
-        pub fn verify_callback(
-            &self,
-            body: &[u8],
-            client_id: Option<String>,
-            signature: Option<String>,
-        ) -> Result<String, JsValue> {
-            to_json(&self.inner.verify_callback(body, client_id.as_deref(), signature.as_deref()).map_err(throw)?)
-        }
-
-        /// Lowercase hex HMAC-SHA256 of `data`.
-        pub fn sign(&self, data: &[u8]) -> String {
-            self.inner.signer().sign_hex(data)
-        }
-
-        /// Start signing a large input given in chunks (`sign_update`, then `sign_end`), so
-        /// that wasm memory never holds more than one chunk. Drops any unfinished one.
-        pub fn sign_begin(&mut self) {
-            self.stream = Some(self.inner.signer().stream());
-        }
-
-        pub fn sign_update(&mut self, chunk: &[u8]) {
-            if let Some(stream) = self.stream.as_mut() {
-                stream.update(chunk);
-            }
-        }
-
-        /// The signature of every chunk since `sign_begin` (of nothing, without one).
-        pub fn sign_end(&mut self) -> String {
-            match self.stream.take() {
-                Some(stream) => stream.finish_hex(),
-                None => self.inner.signer().stream().finish_hex(),
+        /// Run one client operation (see `ClientOp` for what each reads).
+        pub fn call(
+            &mut self,
+            op: u32,
+            data: &[u8],
+            s1: Option<String>,
+            s2: Option<String>,
+            n1: Option<f64>,
+            n2: Option<f64>,
+        ) -> JsValue {
+            match CLIENT_OPS.get(op.wrapping_sub(1) as usize) {
+                Some(f) => cross(f(self, &ClientArgs { data, s1, s2, n1, n2 })),
+                None => no_such_op(),
             }
         }
     }

@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as api from '../../pkg/src/browser.js';
+import * as browserGlue from '../../pkg/dist/browser/coinbar_pay.js';
+import * as serverGlue from '../../pkg/dist/server/coinbar_pay.js';
 import { baseInput } from './helpers.js';
 
 const dist = (flavor, file) => readFileSync(new URL(`../../pkg/dist/${flavor}/${file}`, import.meta.url));
@@ -18,10 +20,15 @@ test('browser .wasm exports no signing function (the server one does)', () => {
   const browser = wasmExports('browser');
   const server = wasmExports('server');
   assert.deepEqual(browser.filter((n) => SIGNING.test(n)), []);
-  assert.ok(server.some((n) => /signingclient_new/.test(n)), 'control: the server build exports its client');
-  for (const needed of ['validate_initiate', 'cart_total', 'gateway_url', 'status_info', 'parse_initiate_response', 'parse_status_response']) {
-    assert.ok(browser.includes(needed), needed);
+  assert.ok(server.includes('signing_client') && server.includes('signingclient_call'), 'control: the server build exports its client');
+  assert.ok(browser.includes('call'), 'the secret-free dispatcher');
+  // Its op codes (the Rust enum the glue exports): none signs; the server build adds ClientOp.
+  assert.deepEqual(Object.keys(browserGlue.Op).filter((n) => SIGNING.test(n)), []);
+  for (const needed of ['ValidateInitiate', 'CartTotal', 'GatewayUrl', 'StatusInfo', 'ParseInitiateResponse', 'ParseStatusResponse']) {
+    assert.equal(typeof browserGlue.Op[needed], 'number', needed);
   }
+  assert.equal(browserGlue.ClientOp, undefined);
+  assert.ok(Object.keys(serverGlue.ClientOp).includes('Sign'), 'control: the server glue has the client ops');
 });
 
 test('browser .wasm holds no SHA-256 code (its constants are absent; present in the server build)', () => {
