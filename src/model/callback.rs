@@ -1,9 +1,9 @@
 //! The backend callback Coinbar POSTs when a payment ends: verification of its client id
 //! and signature over the raw bytes, and the typed event.
 
-use super::status::{read_payment, Payment};
+use super::status::{Payment, PAYMENT};
 use super::view::{self, Surrogates, Value};
-use super::{FirstError, Reader};
+use super::{opt, read, Field, Got, Shape::*};
 use crate::error::{Error, ErrorKind};
 use crate::json::{ObjectWriter, ToJson};
 
@@ -108,16 +108,40 @@ pub fn verify(
     parse_event(body)
 }
 
+/// The customer as a callback or report carries it.
+pub(crate) const CUSTOMER: &[Field] = &[
+    opt("external_user_id", Str),
+    opt("name", Str),
+    opt("surname", Str),
+    opt("email", Str),
+    opt("post_balance", Amount),
+];
+
+/// A product line as Coinbar echoes it in a callback or report.
+pub(crate) const PRODUCT_ECHO: &[Field] = &[
+    opt("product_name", Str),
+    opt("product_price", Amount),
+    opt("product_amount", Amount),
+    opt("product_id", Str),
+    opt("product_type", Str),
+];
+
+/// The rule table of a callback body: a payment's fields, plus customer and products.
+const CALLBACK: &[Field] =
+    &[opt("payment", Flat(PAYMENT)), opt("customer", Object(CUSTOMER)), opt("products", List(PRODUCT_ECHO))];
+
 /// Read a (verified) callback body.
 pub fn parse_event(body: &[u8]) -> Result<CallbackEvent, Error> {
     let doc = callback_doc(body)?;
-    let payment = read_payment(&doc)?;
-    let first_error = FirstError::default();
-    let r = Reader::new(&doc, &first_error);
-    let customer = r.opt_object("customer").map(|c| read_customer(&r.child(c, "customer")));
-    let products = r.opt_array("products").map(|items| read_products(&r, items)).unwrap_or_default();
+    let mut g = read(&doc, CALLBACK)?;
+    let payment = Payment::from_got(g.object("payment").unwrap_or_else(|| Got::empty(PAYMENT)));
     let idempotency_key = format!("{}/{}", payment.payment_id_coinbar, payment.status.as_str());
-    r.finish(CallbackEvent { payment, customer, products, idempotency_key })
+    Ok(CallbackEvent {
+        payment,
+        customer: g.object("customer").map(Customer::from_got),
+        products: g.list("products").into_iter().map(ProductEcho::from_got).collect(),
+        idempotency_key,
+    })
 }
 
 /// Parse a callback body (UTF-8 JSON, an object).
@@ -132,35 +156,30 @@ fn callback_doc(body: &[u8]) -> Result<view::Obj<'_>, Error> {
     }
 }
 
-pub(crate) fn read_customer(c: &Reader<'_>) -> Customer {
-    Customer {
-        external_user_id: c.opt_string("external_user_id"),
-        name: c.opt_string("name"),
-        surname: c.opt_string("surname"),
-        email: c.opt_string("email"),
-        post_balance: c.opt_amount("post_balance"),
+impl Customer {
+    /// The typed customer from what [`CUSTOMER`] read.
+    pub(crate) fn from_got(mut g: Got) -> Customer {
+        Customer {
+            external_user_id: g.text("external_user_id"),
+            name: g.text("name"),
+            surname: g.text("surname"),
+            email: g.text("email"),
+            post_balance: g.text("post_balance"),
+        }
     }
 }
 
-/// The product lines Coinbar echoes back (errors are recorded in `r`).
-pub(crate) fn read_products<'r>(r: &Reader<'r>, items: &'r [Value<'r>]) -> Vec<ProductEcho> {
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let path = format!("products[{i}]");
-        let Value::Object(obj) = item else {
-            r.fail(Error::decode(format!("response field `{}` must be an object", r.path_of(&path))));
-            break;
-        };
-        let p = r.child(obj, &path);
-        out.push(ProductEcho {
-            product_name: p.opt_string("product_name"),
-            product_price: p.opt_amount("product_price"),
-            product_amount: p.opt_amount("product_amount"),
-            product_id: p.opt_string("product_id"),
-            product_type: p.opt_string("product_type"),
-        });
+impl ProductEcho {
+    /// The typed product line from what [`PRODUCT_ECHO`] read.
+    pub(crate) fn from_got(mut g: Got) -> ProductEcho {
+        ProductEcho {
+            product_name: g.text("product_name"),
+            product_price: g.text("product_price"),
+            product_amount: g.text("product_amount"),
+            product_id: g.text("product_id"),
+            product_type: g.text("product_type"),
+        }
     }
-    out
 }
 
 #[cfg(all(test, feature = "signer"))]
