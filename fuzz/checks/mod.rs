@@ -52,7 +52,7 @@ use coinbar_pay::model::product::{cart_total_json, convert_amount, products_erro
 use coinbar_pay::model::{callback, quotes, report, status};
 use coinbar_pay::money::{decimal_text, Money, MoneyError};
 use coinbar_pay::validate;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// Every target: its name (a `fuzz/fuzz_targets/<name>.rs`, and the folders

@@ -1,11 +1,10 @@
 //! The backend callback Coinbar POSTs when a payment ends: verification of its client id
 //! and signature over the raw bytes, and the typed event.
 
-use super::status::{Payment, PAYMENT};
+use super::status::{Payment, PaymentStatus, PAYMENT};
 use super::view::{self, Surrogates, Value};
-use super::{opt, read, Field, Got, Shape::*};
+use super::{answer_json, opt, read, Absent, Field, Got, Shape::*};
 use crate::error::{Error, ErrorKind};
-use crate::json::{ObjectWriter, ToJson};
 
 /// The customer as a callback or report carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,41 +38,6 @@ pub struct CallbackEvent {
     pub idempotency_key: String,
 }
 
-impl ToJson for Customer {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("external_user_id", &self.external_user_id)
-            .field("name", &self.name)
-            .field("surname", &self.surname)
-            .field("email", &self.email)
-            .some("post_balance", self.post_balance.as_ref())
-            .end();
-    }
-}
-
-impl ToJson for ProductEcho {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("product_name", &self.product_name)
-            .field("product_price", &self.product_price)
-            .field("product_amount", &self.product_amount)
-            .field("product_id", &self.product_id)
-            .field("product_type", &self.product_type)
-            .end();
-    }
-}
-
-impl ToJson for CallbackEvent {
-    fn write_json(&self, out: &mut String) {
-        let mut w = ObjectWriter::new(out);
-        self.payment.write_members(&mut w);
-        w.field("customer", &self.customer)
-            .field("products", &self.products)
-            .field("idempotency_key", &self.idempotency_key)
-            .end();
-    }
-}
-
 /// Largest callback body accepted.
 pub const MAX_CALLBACK_BYTES: usize = 1 << 20;
 
@@ -90,6 +54,41 @@ pub fn verify(
     expected_client_id: &str,
     verify: impl FnOnce(&[u8], &str) -> bool,
 ) -> Result<CallbackEvent, Error> {
+    verify_read(body, client_id_header, signature_header, expected_client_id, verify).map(CallbackEvent::from_got)
+}
+
+/// [`verify`], with the event as the JSON handed to JS (the members of [`CallbackEvent`]).
+pub fn verify_json(
+    body: &[u8],
+    client_id_header: Option<&str>,
+    signature_header: Option<&str>,
+    expected_client_id: &str,
+    verify: impl FnOnce(&[u8], &str) -> bool,
+) -> Result<String, Error> {
+    let g = verify_read(body, client_id_header, signature_header, expected_client_id, verify)?;
+    let key = idempotency_key(
+        g.get("payment_id_coinbar").unwrap_or(""),
+        &PaymentStatus::parse(g.get("status").unwrap_or("")),
+    );
+    Ok(answer_json(&g, false, Some(("idempotency_key", &key))))
+}
+
+/// `payment_id_coinbar` + `/` + status: the same event delivered twice has the same key.
+fn idempotency_key(payment_id_coinbar: &str, status: &PaymentStatus) -> String {
+    let mut key = String::with_capacity(payment_id_coinbar.len() + 10);
+    key.push_str(payment_id_coinbar);
+    key.push('/');
+    key.push_str(status.as_str());
+    key
+}
+
+fn verify_read(
+    body: &[u8],
+    client_id_header: Option<&str>,
+    signature_header: Option<&str>,
+    expected_client_id: &str,
+    verify: impl FnOnce(&[u8], &str) -> bool,
+) -> Result<Got, Error> {
     if body.len() > MAX_CALLBACK_BYTES {
         return Err(signature_error("callback refused: body larger than 1 MiB"));
     }
@@ -105,7 +104,7 @@ pub fn verify(
     if !verify(body, signature) {
         return Err(signature_error("callback refused: SIGNATURE does not match the body"));
     }
-    parse_event(body)
+    read_event(body)
 }
 
 /// The customer as a callback or report carries it.
@@ -114,7 +113,8 @@ pub(crate) const CUSTOMER: &[Field] = &[
     opt("name", Str),
     opt("surname", Str),
     opt("email", Str),
-    opt("post_balance", Amount),
+    // Reports only: left out of the JSON when absent.
+    opt("post_balance", Amount).or(Absent::Omit),
 ];
 
 /// A product line as Coinbar echoes it in a callback or report.
@@ -132,16 +132,24 @@ const CALLBACK: &[Field] =
 
 /// Read a (verified) callback body.
 pub fn parse_event(body: &[u8]) -> Result<CallbackEvent, Error> {
-    let doc = callback_doc(body)?;
-    let mut g = read(&doc, CALLBACK)?;
-    let payment = Payment::from_got(g.object("payment").unwrap_or_else(|| Got::empty(PAYMENT)));
-    let idempotency_key = format!("{}/{}", payment.payment_id_coinbar, payment.status.as_str());
-    Ok(CallbackEvent {
-        payment,
-        customer: g.object("customer").map(Customer::from_got),
-        products: g.list("products").into_iter().map(ProductEcho::from_got).collect(),
-        idempotency_key,
-    })
+    read_event(body).map(CallbackEvent::from_got)
+}
+
+fn read_event(body: &[u8]) -> Result<Got, Error> {
+    read(&callback_doc(body)?, CALLBACK)
+}
+
+impl CallbackEvent {
+    fn from_got(mut g: Got) -> CallbackEvent {
+        let payment = Payment::from_got(g.object("payment").unwrap_or_else(|| Got::empty(PAYMENT)));
+        let idempotency_key = idempotency_key(&payment.payment_id_coinbar, &payment.status);
+        CallbackEvent {
+            payment,
+            customer: g.object("customer").map(Customer::from_got),
+            products: g.list("products").into_iter().map(ProductEcho::from_got).collect(),
+            idempotency_key,
+        }
+    }
 }
 
 /// Parse a callback body (UTF-8 JSON, an object).

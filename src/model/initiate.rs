@@ -6,9 +6,9 @@
 
 use super::product::{self, Product, Total};
 use super::view::Value;
-use super::{opt, parse_input_json, read, req, response_object, Field, Shape};
+use super::{answer_json, opt, parse_input_json, read, req, response_object, Field, Got, Shape};
 use crate::error::{Error, FieldError};
-use crate::json::{ObjectWriter, ToJson};
+use crate::json::ObjectWriter;
 use crate::validate::{self, Checker, FieldRule, Rule, TextKind};
 
 /// Longest `payment_request_id` / `user_id`, in characters.
@@ -193,6 +193,13 @@ const INITIATE_RESPONSE: &[Field] = &[
     opt("destination_memo", Shape::Str),
 ];
 
+/// Coinbar's answer to initiate as the JSON handed to JS (the fields of
+/// [`InitiateResponse`]).
+pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
+    let doc = response_object(status, body, true)?;
+    Ok(answer_json(&read(&doc, INITIATE_RESPONSE)?, true, None))
+}
+
 /// Read Coinbar's answer to initiate (HTTP status and body text as received).
 pub fn parse_response(status: u16, body: &str) -> Result<InitiateResponse, Error> {
     let doc = response_object(status, body, true)?;
@@ -221,41 +228,17 @@ pub struct RequestResponse {
     pub gateway_url: Option<String>,
 }
 
-impl ToJson for InitiateResponse {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("result", self.result)
-            .field("request_token", &self.request_token)
-            .field("payment_id_coinbar", &self.payment_id_coinbar)
-            .field("payment_total_price", &self.payment_total_price)
-            .field("trade_pair", &self.trade_pair)
-            .field("payment_string", &self.payment_string)
-            .field("destination_coin_change", &self.destination_coin_change)
-            .field("destination_amount", &self.destination_amount)
-            .field("destination_address", &self.destination_address)
-            .field("destination_memo", &self.destination_memo)
-            .end();
-    }
-}
-
-impl ToJson for RequestResponse {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("result", self.result)
-            .field("request_token", &self.request_token)
-            .field("payment_id_coinbar", &self.payment_id_coinbar)
-            .field("gateway_url", &self.gateway_url)
-            .end();
-    }
-}
-
 /// The rule table of the answer to Request New Payment.
 const REQUEST_RESPONSE: &[Field] = &[req("request_token", Shape::Str), opt("payment_id_coinbar", Shape::Str)];
 
+/// Read Coinbar's answer to Request New Payment by its table.
+pub(crate) fn read_request_response(status: u16, body: &str) -> Result<Got, Error> {
+    read(&response_object(status, body, true)?, REQUEST_RESPONSE)
+}
+
 /// Read Coinbar's answer to Request New Payment.
 pub fn parse_request_response(status: u16, body: &str) -> Result<RequestResponse, Error> {
-    let doc = response_object(status, body, true)?;
-    let mut g = read(&doc, REQUEST_RESPONSE)?;
+    let mut g = read_request_response(status, body)?;
     Ok(RequestResponse {
         result: "success",
         request_token: g.string("request_token"),

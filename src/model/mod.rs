@@ -10,8 +10,10 @@ pub mod status;
 pub mod view;
 
 use crate::error::{truncate_chars, Error, ErrorKind, MAX_BODY_IN_ERROR};
+use crate::json::{ObjectWriter, ToJson};
 use crate::money;
 use crate::validate::{self, Checker};
+use status::PaymentStatus;
 use view::{Obj, ParseError, Surrogates, Value};
 
 /// Parse merchant input given as JSON text (what `JSON.stringify` made of the JS value).
@@ -99,6 +101,9 @@ fn api_error_text(obj: &Obj<'_>) -> Option<String> {
 pub(crate) enum Shape {
     /// A string.
     Str,
+    /// A payment status (a string): written in its canonical spelling ([`PaymentStatus`]),
+    /// followed by the derived `is_final` and `is_paid`.
+    Status,
     /// An amount: a JSON number or numeric string, kept as an exact decimal string with
     /// every digit sent (`1e-7` is expanded to `0.0000001`).
     Amount,
@@ -114,31 +119,52 @@ pub(crate) enum Shape {
     Flat(&'static [Field]),
 }
 
-/// One field of a response rule table: its name on the wire, its shape, and whether it must
-/// be present (an optional field may be absent or `null`).
+/// What the JSON handed to JS holds for an optional field that was absent or `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Absent {
+    /// `null`.
+    Null,
+    /// Nothing: the member is left out.
+    Omit,
+    /// An empty value: `""` for text, the object with every member absent, `[]`.
+    Empty,
+}
+
+/// One field of a response rule table: its name (on the wire and in the JSON handed to JS,
+/// in table order), its shape, whether it must be present (an optional field may be absent
+/// or `null`), and what is written when it is not.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Field {
     pub name: &'static str,
     pub shape: Shape,
     pub required: bool,
+    pub absent: Absent,
 }
 
 /// A field that must be present.
 pub(crate) const fn req(name: &'static str, shape: Shape) -> Field {
-    Field { name, shape, required: true }
+    Field { name, shape, required: true, absent: Absent::Null }
 }
 
-/// A field that may be absent or `null`.
+/// A field that may be absent or `null` (written as `null` then; a list as `[]`).
 pub(crate) const fn opt(name: &'static str, shape: Shape) -> Field {
-    Field { name, shape, required: false }
+    let absent = if matches!(shape, Shape::List(_)) { Absent::Empty } else { Absent::Null };
+    Field { name, shape, required: false, absent }
+}
+
+impl Field {
+    /// Write `absent` instead of `null` when the field is absent.
+    pub(crate) const fn or(self, absent: Absent) -> Field {
+        Field { absent, ..self }
+    }
 }
 
 impl Shape {
     /// What the shape expects, for the error message.
     fn expected(self, required: bool) -> &'static str {
         match self {
-            Shape::Str if required => "a string",
-            Shape::Str => "a string or null",
+            Shape::Str | Shape::Status if required => "a string",
+            Shape::Str | Shape::Status => "a string or null",
             Shape::Amount => "a decimal number",
             Shape::Date => "a date string or {\"$date\": …}",
             Shape::Object(_) | Shape::Flat(_) => "an object",
@@ -205,6 +231,55 @@ impl Got {
         }
     }
 
+    /// A text field by name, without taking it (also from a flattened table).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.table.iter().zip(&self.values).find_map(|(f, v)| match (f.shape, v) {
+            (_, Val::Text(s)) if f.name == name => Some(s.as_str()),
+            (Shape::Flat(_), Val::Object(g)) => g.get(name),
+            _ => None,
+        })
+    }
+
+    /// Write every field of the table as a member of `w`, in table order (a flattened table's
+    /// fields in its place).
+    pub fn write_members(&self, w: &mut ObjectWriter<'_>) {
+        for (i, f) in self.table.iter().enumerate() {
+            match (f.shape, self.values.get(i).unwrap_or(&Val::Absent)) {
+                (Shape::Flat(_), Val::Object(g)) => g.write_members(w),
+                (Shape::Status, Val::Text(s)) => {
+                    let status = PaymentStatus::parse(s);
+                    w.field(f.name, status.as_str())
+                        .field("is_final", &status.is_final())
+                        .field("is_paid", &status.is_paid());
+                }
+                (_, Val::Text(s)) => {
+                    w.field(f.name, s.as_str());
+                }
+                (_, Val::Object(g)) => {
+                    w.field(f.name, g);
+                }
+                (_, Val::List(items)) => {
+                    w.field(f.name, items.as_slice());
+                }
+                (shape, Val::Absent) => match (f.absent, shape) {
+                    (Absent::Null, _) => {
+                        w.field(f.name, &None::<bool>);
+                    }
+                    (Absent::Omit, _) => {}
+                    (Absent::Empty, Shape::Object(t) | Shape::Flat(t)) => {
+                        w.field(f.name, &Got::empty(t));
+                    }
+                    (Absent::Empty, Shape::List(_)) => {
+                        w.field(f.name, &[] as &[Got]);
+                    }
+                    (Absent::Empty, _) => {
+                        w.field(f.name, "");
+                    }
+                },
+            }
+        }
+    }
+
     /// An array field (empty when absent).
     #[inline(never)]
     pub fn list(&mut self, name: &str) -> Vec<Got> {
@@ -213,6 +288,30 @@ impl Got {
             _ => Vec::new(),
         }
     }
+}
+
+impl ToJson for Got {
+    fn write_json(&self, out: &mut String) {
+        let mut w = ObjectWriter::new(out);
+        self.write_members(&mut w);
+        w.end();
+    }
+}
+
+/// An answer read by `table`, as the JSON handed to JS: `{"result":"success", …}` when
+/// `result` (the calls whose answers carry one), then the table's fields.
+pub(crate) fn answer_json(g: &Got, result: bool, extra: Option<(&str, &str)>) -> String {
+    let mut out = String::with_capacity(512);
+    let mut w = ObjectWriter::new(&mut out);
+    if result {
+        w.field("result", "success");
+    }
+    g.write_members(&mut w);
+    if let Some((name, value)) = extra {
+        w.field(name, value);
+    }
+    w.end();
+    out
 }
 
 /// Where a field sits in the answer, rendered only for an error message
@@ -237,7 +336,7 @@ impl Path<'_> {
         }
         if let Some(i) = self.index {
             out.push('[');
-            out.push_str(&i.to_string());
+            crate::json::write_u64(out, i as u64);
             out.push(']');
         }
     }
@@ -265,7 +364,7 @@ fn read_object(obj: &Obj<'_>, table: &'static [Field], at: &Path<'_>, first: &mu
         let val = match (f.shape, v) {
             (Shape::Flat(t), _) => Some(Val::Object(read_object(obj, t, at, first))),
             (_, None | Some(Value::Null)) if !f.required => Some(Val::Absent),
-            (Shape::Str, Some(Value::Str(s))) => Some(Val::Text(s.to_string())),
+            (Shape::Str | Shape::Status, Some(Value::Str(s))) => Some(Val::Text(s.to_string())),
             (Shape::Amount, Some(Value::Number(s))) => money::decimal_text(s).ok().map(Val::Text),
             (Shape::Amount, Some(Value::Str(s))) => money::decimal_text(s).ok().map(Val::Text),
             (Shape::Date, Some(Value::Str(s))) => Some(Val::Text(s.to_string())),
@@ -408,6 +507,33 @@ mod tests {
             r#"{"result":true,"data":[{"code":"BTC","conversion_fiat":"EUR","conversion_rate":2.5e1}]}"#,
         );
         assert_eq!(q.unwrap()[0].conversion_rate, "25");
+    }
+
+    #[test]
+    fn the_json_for_js_is_the_table_in_order_with_absent_rules() {
+        let body = r#"{"status":"pending","service_client_id":"c","payment_request_id_client":"o-1","payment_id_coinbar":"p-1","payment_detail":null,"update_time":{"$date":"2022-05-11T12:30:35Z"},"extra":1}"#;
+        assert_eq!(
+            status::response_json(200, body).unwrap(),
+            r#"{"payment_id_coinbar":"p-1","payment_request_id_client":"o-1","service_client_id":"c","status":"PENDING","is_final":false,"is_paid":false,"status_descr":null,"input_coin":null,"payment_detail":{"destination_coin":null,"trade_pair":null,"destination_amount":null,"coin_change":null,"total_price":null},"creation_time":null,"update_time":"2022-05-11T12:30:35Z"}"#
+        );
+        let body = r#"{"status":"Success","customer":{"name":"J","post_balance":"1.50"},"products":[{"product_price":2}],"market_data":{}}"#;
+        assert_eq!(
+            report::response_json(200, body).unwrap(),
+            r#"{"payment_id_coinbar":null,"payment_request_id_client":null,"service_client_id":null,"status":"SUCCESS","is_final":true,"is_paid":true,"status_descr":null,"input_coin":null,"customer":{"external_user_id":null,"name":"J","surname":null,"email":null,"post_balance":"1.50"},"products":[{"product_name":null,"product_price":"2","product_amount":null,"product_id":null,"product_type":null}],"payment_detail":null,"urlcallback":null,"market_data":{"current_change":null},"creation_time":null,"update_time":null}"#
+        );
+        let body = r#"{"result":true,"data":[{"code":"BTC","conversion_fiat":"EUR","conversion_rate":1e-7}]}"#;
+        assert_eq!(
+            quotes::response_json(200, body).unwrap(),
+            r#"[{"code":"BTC","name":"","conversion_fiat":"EUR","conversion_rate":"0.0000001"}]"#
+        );
+        let body =
+            r#"{"status":"x","payment_id_coinbar":"p","payment_request_id_client":"o","customer":{"email":"a@b.c"}}"#;
+        let event = callback::verify_json(body.as_bytes(), Some("c"), Some("s"), "c", |_, _| true).unwrap();
+        assert!(event.ends_with(r#""customer":{"external_user_id":null,"name":null,"surname":null,"email":"a@b.c"},"products":[],"idempotency_key":"p/x"}"#), "{event}");
+        assert!(
+            event.contains(r#""status":"x","is_final":false,"is_paid":false,"#),
+            "an unknown status is kept as sent"
+        );
     }
 
     #[test]

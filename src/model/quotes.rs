@@ -1,9 +1,9 @@
 //! Conversion quotes (`GET /pay/gateway/quotes?conversion_fiat=EUR`). Informative only: the
 //! rate is fixed when a payment is created.
 
-use super::{opt, read, req, response_object, Field, Shape::*};
+use super::{opt, read, req, response_object, Absent, Field, Shape::*};
 use crate::error::Error;
-use crate::json::{ObjectWriter, ToJson};
+use crate::json::to_js_json;
 
 /// One coin's rate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,23 +15,22 @@ pub struct Quote {
     pub conversion_rate: String,
 }
 
-impl ToJson for Quote {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("code", &self.code)
-            .field("name", &self.name)
-            .field("conversion_fiat", &self.conversion_fiat)
-            .field("conversion_rate", &self.conversion_rate)
-            .end();
-    }
-}
-
 /// The rule table of one quote.
-const QUOTE: &[Field] =
-    &[req("code", Str), opt("name", Str), req("conversion_fiat", Str), req("conversion_rate", Amount)];
+const QUOTE: &[Field] = &[
+    req("code", Str),
+    opt("name", Str).or(Absent::Empty),
+    req("conversion_fiat", Str),
+    req("conversion_rate", Amount),
+];
 
 /// The rule table of the quotes answer: `data`, a list of quotes.
 const QUOTES: &[Field] = &[req("data", List(QUOTE))];
+
+/// Coinbar's answer to the quotes call as the JSON handed to JS: the array of [`Quote`]s.
+pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
+    let doc = response_object(status, body, true)?;
+    Ok(to_js_json(&read(&doc, QUOTES)?.list("data")))
+}
 
 /// Read Coinbar's answer to the quotes call.
 pub fn parse_response(status: u16, body: &str) -> Result<Vec<Quote>, Error> {

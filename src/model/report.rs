@@ -5,9 +5,8 @@
 
 use super::callback::{Customer, ProductEcho, CUSTOMER, PRODUCT_ECHO};
 use super::status::PaymentStatus;
-use super::{opt, read, req, response_object, Field, Got, Shape::*};
+use super::{answer_json, opt, read, req, response_object, Field, Got, Shape::*};
 use crate::error::Error;
-use crate::json::{ObjectWriter, ToJson};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportDetail {
@@ -49,52 +48,6 @@ pub struct Report {
     pub update_time: Option<String>,
 }
 
-impl ToJson for ReportDetail {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("transaction_id", &self.transaction_id)
-            .field("type", &self.kind)
-            .field("wallet_origin", &self.wallet_origin)
-            .field("coin", &self.coin)
-            .field("pair", &self.pair)
-            .field("amount_crypto", &self.amount_crypto)
-            .field("timestamp", &self.timestamp)
-            .field("coin_price", &self.coin_price)
-            .field("total_price", &self.total_price)
-            .field("transaction_timeout_date", &self.transaction_timeout_date)
-            .field("payment_string", &self.payment_string)
-            .end();
-    }
-}
-
-impl ToJson for MarketData {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out).field("current_change", &self.current_change).end();
-    }
-}
-
-impl ToJson for Report {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("payment_id_coinbar", &self.payment_id_coinbar)
-            .field("payment_request_id_client", &self.payment_request_id_client)
-            .field("service_client_id", &self.service_client_id)
-            .field("status", &self.status)
-            .field("is_final", &self.is_final)
-            .field("is_paid", &self.is_paid)
-            .field("status_descr", &self.status_descr)
-            .field("input_coin", &self.input_coin)
-            .field("customer", &self.customer)
-            .field("products", &self.products)
-            .field("payment_detail", &self.payment_detail)
-            .field("urlcallback", &self.urlcallback)
-            .field("market_data", &self.market_data)
-            .field("creation_time", &self.creation_time)
-            .field("update_time", &self.update_time)
-            .end();
-    }
-}
-
 /// The rule table of the report's `payment_detail` (the transaction, not the status
 /// answer's coin details).
 const REPORT_DETAIL: &[Field] = &[
@@ -115,10 +68,10 @@ const MARKET_DATA: &[Field] = &[opt("current_change", Amount)];
 
 /// The rule table of the report: only the status is required.
 const REPORT: &[Field] = &[
-    req("status", Str),
     opt("payment_id_coinbar", Str),
     opt("payment_request_id_client", Str),
     opt("service_client_id", Str),
+    req("status", Status),
     opt("status_descr", Str),
     opt("input_coin", Str),
     opt("customer", Object(CUSTOMER)),
@@ -148,15 +101,24 @@ impl ReportDetail {
     }
 }
 
+/// Coinbar's answer to the report call as the JSON handed to JS (the fields of [`Report`]).
+pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
+    let doc = response_object(status, body, false)?;
+    Ok(answer_json(&read(&doc, REPORT)?, false, None))
+}
+
 /// Read Coinbar's answer to the report call.
 pub fn parse_response(status: u16, body: &str) -> Result<Report, Error> {
     let doc = response_object(status, body, false)?;
     let mut g = read(&doc, REPORT)?;
+    let payment_id_coinbar = g.text("payment_id_coinbar");
+    let payment_request_id_client = g.text("payment_request_id_client");
+    let service_client_id = g.text("service_client_id");
     let payment_status = PaymentStatus::parse(&g.string("status"));
     Ok(Report {
-        payment_id_coinbar: g.text("payment_id_coinbar"),
-        payment_request_id_client: g.text("payment_request_id_client"),
-        service_client_id: g.text("service_client_id"),
+        payment_id_coinbar,
+        payment_request_id_client,
+        service_client_id,
         is_final: payment_status.is_final(),
         is_paid: payment_status.is_paid(),
         status: payment_status,

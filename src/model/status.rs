@@ -1,7 +1,7 @@
 //! Payment statuses and the payment status object (`GET /pay/gateway/payment/{id}/status`),
 //! which is also the core of the backend callback.
 
-use super::{opt, read, req, response_object, Field, Got, Shape::*};
+use super::{answer_json, opt, read, req, response_object, Absent, Field, Got, Shape::*};
 use crate::error::Error;
 use crate::json::{ObjectWriter, ToJson};
 
@@ -123,43 +123,6 @@ impl ToJson for StatusInfo {
     }
 }
 
-impl ToJson for PaymentDetail {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("destination_coin", &self.destination_coin)
-            .field("trade_pair", &self.trade_pair)
-            .field("destination_amount", &self.destination_amount)
-            .field("coin_change", &self.coin_change)
-            .field("total_price", &self.total_price)
-            .end();
-    }
-}
-
-impl Payment {
-    /// The members of a payment, also written flat into a callback event.
-    pub(crate) fn write_members(&self, w: &mut ObjectWriter<'_>) {
-        w.field("payment_id_coinbar", &self.payment_id_coinbar)
-            .field("payment_request_id_client", &self.payment_request_id_client)
-            .field("service_client_id", &self.service_client_id)
-            .field("status", &self.status)
-            .field("is_final", &self.is_final)
-            .field("is_paid", &self.is_paid)
-            .field("status_descr", &self.status_descr)
-            .field("input_coin", &self.input_coin)
-            .field("payment_detail", &self.payment_detail)
-            .field("creation_time", &self.creation_time)
-            .field("update_time", &self.update_time);
-    }
-}
-
-impl ToJson for Payment {
-    fn write_json(&self, out: &mut String) {
-        let mut w = ObjectWriter::new(out);
-        self.write_members(&mut w);
-        w.end();
-    }
-}
-
 /// The rule table of `payment_detail` in a status answer or callback.
 const PAYMENT_DETAIL: &[Field] = &[
     opt("destination_coin", Str),
@@ -171,13 +134,13 @@ const PAYMENT_DETAIL: &[Field] = &[
 
 /// The rule table of a payment: the status answer, and the core of a callback.
 pub(crate) const PAYMENT: &[Field] = &[
-    req("status", Str),
     req("payment_id_coinbar", Str),
     req("payment_request_id_client", Str),
     opt("service_client_id", Str),
+    req("status", Status),
     opt("status_descr", Str),
     opt("input_coin", Str),
-    opt("payment_detail", Object(PAYMENT_DETAIL)),
+    opt("payment_detail", Object(PAYMENT_DETAIL)).or(Absent::Empty),
     opt("creation_time", Date),
     opt("update_time", Date),
 ];
@@ -185,11 +148,14 @@ pub(crate) const PAYMENT: &[Field] = &[
 impl Payment {
     /// The typed payment from what [`PAYMENT`] read.
     pub(crate) fn from_got(mut g: Got) -> Payment {
+        let payment_id_coinbar = g.string("payment_id_coinbar");
+        let payment_request_id_client = g.string("payment_request_id_client");
+        let service_client_id = g.text("service_client_id");
         let status = PaymentStatus::parse(&g.string("status"));
         Payment {
-            payment_id_coinbar: g.string("payment_id_coinbar"),
-            payment_request_id_client: g.string("payment_request_id_client"),
-            service_client_id: g.text("service_client_id"),
+            payment_id_coinbar,
+            payment_request_id_client,
+            service_client_id,
             is_final: status.is_final(),
             is_paid: status.is_paid(),
             status,
@@ -215,6 +181,13 @@ impl PaymentDetail {
             total_price: d.text("total_price"),
         }
     }
+}
+
+/// Coinbar's answer to the status call as the JSON handed to JS (the fields of
+/// [`Payment`], `payment_detail` always an object).
+pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
+    let doc = response_object(status, body, false)?;
+    Ok(answer_json(&read(&doc, PAYMENT)?, false, None))
 }
 
 /// Read Coinbar's answer to the status call.

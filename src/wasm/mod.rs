@@ -5,7 +5,7 @@
 
 use crate::api::{self, Config};
 use crate::error::Error;
-use crate::json::{to_js_json, ToJson};
+use crate::json::to_js_json;
 use crate::model::initiate::{self, PaymentKind};
 use crate::model::status::{PaymentStatus, StatusInfo};
 use crate::model::{product, quotes, report, status};
@@ -15,10 +15,6 @@ use wasm_bindgen::prelude::*;
 
 fn throw(e: Error) -> JsValue {
     JsValue::from_str(&e.to_json())
-}
-
-fn to_json<T: ToJson + ?Sized>(v: &T) -> Result<String, JsValue> {
-    Ok(to_js_json(v))
 }
 
 /// Every broken rule of an initiate input, as a JSON array of `{field, message}`.
@@ -45,28 +41,28 @@ pub fn convert_amount(amount: &str, rate: &str, decimals: u32) -> Result<String,
     product::convert_amount(amount, rate, decimals).map_err(throw)
 }
 
-/// Read Coinbar's answer to initiate; returns the typed response as JSON text.
+/// Read Coinbar's answer to initiate; returns the response as JSON text.
 #[wasm_bindgen]
 pub fn parse_initiate_response(status: u16, body: &str) -> Result<String, JsValue> {
-    to_json(&initiate::parse_response(status, body).map_err(throw)?)
+    initiate::response_json(status, body).map_err(throw)
 }
 
 /// Read Coinbar's answer to the status call.
 #[wasm_bindgen]
 pub fn parse_status_response(status: u16, body: &str) -> Result<String, JsValue> {
-    to_json(&status::parse_response(status, body).map_err(throw)?)
+    status::response_json(status, body).map_err(throw)
 }
 
 /// Read Coinbar's answer to the quotes call.
 #[wasm_bindgen]
 pub fn parse_quotes_response(status: u16, body: &str) -> Result<String, JsValue> {
-    to_json(&quotes::parse_response(status, body).map_err(throw)?)
+    quotes::response_json(status, body).map_err(throw)
 }
 
 /// Read Coinbar's answer to the report call.
 #[wasm_bindgen]
 pub fn parse_report_response(status: u16, body: &str) -> Result<String, JsValue> {
-    to_json(&report::parse_response(status, body).map_err(throw)?)
+    report::response_json(status, body).map_err(throw)
 }
 
 /// `{status, known, is_final, is_paid}` of a status string (case-insensitive).
@@ -194,7 +190,7 @@ mod signer {
 
         /// The checked configuration (no secret) as JSON text.
         pub fn config_json(&self) -> Result<String, JsValue> {
-            to_json(self.inner.config())
+            Ok(to_js_json(self.inner.config()))
         }
 
         /// Validate, serialize and sign an initiate input (its JSON text as UTF-8 bytes);
@@ -225,7 +221,7 @@ mod signer {
 
         /// Read the answer to Request New Payment, adding the gateway URL.
         pub fn finish_request(&self, status: u16, body: &str, timestamp_ms: f64) -> Result<String, JsValue> {
-            to_json(&self.inner.finish_request(status, body, ms(timestamp_ms)).map_err(throw)?)
+            self.inner.finish_request_json(status, body, ms(timestamp_ms)).map_err(throw)
         }
 
         pub fn prepare_status(&self, payment_request_id: &str) -> Result<String, JsValue> {
@@ -251,7 +247,7 @@ mod signer {
             client_id: Option<String>,
             signature: Option<String>,
         ) -> Result<String, JsValue> {
-            to_json(&self.inner.verify_callback(body, client_id.as_deref(), signature.as_deref()).map_err(throw)?)
+            self.inner.verify_callback_json(body, client_id.as_deref(), signature.as_deref()).map_err(throw)
         }
 
         /// Lowercase hex HMAC-SHA256 of `data`.
