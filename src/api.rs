@@ -123,7 +123,7 @@ fn check_client_id(s: &str) -> Result<String, Error> {
 /// to every build for these few rules.
 fn check_base_url(url: &str) -> Result<String, Error> {
     let bad = |why: &str| Error::setting(setting::BASE_URL, why);
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| bad("must start with https://"))?;
+    let (scheme, rest) = split_scheme(url).ok_or_else(|| bad("must start with https://"))?;
     if !(scheme == "https" || scheme == "http") {
         return Err(bad("must start with https://"));
     }
@@ -296,9 +296,16 @@ pub fn gateway_url(config: &Config, request_token: &str, timestamp_ms: u64) -> R
     ))
 }
 
+/// `(scheme, rest)` of `scheme://rest`. A byte search rather than `split_once("://")`: the
+/// core's only substring search, whose two-way searcher cost ~2.6 KB of wasm.
+fn split_scheme(url: &str) -> Option<(&str, &str)> {
+    let at = url.as_bytes().windows(3).position(|w| w == b"://")?;
+    Some((url.get(..at)?, url.get(at + 3..)?))
+}
+
 /// `scheme://authority` of a checked base URL.
 fn origin(base_url: &str) -> &str {
-    let after_scheme = base_url.find("://").map_or(0, |i| i + 3);
+    let after_scheme = split_scheme(base_url).map_or(0, |(scheme, _)| scheme.len() + 3);
     match base_url.get(after_scheme..).and_then(|rest| rest.find('/')) {
         Some(slash) => base_url.get(..after_scheme + slash).unwrap_or(base_url),
         None => base_url,

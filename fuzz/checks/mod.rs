@@ -26,6 +26,7 @@
 mod callbacks;
 mod cart_total;
 mod dec;
+mod email;
 mod gen;
 mod input;
 mod js;
@@ -37,6 +38,7 @@ mod surrogates;
 pub use callbacks::*;
 pub use cart_total::*;
 pub use dec::*;
+pub use email::*;
 pub use gen::*;
 pub use input::*;
 pub use js::*;
@@ -69,6 +71,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("response_quotes", response_quotes),
     ("response_report", response_report),
     ("callback", callback),
+    ("email", email),
 ];
 
 /// A property over one fuzz input: returns, or panics with what failed.
