@@ -158,7 +158,11 @@ pub fn is_email(s: &str) -> bool {
             && l.chars().next_back().is_some_and(char::is_alphanumeric)
     };
     let Some((local, domain)) = s.rsplit_once('@') else { return false };
-    local.len() <= 64 && local.split('.').all(atom) && domain.len() <= 254 && domain.contains('.') && domain.split('.').all(label)
+    local.len() <= 64
+        && local.split('.').all(atom)
+        && domain.len() <= 254
+        && domain.contains('.')
+        && domain.split('.').all(label)
 }
 
 /// A JSON scalar as text: the raw digits of a number, or a string's content.
