@@ -75,6 +75,13 @@ impl Client {
         Ok(response)
     }
 
+    /// [`Client::finish_request`], as the JSON handed to JS.
+    pub fn finish_request_json(&self, status: u16, body: &str, timestamp_ms: u64) -> Result<String, Error> {
+        let g = initiate::read_request_response(status, body)?;
+        let url = api::gateway_url(&self.config, g.get("request_token").unwrap_or(""), timestamp_ms)?;
+        Ok(crate::model::answer_json(&g, true, Some(("gateway_url", &url))))
+    }
+
     /// `GET /pay/gateway/payment/{id}/status`, signed.
     pub fn prepare_status(&self, payment_request_id: &str) -> Result<PreparedRequest, Error> {
         api::check_payment_request_id(payment_request_id)?;
@@ -107,6 +114,18 @@ impl Client {
         signature: Option<&str>,
     ) -> Result<CallbackEvent, Error> {
         callback::verify(body, client_id, signature, &self.config.service_client_id, |b, s| {
+            self.signer.verify_hex(b, s)
+        })
+    }
+
+    /// [`Client::verify_callback`], with the event as the JSON handed to JS.
+    pub fn verify_callback_json(
+        &self,
+        body: &[u8],
+        client_id: Option<&str>,
+        signature: Option<&str>,
+    ) -> Result<String, Error> {
+        callback::verify_json(body, client_id, signature, &self.config.service_client_id, |b, s| {
             self.signer.verify_hex(b, s)
         })
     }

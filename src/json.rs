@@ -74,6 +74,23 @@ pub fn write_u64(out: &mut String, mut n: u64) {
     }
 }
 
+/// Append a `u128` in decimal: the `u64` loop for up to 19 digits at a time. Not
+/// `to_string`: core's 128-bit formatter is ~1.6 KB of wasm for this one use (amounts).
+pub fn write_u128(out: &mut String, n: u128) {
+    const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
+    if let Ok(small) = u64::try_from(n) {
+        return write_u64(out, small);
+    }
+    write_u128(out, n / TEN_POW_19); // at most two levels: u128::MAX < 10^39
+    let mut low = u64::try_from(n % TEN_POW_19).unwrap_or(0);
+    let mut digits = [b'0'; 19];
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (low % 10) as u8;
+        low /= 10;
+    }
+    out.extend(digits.iter().map(|&b| char::from(b)));
+}
+
 /// Writes the members of one object: `{"a":1,"b":"x"}`.
 pub struct ObjectWriter<'a> {
     out: &'a mut String,
@@ -207,6 +224,21 @@ pub const LONE_SURROGATE_MARK: char = '\u{FFFF}';
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn u128_digits_match_to_string() {
+        let mut n: u128 = 1;
+        let mut cases = vec![0, 9, 10, u128::from(u64::MAX), u128::from(u64::MAX) + 1, (1 << 96) - 1, u128::MAX];
+        while let Some(next) = n.checked_mul(7) {
+            cases.extend([n, n - 1, n + 1]);
+            n = next;
+        }
+        for c in cases {
+            let mut out = String::from("x");
+            write_u128(&mut out, c);
+            assert_eq!(out, format!("x{c}"));
+        }
+    }
 
     struct Sample<'a> {
         s: &'a str,

@@ -248,7 +248,8 @@ impl Money {
 
     /// The exact value as a plain decimal string without trailing zeros (`3.97`, `2`, `0.0001`).
     pub fn to_plain_string(&self) -> String {
-        let digits = self.mantissa.to_string();
+        let mut digits = String::with_capacity(40);
+        crate::json::write_u128(&mut digits, self.mantissa);
         let scale = self.scale as usize;
         let mut out = String::with_capacity(digits.len() + scale + 3);
         if self.neg {
@@ -257,10 +258,10 @@ impl Money {
         if scale == 0 {
             out.push_str(&digits);
         } else if digits.len() > scale {
-            let (int, frac) = digits.split_at(digits.len() - scale);
-            out.push_str(int);
+            let point = digits.len() - scale;
+            out.push_str(digits.get(..point).unwrap_or(""));
             out.push('.');
-            out.push_str(frac);
+            out.push_str(digits.get(point..).unwrap_or(""));
         } else {
             out.push_str("0.");
             out.extend(core::iter::repeat_n('0', scale - digits.len()));

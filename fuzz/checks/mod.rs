@@ -26,6 +26,7 @@
 mod callbacks;
 mod cart_total;
 mod dec;
+mod email;
 mod gen;
 mod input;
 mod js;
@@ -37,6 +38,7 @@ mod surrogates;
 pub use callbacks::*;
 pub use cart_total::*;
 pub use dec::*;
+pub use email::*;
 pub use gen::*;
 pub use input::*;
 pub use js::*;
@@ -52,7 +54,7 @@ use coinbar_pay::model::product::{cart_total_json, convert_amount, products_erro
 use coinbar_pay::model::{callback, quotes, report, status};
 use coinbar_pay::money::{decimal_text, Money, MoneyError};
 use coinbar_pay::validate;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 /// Every target: its name (a `fuzz/fuzz_targets/<name>.rs`, and the folders
@@ -69,6 +71,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("response_quotes", response_quotes),
     ("response_report", response_report),
     ("callback", callback),
+    ("email", email),
 ];
 
 /// A property over one fuzz input: returns, or panics with what failed.

@@ -1,11 +1,10 @@
 //! The backend callback Coinbar POSTs when a payment ends: verification of its client id
 //! and signature over the raw bytes, and the typed event.
 
-use super::status::{read_payment, Payment};
+use super::status::{Payment, PaymentStatus, PAYMENT};
 use super::view::{self, Surrogates, Value};
-use super::{FirstError, Reader};
+use super::{answer_json, opt, read, Absent, Field, Got, Shape::*};
 use crate::error::{Error, ErrorKind};
-use crate::json::{ObjectWriter, ToJson};
 
 /// The customer as a callback or report carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,41 +38,6 @@ pub struct CallbackEvent {
     pub idempotency_key: String,
 }
 
-impl ToJson for Customer {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("external_user_id", &self.external_user_id)
-            .field("name", &self.name)
-            .field("surname", &self.surname)
-            .field("email", &self.email)
-            .some("post_balance", self.post_balance.as_ref())
-            .end();
-    }
-}
-
-impl ToJson for ProductEcho {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("product_name", &self.product_name)
-            .field("product_price", &self.product_price)
-            .field("product_amount", &self.product_amount)
-            .field("product_id", &self.product_id)
-            .field("product_type", &self.product_type)
-            .end();
-    }
-}
-
-impl ToJson for CallbackEvent {
-    fn write_json(&self, out: &mut String) {
-        let mut w = ObjectWriter::new(out);
-        self.payment.write_members(&mut w);
-        w.field("customer", &self.customer)
-            .field("products", &self.products)
-            .field("idempotency_key", &self.idempotency_key)
-            .end();
-    }
-}
-
 /// Largest callback body accepted.
 pub const MAX_CALLBACK_BYTES: usize = 1 << 20;
 
@@ -90,6 +54,41 @@ pub fn verify(
     expected_client_id: &str,
     verify: impl FnOnce(&[u8], &str) -> bool,
 ) -> Result<CallbackEvent, Error> {
+    verify_read(body, client_id_header, signature_header, expected_client_id, verify).map(CallbackEvent::from_got)
+}
+
+/// [`verify`], with the event as the JSON handed to JS (the members of [`CallbackEvent`]).
+pub fn verify_json(
+    body: &[u8],
+    client_id_header: Option<&str>,
+    signature_header: Option<&str>,
+    expected_client_id: &str,
+    verify: impl FnOnce(&[u8], &str) -> bool,
+) -> Result<String, Error> {
+    let g = verify_read(body, client_id_header, signature_header, expected_client_id, verify)?;
+    let key = idempotency_key(
+        g.get("payment_id_coinbar").unwrap_or(""),
+        &PaymentStatus::parse(g.get("status").unwrap_or("")),
+    );
+    Ok(answer_json(&g, false, Some(("idempotency_key", &key))))
+}
+
+/// `payment_id_coinbar` + `/` + status: the same event delivered twice has the same key.
+fn idempotency_key(payment_id_coinbar: &str, status: &PaymentStatus) -> String {
+    let mut key = String::with_capacity(payment_id_coinbar.len() + 10);
+    key.push_str(payment_id_coinbar);
+    key.push('/');
+    key.push_str(status.as_str());
+    key
+}
+
+fn verify_read(
+    body: &[u8],
+    client_id_header: Option<&str>,
+    signature_header: Option<&str>,
+    expected_client_id: &str,
+    verify: impl FnOnce(&[u8], &str) -> bool,
+) -> Result<Got, Error> {
     if body.len() > MAX_CALLBACK_BYTES {
         return Err(signature_error("callback refused: body larger than 1 MiB"));
     }
@@ -105,19 +104,52 @@ pub fn verify(
     if !verify(body, signature) {
         return Err(signature_error("callback refused: SIGNATURE does not match the body"));
     }
-    parse_event(body)
+    read_event(body)
 }
+
+/// The customer as a callback or report carries it.
+pub(crate) const CUSTOMER: &[Field] = &[
+    opt("external_user_id", Str),
+    opt("name", Str),
+    opt("surname", Str),
+    opt("email", Str),
+    // Reports only: left out of the JSON when absent.
+    opt("post_balance", Amount).or(Absent::Omit),
+];
+
+/// A product line as Coinbar echoes it in a callback or report.
+pub(crate) const PRODUCT_ECHO: &[Field] = &[
+    opt("product_name", Str),
+    opt("product_price", Amount),
+    opt("product_amount", Amount),
+    opt("product_id", Str),
+    opt("product_type", Str),
+];
+
+/// The rule table of a callback body: a payment's fields, plus customer and products.
+const CALLBACK: &[Field] =
+    &[opt("payment", Flat(PAYMENT)), opt("customer", Object(CUSTOMER)), opt("products", List(PRODUCT_ECHO))];
 
 /// Read a (verified) callback body.
 pub fn parse_event(body: &[u8]) -> Result<CallbackEvent, Error> {
-    let doc = callback_doc(body)?;
-    let payment = read_payment(&doc)?;
-    let first_error = FirstError::default();
-    let r = Reader::new(&doc, &first_error);
-    let customer = r.opt_object("customer").map(|c| read_customer(&r.child(c, "customer")));
-    let products = r.opt_array("products").map(|items| read_products(&r, items)).unwrap_or_default();
-    let idempotency_key = format!("{}/{}", payment.payment_id_coinbar, payment.status.as_str());
-    r.finish(CallbackEvent { payment, customer, products, idempotency_key })
+    read_event(body).map(CallbackEvent::from_got)
+}
+
+fn read_event(body: &[u8]) -> Result<Got, Error> {
+    read(&callback_doc(body)?, CALLBACK)
+}
+
+impl CallbackEvent {
+    fn from_got(mut g: Got) -> CallbackEvent {
+        let payment = Payment::from_got(g.object("payment").unwrap_or_else(|| Got::empty(PAYMENT)));
+        let idempotency_key = idempotency_key(&payment.payment_id_coinbar, &payment.status);
+        CallbackEvent {
+            payment,
+            customer: g.object("customer").map(Customer::from_got),
+            products: g.list("products").into_iter().map(ProductEcho::from_got).collect(),
+            idempotency_key,
+        }
+    }
 }
 
 /// Parse a callback body (UTF-8 JSON, an object).
@@ -132,35 +164,30 @@ fn callback_doc(body: &[u8]) -> Result<view::Obj<'_>, Error> {
     }
 }
 
-pub(crate) fn read_customer(c: &Reader<'_>) -> Customer {
-    Customer {
-        external_user_id: c.opt_string("external_user_id"),
-        name: c.opt_string("name"),
-        surname: c.opt_string("surname"),
-        email: c.opt_string("email"),
-        post_balance: c.opt_amount("post_balance"),
+impl Customer {
+    /// The typed customer from what [`CUSTOMER`] read.
+    pub(crate) fn from_got(mut g: Got) -> Customer {
+        Customer {
+            external_user_id: g.text("external_user_id"),
+            name: g.text("name"),
+            surname: g.text("surname"),
+            email: g.text("email"),
+            post_balance: g.text("post_balance"),
+        }
     }
 }
 
-/// The product lines Coinbar echoes back (errors are recorded in `r`).
-pub(crate) fn read_products<'r>(r: &Reader<'r>, items: &'r [Value<'r>]) -> Vec<ProductEcho> {
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let path = format!("products[{i}]");
-        let Value::Object(obj) = item else {
-            r.fail(Error::decode(format!("response field `{}` must be an object", r.path_of(&path))));
-            break;
-        };
-        let p = r.child(obj, &path);
-        out.push(ProductEcho {
-            product_name: p.opt_string("product_name"),
-            product_price: p.opt_amount("product_price"),
-            product_amount: p.opt_amount("product_amount"),
-            product_id: p.opt_string("product_id"),
-            product_type: p.opt_string("product_type"),
-        });
+impl ProductEcho {
+    /// The typed product line from what [`PRODUCT_ECHO`] read.
+    pub(crate) fn from_got(mut g: Got) -> ProductEcho {
+        ProductEcho {
+            product_name: g.text("product_name"),
+            product_price: g.text("product_price"),
+            product_amount: g.text("product_amount"),
+            product_id: g.text("product_id"),
+            product_type: g.text("product_type"),
+        }
     }
-    out
 }
 
 #[cfg(all(test, feature = "signer"))]

@@ -6,9 +6,9 @@
 
 use super::product::{self, Product, Total};
 use super::view::Value;
-use super::{parse_input_json, response_object, FirstError, Reader};
+use super::{answer_json, opt, parse_input_json, read, req, response_object, Field, Got, Shape};
 use crate::error::{Error, FieldError};
-use crate::json::{ObjectWriter, ToJson};
+use crate::json::ObjectWriter;
 use crate::validate::{self, Checker, FieldRule, Rule, TextKind};
 
 /// Longest `payment_request_id` / `user_id`, in characters.
@@ -180,22 +180,41 @@ pub struct InitiateResponse {
     pub destination_memo: Option<String>,
 }
 
+/// The rule table of the answer to initiate.
+const INITIATE_RESPONSE: &[Field] = &[
+    req("request_token", Shape::Str),
+    req("payment_id_coinbar", Shape::Str),
+    req("payment_total_price", Shape::Amount),
+    req("trade_pair", Shape::Str),
+    req("payment_string", Shape::Str),
+    req("destination_coin_change", Shape::Amount),
+    req("destination_amount", Shape::Amount),
+    req("destination_address", Shape::Str),
+    opt("destination_memo", Shape::Str),
+];
+
+/// Coinbar's answer to initiate as the JSON handed to JS (the fields of
+/// [`InitiateResponse`]).
+pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
+    let doc = response_object(status, body, true)?;
+    Ok(answer_json(&read(&doc, INITIATE_RESPONSE)?, true, None))
+}
+
 /// Read Coinbar's answer to initiate (HTTP status and body text as received).
 pub fn parse_response(status: u16, body: &str) -> Result<InitiateResponse, Error> {
     let doc = response_object(status, body, true)?;
-    let first_error = FirstError::default();
-    let r = Reader::new(&doc, &first_error);
-    r.finish(InitiateResponse {
+    let mut g = read(&doc, INITIATE_RESPONSE)?;
+    Ok(InitiateResponse {
         result: "success",
-        request_token: r.string("request_token"),
-        payment_id_coinbar: r.string("payment_id_coinbar"),
-        payment_total_price: r.amount("payment_total_price"),
-        trade_pair: r.string("trade_pair"),
-        payment_string: r.string("payment_string"),
-        destination_coin_change: r.amount("destination_coin_change"),
-        destination_amount: r.amount("destination_amount"),
-        destination_address: r.string("destination_address"),
-        destination_memo: r.opt_string("destination_memo"),
+        request_token: g.string("request_token"),
+        payment_id_coinbar: g.string("payment_id_coinbar"),
+        payment_total_price: g.string("payment_total_price"),
+        trade_pair: g.string("trade_pair"),
+        payment_string: g.string("payment_string"),
+        destination_coin_change: g.string("destination_coin_change"),
+        destination_amount: g.string("destination_amount"),
+        destination_address: g.string("destination_address"),
+        destination_memo: g.text("destination_memo"),
     })
 }
 
@@ -209,43 +228,21 @@ pub struct RequestResponse {
     pub gateway_url: Option<String>,
 }
 
-impl ToJson for InitiateResponse {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("result", self.result)
-            .field("request_token", &self.request_token)
-            .field("payment_id_coinbar", &self.payment_id_coinbar)
-            .field("payment_total_price", &self.payment_total_price)
-            .field("trade_pair", &self.trade_pair)
-            .field("payment_string", &self.payment_string)
-            .field("destination_coin_change", &self.destination_coin_change)
-            .field("destination_amount", &self.destination_amount)
-            .field("destination_address", &self.destination_address)
-            .field("destination_memo", &self.destination_memo)
-            .end();
-    }
-}
+/// The rule table of the answer to Request New Payment.
+const REQUEST_RESPONSE: &[Field] = &[req("request_token", Shape::Str), opt("payment_id_coinbar", Shape::Str)];
 
-impl ToJson for RequestResponse {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("result", self.result)
-            .field("request_token", &self.request_token)
-            .field("payment_id_coinbar", &self.payment_id_coinbar)
-            .field("gateway_url", &self.gateway_url)
-            .end();
-    }
+/// Read Coinbar's answer to Request New Payment by its table.
+pub(crate) fn read_request_response(status: u16, body: &str) -> Result<Got, Error> {
+    read(&response_object(status, body, true)?, REQUEST_RESPONSE)
 }
 
 /// Read Coinbar's answer to Request New Payment.
 pub fn parse_request_response(status: u16, body: &str) -> Result<RequestResponse, Error> {
-    let doc = response_object(status, body, true)?;
-    let first_error = FirstError::default();
-    let r = Reader::new(&doc, &first_error);
-    r.finish(RequestResponse {
+    let mut g = read_request_response(status, body)?;
+    Ok(RequestResponse {
         result: "success",
-        request_token: r.string("request_token"),
-        payment_id_coinbar: r.opt_string("payment_id_coinbar"),
+        request_token: g.string("request_token"),
+        payment_id_coinbar: g.text("payment_id_coinbar"),
         gateway_url: None,
     })
 }

@@ -10,8 +10,10 @@ pub mod status;
 pub mod view;
 
 use crate::error::{truncate_chars, Error, ErrorKind, MAX_BODY_IN_ERROR};
+use crate::json::{ObjectWriter, ToJson};
 use crate::money;
 use crate::validate::{self, Checker};
+use status::PaymentStatus;
 use view::{Obj, ParseError, Surrogates, Value};
 
 /// Parse merchant input given as JSON text (what `JSON.stringify` made of the JS value).
@@ -94,169 +96,321 @@ fn api_error_text(obj: &Obj<'_>) -> Option<String> {
     })
 }
 
-/// The first error met while reading a response (see [`Reader`]).
-#[derive(Default)]
-pub(crate) struct FirstError(core::cell::Cell<Option<Error>>);
-
-/// Reads documented fields out of a response object, turning a missing or mistyped field
-/// into a `decode` error that names it (`payment_detail.destination_amount`).
-///
-/// Every method returns a value (empty when the field is wrong) and records the first error
-/// in a [`FirstError`] shared with the child readers; [`Reader::finish`] returns it. So a
-/// response is read field after field without an early return at each one: the error is the
-/// same as stopping at the first, and the code has no drop path per field (which made the
-/// readers several KB of wasm each).
-pub(crate) struct Reader<'r> {
-    obj: &'r Obj<'r>,
-    path: String,
-    first_error: &'r FirstError,
+/// What one field of a Coinbar answer must hold: the shape part of a response rule table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shape {
+    /// A string.
+    Str,
+    /// A payment status (a string): written in its canonical spelling ([`PaymentStatus`]),
+    /// followed by the derived `is_final` and `is_paid`.
+    Status,
+    /// An amount: a JSON number or numeric string, kept as an exact decimal string with
+    /// every digit sent (`1e-7` is expanded to `0.0000001`).
+    Amount,
+    /// A date: a string, or a `{"$date": string | number}` object (as Coinbar's reports send
+    /// them), kept as a string.
+    Date,
+    /// An object, read by its own table.
+    Object(&'static [Field]),
+    /// An array of objects, each read by the table.
+    List(&'static [Field]),
+    /// The fields of another table, read from this same object (a callback is a payment's
+    /// status fields plus customer and products).
+    Flat(&'static [Field]),
 }
 
-impl<'r> Reader<'r> {
-    pub fn new(obj: &'r Obj<'r>, first_error: &'r FirstError) -> Self {
-        Reader { obj, path: String::new(), first_error }
+/// What the JSON handed to JS holds for an optional field that was absent or `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Absent {
+    /// `null`.
+    Null,
+    /// Nothing: the member is left out.
+    Omit,
+    /// An empty value: `""` for text, the object with every member absent, `[]`.
+    Empty,
+}
+
+/// One field of a response rule table: its name (on the wire and in the JSON handed to JS,
+/// in table order), its shape, whether it must be present (an optional field may be absent
+/// or `null`), and what is written when it is not.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Field {
+    pub name: &'static str,
+    pub shape: Shape,
+    pub required: bool,
+    pub absent: Absent,
+}
+
+/// A field that must be present.
+pub(crate) const fn req(name: &'static str, shape: Shape) -> Field {
+    Field { name, shape, required: true, absent: Absent::Null }
+}
+
+/// A field that may be absent or `null` (written as `null` then; a list as `[]`).
+pub(crate) const fn opt(name: &'static str, shape: Shape) -> Field {
+    let absent = if matches!(shape, Shape::List(_)) { Absent::Empty } else { Absent::Null };
+    Field { name, shape, required: false, absent }
+}
+
+impl Field {
+    /// Write `absent` instead of `null` when the field is absent.
+    pub(crate) const fn or(self, absent: Absent) -> Field {
+        Field { absent, ..self }
+    }
+}
+
+impl Shape {
+    /// What the shape expects, for the error message.
+    fn expected(self, required: bool) -> &'static str {
+        match self {
+            Shape::Str | Shape::Status if required => "a string",
+            Shape::Str | Shape::Status => "a string or null",
+            Shape::Amount => "a decimal number",
+            Shape::Date => "a date string or {\"$date\": …}",
+            Shape::Object(_) | Shape::Flat(_) => "an object",
+            Shape::List(_) => "an array",
+        }
+    }
+}
+
+/// A field's value once read by its rule.
+enum Val {
+    Absent,
+    Text(String),
+    Object(Got),
+    List(Vec<Got>),
+}
+
+/// An object read by its rule table: the value of each field, taken in table order. Each
+/// taker names the field it expects; in debug builds (tests, fuzzing) a taker out of table
+/// order panics, in release the name costs nothing (no lookup by name in the shipped core).
+pub(crate) struct Got {
+    table: &'static [Field],
+    values: Vec<Val>,
+    next: usize,
+}
+
+impl Got {
+    /// An object with none of the table's fields.
+    pub fn empty(table: &'static [Field]) -> Got {
+        Got { table, values: Vec::new(), next: 0 }
     }
 
-    /// A reader of a nested object, reporting fields as `key.field`.
-    pub fn child(&self, obj: &'r Obj<'r>, key: &str) -> Reader<'r> {
-        Reader { obj, path: self.path_of(key), first_error: self.first_error }
-    }
-
-    /// `value`, or the first error recorded while reading it.
-    pub fn finish<T>(&self, value: T) -> Result<T, Error> {
-        match self.first_error.0.take() {
-            Some(e) => Err(e),
-            None => Ok(value),
+    #[inline(never)]
+    fn take(&mut self, name: &str) -> Val {
+        let i = self.next;
+        self.next += 1;
+        debug_assert_eq!(self.table.get(i).map(|f| f.name), Some(name), "taken out of table order");
+        match self.values.get_mut(i) {
+            Some(v) => core::mem::replace(v, Val::Absent),
+            None => Val::Absent,
         }
     }
 
-    /// Record `e` unless an earlier error was recorded.
-    #[cold]
+    /// A string, amount or date field (`None` when absent or `null`).
     #[inline(never)]
-    pub fn fail(&self, e: Error) {
-        let earlier = self.first_error.0.take();
-        self.first_error.0.set(Some(earlier.unwrap_or(e)));
-    }
-
-    /// The full path of a field of this object.
-    pub fn path_of(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
+    pub fn text(&mut self, name: &str) -> Option<String> {
+        match self.take(name) {
+            Val::Text(s) => Some(s),
+            _ => None,
         }
     }
 
-    #[cold]
+    /// A required text field (the table's rule guarantees it is there once read).
     #[inline(never)]
-    fn wrong(&self, key: &str, got: Option<&Value<'_>>, what: &str) {
-        let got = view::type_of(got);
-        self.fail(Error::decode(format!("response field `{}` must be {what} (got {got})", self.path_of(key))));
+    pub fn string(&mut self, name: &str) -> String {
+        self.text(name).unwrap_or_default()
     }
 
-    /// A required string.
+    /// An object or flattened field.
     #[inline(never)]
-    pub fn string(&self, key: &str) -> String {
-        match self.obj.get(key) {
-            Some(Value::Str(s)) => s.to_string(),
-            other => {
-                self.wrong(key, other, "a string");
-                String::new()
+    pub fn object(&mut self, name: &str) -> Option<Got> {
+        match self.take(name) {
+            Val::Object(g) => Some(g),
+            _ => None,
+        }
+    }
+
+    /// A text field by name, without taking it (also from a flattened table).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.table.iter().zip(&self.values).find_map(|(f, v)| match (f.shape, v) {
+            (_, Val::Text(s)) if f.name == name => Some(s.as_str()),
+            (Shape::Flat(_), Val::Object(g)) => g.get(name),
+            _ => None,
+        })
+    }
+
+    /// Write every field of the table as a member of `w`, in table order (a flattened table's
+    /// fields in its place).
+    pub fn write_members(&self, w: &mut ObjectWriter<'_>) {
+        for (i, f) in self.table.iter().enumerate() {
+            match (f.shape, self.values.get(i).unwrap_or(&Val::Absent)) {
+                (Shape::Flat(_), Val::Object(g)) => g.write_members(w),
+                (Shape::Status, Val::Text(s)) => {
+                    let status = PaymentStatus::parse(s);
+                    w.field(f.name, status.as_str())
+                        .field("is_final", &status.is_final())
+                        .field("is_paid", &status.is_paid());
+                }
+                (_, Val::Text(s)) => {
+                    w.field(f.name, s.as_str());
+                }
+                (_, Val::Object(g)) => {
+                    w.field(f.name, g);
+                }
+                (_, Val::List(items)) => {
+                    w.field(f.name, items.as_slice());
+                }
+                (shape, Val::Absent) => match (f.absent, shape) {
+                    (Absent::Null, _) => {
+                        w.field(f.name, &None::<bool>);
+                    }
+                    (Absent::Omit, _) => {}
+                    (Absent::Empty, Shape::Object(t) | Shape::Flat(t)) => {
+                        w.field(f.name, &Got::empty(t));
+                    }
+                    (Absent::Empty, Shape::List(_)) => {
+                        w.field(f.name, &[] as &[Got]);
+                    }
+                    (Absent::Empty, _) => {
+                        w.field(f.name, "");
+                    }
+                },
             }
         }
     }
 
-    /// An optional string (`null` or absent gives `None`).
+    /// An array field (empty when absent).
     #[inline(never)]
-    pub fn opt_string(&self, key: &str) -> Option<String> {
-        match self.obj.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::Str(s)) => Some(s.to_string()),
-            other => {
-                self.wrong(key, other, "a string or null");
-                None
-            }
+    pub fn list(&mut self, name: &str) -> Vec<Got> {
+        match self.take(name) {
+            Val::List(items) => items,
+            _ => Vec::new(),
         }
     }
+}
 
-    /// A required amount: a JSON number or numeric string, returned as an exact decimal
-    /// string keeping every digit sent.
-    #[inline(never)]
-    pub fn amount(&self, key: &str) -> String {
-        match self.obj.get(key) {
-            None | Some(Value::Null) => {
-                self.wrong(key, self.obj.get(key), "a decimal number");
-                String::new()
+impl ToJson for Got {
+    fn write_json(&self, out: &mut String) {
+        let mut w = ObjectWriter::new(out);
+        self.write_members(&mut w);
+        w.end();
+    }
+}
+
+/// An answer read by `table`, as the JSON handed to JS: `{"result":"success", …}` when
+/// `result` (the calls whose answers carry one), then the table's fields.
+pub(crate) fn answer_json(g: &Got, result: bool, extra: Option<(&str, &str)>) -> String {
+    let mut out = String::with_capacity(512);
+    let mut w = ObjectWriter::new(&mut out);
+    if result {
+        w.field("result", "success");
+    }
+    g.write_members(&mut w);
+    if let Some((name, value)) = extra {
+        w.field(name, value);
+    }
+    w.end();
+    out
+}
+
+/// Where a field sits in the answer, rendered only for an error message
+/// (`products[0].product_price`): building it costs no allocation while reading.
+#[derive(Clone, Copy)]
+struct Path<'p> {
+    parent: Option<&'p Path<'p>>,
+    key: &'p str,
+    index: Option<usize>,
+}
+
+impl Path<'_> {
+    fn render(&self, out: &mut String) {
+        if let Some(parent) = self.parent {
+            parent.render(out);
+        }
+        if !self.key.is_empty() {
+            if !out.is_empty() {
+                out.push('.');
             }
-            _ => self.opt_amount(key).unwrap_or_default(),
+            out.push_str(self.key);
+        }
+        if let Some(i) = self.index {
+            out.push('[');
+            crate::json::write_u64(out, i as u64);
+            out.push(']');
         }
     }
+}
 
-    #[inline(never)]
-    pub fn opt_amount(&self, key: &str) -> Option<String> {
-        let field = self.obj.get(key);
-        let raw: &str = match field {
-            None | Some(Value::Null) => return None,
-            Some(Value::Number(n)) => n,
-            Some(Value::Str(s)) => s,
-            other => {
-                self.wrong(key, other, "a decimal number");
-                return None;
-            }
-        };
-        match money::decimal_text(raw) {
-            Ok(text) => Some(text),
-            Err(_) => {
-                self.wrong(key, field, "a decimal number");
-                None
-            }
-        }
+/// Read a Coinbar answer (or one of its objects) by its rule table. Every field of the table
+/// is checked in table order; the first broken rule is the `decode` error, naming the field
+/// by its full path (`payment_detail.coin_change`).
+pub(crate) fn read(obj: &Obj<'_>, table: &'static [Field]) -> Result<Got, Error> {
+    let mut first = None;
+    let root = Path { parent: None, key: "", index: None };
+    let got = read_object(obj, table, &root, &mut first);
+    match first {
+        Some(e) => Err(e),
+        None => Ok(got),
     }
+}
 
-    /// An optional date: a string, or a `{"$date": string | number}` object (as Coinbar's
-    /// reports send them), as a string.
-    #[inline(never)]
-    pub fn opt_date(&self, key: &str) -> Option<String> {
-        let field = self.obj.get(key);
-        match field {
-            None | Some(Value::Null) => return None,
-            Some(Value::Str(s)) => return Some(s.to_string()),
-            Some(Value::Object(o)) => match o.get("$date") {
-                Some(Value::Str(s)) => return Some(s.to_string()),
+/// The one loop behind [`read`]: every response, the callback and their nested objects.
+fn read_object(obj: &Obj<'_>, table: &'static [Field], at: &Path<'_>, first: &mut Option<Error>) -> Got {
+    let mut values = Vec::with_capacity(table.len());
+    for f in table {
+        let here = Path { parent: Some(at), key: f.name, index: None };
+        let v = obj.get(f.name);
+        let val = match (f.shape, v) {
+            (Shape::Flat(t), _) => Some(Val::Object(read_object(obj, t, at, first))),
+            (_, None | Some(Value::Null)) if !f.required => Some(Val::Absent),
+            (Shape::Str | Shape::Status, Some(Value::Str(s))) => Some(Val::Text(s.to_string())),
+            (Shape::Amount, Some(Value::Number(s))) => money::decimal_text(s).ok().map(Val::Text),
+            (Shape::Amount, Some(Value::Str(s))) => money::decimal_text(s).ok().map(Val::Text),
+            (Shape::Date, Some(Value::Str(s))) => Some(Val::Text(s.to_string())),
+            (Shape::Date, Some(Value::Object(o))) => match o.get("$date") {
+                Some(Value::Str(s)) => Some(Val::Text(s.to_string())),
                 // The number's text, with a lowercase exponent mark (`1E5` → `1e5`), as the
                 // serde_json reader before this one gave it (found by fuzzing).
-                Some(Value::Number(n)) => return Some(n.replace('E', "e")),
-                _ => {}
+                Some(Value::Number(n)) => Some(Val::Text(n.replace('E', "e"))),
+                _ => None,
             },
-            _ => {}
-        }
-        self.wrong(key, field, "a date string or {\"$date\": …}");
-        None
-    }
-
-    #[inline(never)]
-    pub fn opt_object(&self, key: &str) -> Option<&'r Obj<'r>> {
-        match self.obj.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(o)) => Some(o),
-            other => {
-                self.wrong(key, other, "an object");
-                None
+            (Shape::Object(t), Some(Value::Object(o))) => Some(Val::Object(read_object(o, t, &here, first))),
+            (Shape::List(t), Some(Value::Array(items))) => {
+                let mut list = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let slot = Path { index: Some(i), ..here };
+                    match item {
+                        Value::Object(o) => list.push(read_object(o, t, &slot, first)),
+                        other => {
+                            wrong(first, &slot, Some(other), "an object");
+                            break;
+                        }
+                    }
+                }
+                Some(Val::List(list))
             }
-        }
+            _ => None,
+        };
+        values.push(val.unwrap_or_else(|| {
+            wrong(first, &here, v, f.shape.expected(f.required));
+            Val::Absent
+        }));
     }
+    Got { table, values, next: 0 }
+}
 
-    #[inline(never)]
-    pub fn opt_array(&self, key: &str) -> Option<&'r [Value<'r>]> {
-        match self.obj.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(items)) => Some(items),
-            other => {
-                self.wrong(key, other, "an array");
-                None
-            }
-        }
+/// Record a wrongly typed field, unless an earlier error was recorded.
+#[cold]
+#[inline(never)]
+fn wrong(first: &mut Option<Error>, at: &Path<'_>, got: Option<&Value<'_>>, expected: &str) {
+    if first.is_some() {
+        return;
     }
+    let mut path = String::new();
+    at.render(&mut path);
+    let got = view::type_of(got);
+    *first = Some(Error::decode(format!("response field `{path}` must be {expected} (got {got})")));
 }
 
 #[cfg(test)]
@@ -291,6 +445,95 @@ mod tests {
         for body in ["", "{", "[]", "\"success\"", r#"{"no_result":1}"#, "<html></html>"] {
             assert_eq!(response_object(200, body, true).unwrap_err().kind, ErrorKind::Decode, "{body}");
         }
+    }
+
+    /// The decode error of a report answer (the largest table: nested objects and a list).
+    fn report_error(body: &str) -> String {
+        report::parse_response(200, body).unwrap_err().message
+    }
+
+    #[test]
+    fn rule_tables_name_the_broken_field_by_its_full_path() {
+        let e =
+            |field: &str, expected: &str, got: &str| format!("response field `{field}` must be {expected} (got {got})");
+        assert_eq!(report_error(r#"{"payment_id_coinbar":"p"}"#), e("status", "a string", "nothing"));
+        assert_eq!(
+            report_error(r#"{"status":"SUCCESS","input_coin":7}"#),
+            e("input_coin", "a string or null", "number")
+        );
+        assert_eq!(
+            report_error(r#"{"status":"SUCCESS","products":[{"product_price":1},{"product_price":"n/a"}]}"#),
+            e("products[1].product_price", "a decimal number", "string")
+        );
+        assert_eq!(
+            report_error(r#"{"status":"SUCCESS","products":[{"product_price":1},"x",{"product_price":[]}]}"#),
+            e("products[1]", "an object", "string"),
+            "a list stops at its first item that is not an object"
+        );
+        assert_eq!(
+            report_error(r#"{"status":"SUCCESS","market_data":{"current_change":true}}"#),
+            e("market_data.current_change", "a decimal number", "boolean")
+        );
+        assert_eq!(
+            report_error(r#"{"status":"SUCCESS","payment_detail":{"timestamp":{"$date":false}}}"#),
+            e("payment_detail.timestamp", "a date string or {\"$date\": …}", "object")
+        );
+        assert_eq!(report_error(r#"{"status":"SUCCESS","customer":[]}"#), e("customer", "an object", "array"));
+        // Several broken fields: the first in table order is reported.
+        assert_eq!(
+            report_error(r#"{"update_time":1,"status":"SUCCESS","service_client_id":2}"#),
+            e("service_client_id", "a string or null", "number")
+        );
+        let q = quotes::parse_response(
+            200,
+            r#"{"result":true,"data":[{"code":"BTC","conversion_fiat":"EUR","conversion_rate":"1e3"},{"code":"ETH","conversion_fiat":"EUR"}]}"#,
+        );
+        assert_eq!(q.unwrap_err().message, e("data[1].conversion_rate", "a decimal number", "nothing"));
+    }
+
+    #[test]
+    fn rule_tables_read_null_as_absent_and_keep_exact_amounts() {
+        let r = report::parse_response(
+            200,
+            r#"{"status":"pending","input_coin":null,"customer":{"post_balance":"1E-7"},"products":[],"market_data":null,"creation_time":{"$date":1E5}}"#,
+        )
+        .unwrap();
+        assert_eq!((r.input_coin, r.market_data), (None, None));
+        assert_eq!(r.customer.and_then(|c| c.post_balance).as_deref(), Some("0.0000001"));
+        assert!(r.products.is_empty());
+        assert_eq!(r.creation_time.as_deref(), Some("1e5"));
+        let q = quotes::parse_response(
+            200,
+            r#"{"result":true,"data":[{"code":"BTC","conversion_fiat":"EUR","conversion_rate":2.5e1}]}"#,
+        );
+        assert_eq!(q.unwrap()[0].conversion_rate, "25");
+    }
+
+    #[test]
+    fn the_json_for_js_is_the_table_in_order_with_absent_rules() {
+        let body = r#"{"status":"pending","service_client_id":"c","payment_request_id_client":"o-1","payment_id_coinbar":"p-1","payment_detail":null,"update_time":{"$date":"2022-05-11T12:30:35Z"},"extra":1}"#;
+        assert_eq!(
+            status::response_json(200, body).unwrap(),
+            r#"{"payment_id_coinbar":"p-1","payment_request_id_client":"o-1","service_client_id":"c","status":"PENDING","is_final":false,"is_paid":false,"status_descr":null,"input_coin":null,"payment_detail":{"destination_coin":null,"trade_pair":null,"destination_amount":null,"coin_change":null,"total_price":null},"creation_time":null,"update_time":"2022-05-11T12:30:35Z"}"#
+        );
+        let body = r#"{"status":"Success","customer":{"name":"J","post_balance":"1.50"},"products":[{"product_price":2}],"market_data":{}}"#;
+        assert_eq!(
+            report::response_json(200, body).unwrap(),
+            r#"{"payment_id_coinbar":null,"payment_request_id_client":null,"service_client_id":null,"status":"SUCCESS","is_final":true,"is_paid":true,"status_descr":null,"input_coin":null,"customer":{"external_user_id":null,"name":"J","surname":null,"email":null,"post_balance":"1.50"},"products":[{"product_name":null,"product_price":"2","product_amount":null,"product_id":null,"product_type":null}],"payment_detail":null,"urlcallback":null,"market_data":{"current_change":null},"creation_time":null,"update_time":null}"#
+        );
+        let body = r#"{"result":true,"data":[{"code":"BTC","conversion_fiat":"EUR","conversion_rate":1e-7}]}"#;
+        assert_eq!(
+            quotes::response_json(200, body).unwrap(),
+            r#"[{"code":"BTC","name":"","conversion_fiat":"EUR","conversion_rate":"0.0000001"}]"#
+        );
+        let body =
+            r#"{"status":"x","payment_id_coinbar":"p","payment_request_id_client":"o","customer":{"email":"a@b.c"}}"#;
+        let event = callback::verify_json(body.as_bytes(), Some("c"), Some("s"), "c", |_, _| true).unwrap();
+        assert!(event.ends_with(r#""customer":{"external_user_id":null,"name":null,"surname":null,"email":"a@b.c"},"products":[],"idempotency_key":"p/x"}"#), "{event}");
+        assert!(
+            event.contains(r#""status":"x","is_final":false,"is_paid":false,"#),
+            "an unknown status is kept as sent"
+        );
     }
 
     #[test]

@@ -53,13 +53,17 @@ impl Total {
 
     /// Plain decimal text without trailing zeros (`3.97`, `25`).
     pub fn to_plain_string(&self) -> String {
-        let scale = 10u128.pow(validate::MAX_PRICE_FRACTION_DIGITS);
-        let (int, frac) = (self.0 / scale, self.0 % scale);
-        if frac == 0 {
-            return int.to_string();
+        let mut out = String::with_capacity(48);
+        crate::json::write_u128(&mut out, self.0);
+        let places = validate::MAX_PRICE_FRACTION_DIGITS as usize;
+        if out.len() <= places {
+            let zeros = places + 1 - out.len(); // "0." and the leading zeros of the fraction
+            out.insert_str(0, "000000000".get(..zeros).unwrap_or(""));
         }
-        let frac = format!("{frac:08}");
-        format!("{int}.{}", frac.trim_end_matches('0'))
+        out.insert(out.len() - places, '.');
+        let kept = out.trim_end_matches('0').trim_end_matches('.').len();
+        out.truncate(kept);
+        out
     }
 }
 
@@ -183,6 +187,20 @@ pub fn products_errors(products_json: &str) -> Vec<FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn totals_print_as_plain_decimals() {
+        for (units, text) in [
+            (0u128, "0"),
+            (1, "0.00000001"),
+            (150_000_000, "1.5"),
+            (10_000_000_000, "100"),
+            (12_345_678_901, "123.45678901"),
+            (10u128.pow(33), "10000000000000000000000000"),
+        ] {
+            assert_eq!(Total(units).to_plain_string(), text);
+        }
+    }
 
     #[test]
     fn documented_example_totals_exactly() {

@@ -1,10 +1,9 @@
 //! Conversion quotes (`GET /pay/gateway/quotes?conversion_fiat=EUR`). Informative only: the
 //! rate is fixed when a payment is created.
 
-use super::view::Value;
-use super::{response_object, FirstError, Reader};
+use super::{opt, read, req, response_object, Absent, Field, Shape::*};
 use crate::error::Error;
-use crate::json::{ObjectWriter, ToJson};
+use crate::json::to_js_json;
 
 /// One coin's rate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,42 +15,36 @@ pub struct Quote {
     pub conversion_rate: String,
 }
 
-impl ToJson for Quote {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("code", &self.code)
-            .field("name", &self.name)
-            .field("conversion_fiat", &self.conversion_fiat)
-            .field("conversion_rate", &self.conversion_rate)
-            .end();
-    }
+/// The rule table of one quote.
+const QUOTE: &[Field] = &[
+    req("code", Str),
+    opt("name", Str).or(Absent::Empty),
+    req("conversion_fiat", Str),
+    req("conversion_rate", Amount),
+];
+
+/// The rule table of the quotes answer: `data`, a list of quotes.
+const QUOTES: &[Field] = &[req("data", List(QUOTE))];
+
+/// Coinbar's answer to the quotes call as the JSON handed to JS: the array of [`Quote`]s.
+pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
+    let doc = response_object(status, body, true)?;
+    Ok(to_js_json(&read(&doc, QUOTES)?.list("data")))
 }
 
 /// Read Coinbar's answer to the quotes call.
 pub fn parse_response(status: u16, body: &str) -> Result<Vec<Quote>, Error> {
     let doc = response_object(status, body, true)?;
-    let first_error = FirstError::default();
-    let r = Reader::new(&doc, &first_error);
-    let Some(items) = r.opt_array("data") else {
-        r.fail(Error::decode("response field `data` must be an array (got nothing)"));
-        return r.finish(Vec::new());
-    };
-    let mut quotes = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let path = format!("data[{i}]");
-        let Value::Object(o) = item else {
-            r.fail(Error::decode(format!("response field `{path}` must be an object (got {})", item.type_name())));
-            break;
-        };
-        let q = r.child(o, &path);
-        quotes.push(Quote {
+    let quotes = read(&doc, QUOTES)?.list("data");
+    Ok(quotes
+        .into_iter()
+        .map(|mut q| Quote {
             code: q.string("code"),
-            name: q.opt_string("name").unwrap_or_default(),
+            name: q.text("name").unwrap_or_default(),
             conversion_fiat: q.string("conversion_fiat"),
-            conversion_rate: q.amount("conversion_rate"),
-        });
-    }
-    r.finish(quotes)
+            conversion_rate: q.string("conversion_rate"),
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -3,11 +3,10 @@
 //! strings or as `{"$date": …}` objects; both become strings. Everything but the payment
 //! identity and status is optional: Coinbar fills fields in as the payment progresses.
 
-use super::callback::{read_customer, read_products, Customer, ProductEcho};
+use super::callback::{Customer, ProductEcho, CUSTOMER, PRODUCT_ECHO};
 use super::status::PaymentStatus;
-use super::{response_object, FirstError, Reader};
+use super::{answer_json, opt, read, req, response_object, Field, Got, Shape::*};
 use crate::error::Error;
-use crate::json::{ObjectWriter, ToJson};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportDetail {
@@ -49,95 +48,90 @@ pub struct Report {
     pub update_time: Option<String>,
 }
 
-impl ToJson for ReportDetail {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("transaction_id", &self.transaction_id)
-            .field("type", &self.kind)
-            .field("wallet_origin", &self.wallet_origin)
-            .field("coin", &self.coin)
-            .field("pair", &self.pair)
-            .field("amount_crypto", &self.amount_crypto)
-            .field("timestamp", &self.timestamp)
-            .field("coin_price", &self.coin_price)
-            .field("total_price", &self.total_price)
-            .field("transaction_timeout_date", &self.transaction_timeout_date)
-            .field("payment_string", &self.payment_string)
-            .end();
+/// The rule table of the report's `payment_detail` (the transaction, not the status
+/// answer's coin details).
+const REPORT_DETAIL: &[Field] = &[
+    opt("transaction_id", Str),
+    opt("type", Str),
+    opt("wallet_origin", Str),
+    opt("coin", Str),
+    opt("pair", Str),
+    opt("amount_crypto", Amount),
+    opt("timestamp", Date),
+    opt("coin_price", Amount),
+    opt("total_price", Amount),
+    opt("transaction_timeout_date", Date),
+    opt("payment_string", Str),
+];
+
+const MARKET_DATA: &[Field] = &[opt("current_change", Amount)];
+
+/// The rule table of the report: only the status is required.
+const REPORT: &[Field] = &[
+    opt("payment_id_coinbar", Str),
+    opt("payment_request_id_client", Str),
+    opt("service_client_id", Str),
+    req("status", Status),
+    opt("status_descr", Str),
+    opt("input_coin", Str),
+    opt("customer", Object(CUSTOMER)),
+    opt("products", List(PRODUCT_ECHO)),
+    opt("payment_detail", Object(REPORT_DETAIL)),
+    opt("urlcallback", Str),
+    opt("market_data", Object(MARKET_DATA)),
+    opt("creation_time", Date),
+    opt("update_time", Date),
+];
+
+impl ReportDetail {
+    fn from_got(mut d: Got) -> ReportDetail {
+        ReportDetail {
+            transaction_id: d.text("transaction_id"),
+            kind: d.text("type"),
+            wallet_origin: d.text("wallet_origin"),
+            coin: d.text("coin"),
+            pair: d.text("pair"),
+            amount_crypto: d.text("amount_crypto"),
+            timestamp: d.text("timestamp"),
+            coin_price: d.text("coin_price"),
+            total_price: d.text("total_price"),
+            transaction_timeout_date: d.text("transaction_timeout_date"),
+            payment_string: d.text("payment_string"),
+        }
     }
 }
 
-impl ToJson for MarketData {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out).field("current_change", &self.current_change).end();
-    }
-}
-
-impl ToJson for Report {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("payment_id_coinbar", &self.payment_id_coinbar)
-            .field("payment_request_id_client", &self.payment_request_id_client)
-            .field("service_client_id", &self.service_client_id)
-            .field("status", &self.status)
-            .field("is_final", &self.is_final)
-            .field("is_paid", &self.is_paid)
-            .field("status_descr", &self.status_descr)
-            .field("input_coin", &self.input_coin)
-            .field("customer", &self.customer)
-            .field("products", &self.products)
-            .field("payment_detail", &self.payment_detail)
-            .field("urlcallback", &self.urlcallback)
-            .field("market_data", &self.market_data)
-            .field("creation_time", &self.creation_time)
-            .field("update_time", &self.update_time)
-            .end();
-    }
+/// Coinbar's answer to the report call as the JSON handed to JS (the fields of [`Report`]).
+pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
+    let doc = response_object(status, body, false)?;
+    Ok(answer_json(&read(&doc, REPORT)?, false, None))
 }
 
 /// Read Coinbar's answer to the report call.
 pub fn parse_response(status: u16, body: &str) -> Result<Report, Error> {
     let doc = response_object(status, body, false)?;
-    let first_error = FirstError::default();
-    let r = Reader::new(&doc, &first_error);
-    let payment_status = PaymentStatus::parse(&r.string("status"));
-    let detail = r.opt_object("payment_detail").map(|o| {
-        let d = r.child(o, "payment_detail");
-        ReportDetail {
-            transaction_id: d.opt_string("transaction_id"),
-            kind: d.opt_string("type"),
-            wallet_origin: d.opt_string("wallet_origin"),
-            coin: d.opt_string("coin"),
-            pair: d.opt_string("pair"),
-            amount_crypto: d.opt_amount("amount_crypto"),
-            timestamp: d.opt_date("timestamp"),
-            coin_price: d.opt_amount("coin_price"),
-            total_price: d.opt_amount("total_price"),
-            transaction_timeout_date: d.opt_date("transaction_timeout_date"),
-            payment_string: d.opt_string("payment_string"),
-        }
-    });
-    let market_data = r
-        .opt_object("market_data")
-        .map(|o| MarketData { current_change: r.child(o, "market_data").opt_amount("current_change") });
-    let report = Report {
-        payment_id_coinbar: r.opt_string("payment_id_coinbar"),
-        payment_request_id_client: r.opt_string("payment_request_id_client"),
-        service_client_id: r.opt_string("service_client_id"),
+    let mut g = read(&doc, REPORT)?;
+    let payment_id_coinbar = g.text("payment_id_coinbar");
+    let payment_request_id_client = g.text("payment_request_id_client");
+    let service_client_id = g.text("service_client_id");
+    let payment_status = PaymentStatus::parse(&g.string("status"));
+    Ok(Report {
+        payment_id_coinbar,
+        payment_request_id_client,
+        service_client_id,
         is_final: payment_status.is_final(),
         is_paid: payment_status.is_paid(),
         status: payment_status,
-        status_descr: r.opt_string("status_descr"),
-        input_coin: r.opt_string("input_coin"),
-        customer: r.opt_object("customer").map(|c| read_customer(&r.child(c, "customer"))),
-        products: r.opt_array("products").map(|items| read_products(&r, items)).unwrap_or_default(),
-        payment_detail: detail,
-        urlcallback: r.opt_string("urlcallback"),
-        market_data,
-        creation_time: r.opt_date("creation_time"),
-        update_time: r.opt_date("update_time"),
-    };
-    r.finish(report)
+        status_descr: g.text("status_descr"),
+        input_coin: g.text("input_coin"),
+        customer: g.object("customer").map(Customer::from_got),
+        products: g.list("products").into_iter().map(ProductEcho::from_got).collect(),
+        payment_detail: g.object("payment_detail").map(ReportDetail::from_got),
+        urlcallback: g.text("urlcallback"),
+        market_data: g.object("market_data").map(|mut m| MarketData { current_change: m.text("current_change") }),
+        creation_time: g.text("creation_time"),
+        update_time: g.text("update_time"),
+    })
 }
 
 #[cfg(test)]

@@ -1,8 +1,7 @@
 //! Payment statuses and the payment status object (`GET /pay/gateway/payment/{id}/status`),
 //! which is also the core of the backend callback.
 
-use super::view::Obj;
-use super::{response_object, FirstError, Reader};
+use super::{answer_json, opt, read, req, response_object, Absent, Field, Got, Shape::*};
 use crate::error::Error;
 use crate::json::{ObjectWriter, ToJson};
 
@@ -124,77 +123,77 @@ impl ToJson for StatusInfo {
     }
 }
 
-impl ToJson for PaymentDetail {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("destination_coin", &self.destination_coin)
-            .field("trade_pair", &self.trade_pair)
-            .field("destination_amount", &self.destination_amount)
-            .field("coin_change", &self.coin_change)
-            .field("total_price", &self.total_price)
-            .end();
-    }
-}
+/// The rule table of `payment_detail` in a status answer or callback.
+const PAYMENT_DETAIL: &[Field] = &[
+    opt("destination_coin", Str),
+    opt("trade_pair", Str),
+    opt("destination_amount", Amount),
+    opt("coin_change", Amount),
+    opt("total_price", Amount),
+];
+
+/// The rule table of a payment: the status answer, and the core of a callback.
+pub(crate) const PAYMENT: &[Field] = &[
+    req("payment_id_coinbar", Str),
+    req("payment_request_id_client", Str),
+    opt("service_client_id", Str),
+    req("status", Status),
+    opt("status_descr", Str),
+    opt("input_coin", Str),
+    opt("payment_detail", Object(PAYMENT_DETAIL)).or(Absent::Empty),
+    opt("creation_time", Date),
+    opt("update_time", Date),
+];
 
 impl Payment {
-    /// The members of a payment, also written flat into a callback event.
-    pub(crate) fn write_members(&self, w: &mut ObjectWriter<'_>) {
-        w.field("payment_id_coinbar", &self.payment_id_coinbar)
-            .field("payment_request_id_client", &self.payment_request_id_client)
-            .field("service_client_id", &self.service_client_id)
-            .field("status", &self.status)
-            .field("is_final", &self.is_final)
-            .field("is_paid", &self.is_paid)
-            .field("status_descr", &self.status_descr)
-            .field("input_coin", &self.input_coin)
-            .field("payment_detail", &self.payment_detail)
-            .field("creation_time", &self.creation_time)
-            .field("update_time", &self.update_time);
+    /// The typed payment from what [`PAYMENT`] read.
+    pub(crate) fn from_got(mut g: Got) -> Payment {
+        let payment_id_coinbar = g.string("payment_id_coinbar");
+        let payment_request_id_client = g.string("payment_request_id_client");
+        let service_client_id = g.text("service_client_id");
+        let status = PaymentStatus::parse(&g.string("status"));
+        Payment {
+            payment_id_coinbar,
+            payment_request_id_client,
+            service_client_id,
+            is_final: status.is_final(),
+            is_paid: status.is_paid(),
+            status,
+            status_descr: g.text("status_descr"),
+            input_coin: g.text("input_coin"),
+            payment_detail: PaymentDetail::from_got(
+                g.object("payment_detail").unwrap_or_else(|| Got::empty(PAYMENT_DETAIL)),
+            ),
+            creation_time: g.text("creation_time"),
+            update_time: g.text("update_time"),
+        }
     }
 }
 
-impl ToJson for Payment {
-    fn write_json(&self, out: &mut String) {
-        let mut w = ObjectWriter::new(out);
-        self.write_members(&mut w);
-        w.end();
+impl PaymentDetail {
+    /// The coin details from what [`PAYMENT_DETAIL`] read (all absent when the object was).
+    fn from_got(mut d: Got) -> PaymentDetail {
+        PaymentDetail {
+            destination_coin: d.text("destination_coin"),
+            trade_pair: d.text("trade_pair"),
+            destination_amount: d.text("destination_amount"),
+            coin_change: d.text("coin_change"),
+            total_price: d.text("total_price"),
+        }
     }
 }
 
-/// Read the status-shaped fields of an object.
-pub(crate) fn read_payment(obj: &Obj<'_>) -> Result<Payment, Error> {
-    let first_error = FirstError::default();
-    let r = Reader::new(obj, &first_error);
-    let status = PaymentStatus::parse(&r.string("status"));
-    let empty = Obj::default();
-    let detail_obj = r.opt_object("payment_detail").unwrap_or(&empty);
-    let d = r.child(detail_obj, "payment_detail");
-    let payment = Payment {
-        payment_id_coinbar: r.string("payment_id_coinbar"),
-        payment_request_id_client: r.string("payment_request_id_client"),
-        service_client_id: r.opt_string("service_client_id"),
-        is_final: status.is_final(),
-        is_paid: status.is_paid(),
-        status,
-        status_descr: r.opt_string("status_descr"),
-        input_coin: r.opt_string("input_coin"),
-        payment_detail: PaymentDetail {
-            destination_coin: d.opt_string("destination_coin"),
-            trade_pair: d.opt_string("trade_pair"),
-            destination_amount: d.opt_amount("destination_amount"),
-            coin_change: d.opt_amount("coin_change"),
-            total_price: d.opt_amount("total_price"),
-        },
-        creation_time: r.opt_date("creation_time"),
-        update_time: r.opt_date("update_time"),
-    };
-    r.finish(payment)
+/// Coinbar's answer to the status call as the JSON handed to JS (the fields of
+/// [`Payment`], `payment_detail` always an object).
+pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
+    let doc = response_object(status, body, false)?;
+    Ok(answer_json(&read(&doc, PAYMENT)?, false, None))
 }
 
 /// Read Coinbar's answer to the status call.
 pub fn parse_response(status: u16, body: &str) -> Result<Payment, Error> {
     let doc = response_object(status, body, false)?;
-    read_payment(&doc)
+    read(&doc, PAYMENT).map(Payment::from_got)
 }
 
 #[cfg(test)]

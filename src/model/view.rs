@@ -1,7 +1,7 @@
 //! The one JSON reader of the core: everything JSON that enters it (initiate and request
 //! inputs, products for `cartTotal`, client options, the four Coinbar responses and
 //! callbacks) is parsed here into a borrowed tree, and read from that tree by rule tables
-//! (`initiate.rs`, `product.rs`) or the response [`super::Reader`].
+//! (`initiate.rs`, `product.rs`) or the response rule tables ([`super::read`]).
 //!
 //! - Strings borrow the text when they hold no escape; escapes are decoded into an owned
 //!   string. Numbers are the exact text sent (every digit of an amount is kept).

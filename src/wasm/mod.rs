@@ -25,7 +25,7 @@
 
 use crate::api::{self, Config};
 use crate::error::Error;
-use crate::json::{to_js_json, ToJson};
+use crate::json::to_js_json;
 use crate::model::initiate::{self, PaymentKind};
 use crate::model::status::{PaymentStatus, StatusInfo};
 use crate::model::{product, quotes, report, status};
@@ -152,13 +152,13 @@ const OPS: [fn(&Args) -> Answer; 14] = [
         product::convert_amount(a.data, a.s1.as_deref().unwrap_or(""), decimals).map_err(throw)
     },
     // ParseInitiateResponse
-    |a| Ok(initiate::parse_response(http_status(a.n1), a.data).map_err(throw)?.to_json()),
+    |a| initiate::response_json(http_status(a.n1), a.data).map_err(throw),
     // ParseStatusResponse
-    |a| Ok(status::parse_response(http_status(a.n1), a.data).map_err(throw)?.to_json()),
+    |a| status::response_json(http_status(a.n1), a.data).map_err(throw),
     // ParseQuotesResponse
-    |a| Ok(quotes::parse_response(http_status(a.n1), a.data).map_err(throw)?.to_json()),
+    |a| quotes::response_json(http_status(a.n1), a.data).map_err(throw),
     // ParseReportResponse
-    |a| Ok(report::parse_response(http_status(a.n1), a.data).map_err(throw)?.to_json()),
+    |a| report::response_json(http_status(a.n1), a.data).map_err(throw),
     // StatusInfo
     |a| Ok(to_js_json(&StatusInfo::from(&PaymentStatus::parse(a.data)))),
     // GatewayUrl
@@ -238,17 +238,6 @@ pub fn call(
     match OPS.get(op.wrapping_sub(1) as usize) {
         Some(f) => cross(f(&Args { data, s1, s2, s3, n1, n2, n3, n4 })),
         None => no_such_op(),
-    }
-}
-
-/// A value's JSON text (the wire form every typed result crosses in).
-trait ToJsonText {
-    fn to_json(&self) -> String;
-}
-
-impl<T: ToJson> ToJsonText for T {
-    fn to_json(&self) -> String {
-        to_js_json(self)
     }
 }
 
@@ -337,7 +326,7 @@ mod signer {
             Ok(to_js_json(&[timeout_ms, max_retries][..]))
         },
         // ConfigJson
-        |c, _| Ok(c.inner.config().to_json()),
+        |c, _| Ok(to_js_json(c.inner.config())),
         // SignInitiate
         |c, a| {
             let (signature, body) = c.inner.sign_initiate(text(a.data)?, ms(a.n1)).map_err(throw)?;
@@ -356,7 +345,7 @@ mod signer {
             Ok(out)
         },
         // FinishRequest
-        |c, a| Ok(c.inner.finish_request(http_status(a.n1), text(a.data)?, ms(a.n2)).map_err(throw)?.to_json()),
+        |c, a| c.inner.finish_request_json(http_status(a.n1), text(a.data)?, ms(a.n2)).map_err(throw),
         // PrepareStatus
         |c, a| Ok(c.inner.prepare_status(text(a.data)?).map_err(throw)?.to_json()),
         // PrepareReport
@@ -366,7 +355,7 @@ mod signer {
         // GatewayUrl
         |c, a| c.inner.gateway_url(text(a.data)?, ms(a.n1)).map_err(throw),
         // VerifyCallback
-        |c, a| Ok(c.inner.verify_callback(a.data, a.s1.as_deref(), a.s2.as_deref()).map_err(throw)?.to_json()),
+        |c, a| c.inner.verify_callback_json(a.data, a.s1.as_deref(), a.s2.as_deref()).map_err(throw),
         // Sign
         |c, a| Ok(c.inner.signer().sign_hex(a.data)),
         // SignBegin
