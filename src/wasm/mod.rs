@@ -20,8 +20,7 @@
 //! one function of ~20 KB holding every op, which V8 (lazy compilation) compiled whole on
 //! the first call of any op (+3.5 ms cold start). Through the table each op stays a function
 //! of its own, compiled on its first call (docs/design.md, "Two exports, chosen by op code").
-//! Errors are thrown as the JSON wire form of [`Error`], which the JS shell turns into a
-//! `CoinbarError`. No rule or format lives here.
+//! No rule or format lives here.
 
 use crate::api::{self, Config};
 use crate::error::Error;
