@@ -9,6 +9,7 @@ use crate::error::FieldError;
 use crate::json::LONE_SURROGATE_MARK;
 use crate::model::view::{Obj, Value};
 use crate::money::{Money, MoneyError};
+use crate::text::text;
 
 /// Largest input document accepted, in bytes of JSON text.
 pub const MAX_INPUT_BYTES: usize = 1 << 20;
@@ -74,7 +75,7 @@ pub fn text(
         }
         Some(Value::Str(s)) => s,
         Some(other) => {
-            ch.fail(field, format!("must be a string (got {})", other.type_name()));
+            ch.fail(field, text!("must be a string (got ", other.type_name(), ")"));
             return None;
         }
     };
@@ -99,7 +100,7 @@ pub fn check_text(s: &str, max_chars: usize, kind: TextKind) -> Result<(), Strin
     }
     let chars = s.chars().count();
     if chars > max_chars {
-        return Err(format!("must be at most {max_chars} characters (got {chars})"));
+        return Err(text!("must be at most ", max_chars, " characters (got ", chars, ")"));
     }
     match kind {
         TextKind::Free => Ok(()),
@@ -206,7 +207,7 @@ pub fn price(ch: &mut Checker, v: Option<&Value<'_>>, field: &str) -> Option<Mon
         Some(Value::Number(n)) => price_of(Scalar::Number(n)),
         Some(Value::Str(s)) => price_of(Scalar::Str(s)),
         Some(other) => {
-            ch.fail(field, format!("must be a number or a decimal string (got {})", other.type_name()));
+            ch.fail(field, text!("must be a number or a decimal string (got ", other.type_name(), ")"));
             return None;
         }
     };
@@ -234,14 +235,16 @@ pub fn check_price(m: Money) -> Result<Money, String> {
         return Err(String::from("must not be negative"));
     }
     if m.fraction_digits() > MAX_PRICE_FRACTION_DIGITS {
-        return Err(format!("has more than {MAX_PRICE_FRACTION_DIGITS} decimal places"));
+        return Err(text!("has more than ", MAX_PRICE_FRACTION_DIGITS, " decimal places"));
     }
     if m.integer_digits() > MAX_PRICE_INTEGER_DIGITS {
         return Err(String::from("must be less than 1000000000000"));
     }
     if m.significant_digits() > MAX_PRICE_SIGNIFICANT_DIGITS {
-        return Err(format!(
-            "has more than {MAX_PRICE_SIGNIFICANT_DIGITS} significant digits, so it cannot be sent as an exact JSON number"
+        return Err(text!(
+            "has more than ",
+            MAX_PRICE_SIGNIFICANT_DIGITS,
+            " significant digits, so it cannot be sent as an exact JSON number"
         ));
     }
     Ok(m)
@@ -256,7 +259,7 @@ pub fn integer(
     min: u64,
     max: u64,
 ) -> Option<u64> {
-    let range = || format!("must be a whole number from {min} to {max}");
+    let range = || text!("must be a whole number from ", min, " to ", max);
     // The common case, plain digits in range, needs no decimal arithmetic.
     let scalar = match v {
         Some(Value::Number(n)) => Some(Scalar::Number(n)),
@@ -280,11 +283,11 @@ pub fn integer(
         Some(Value::Number(n)) => Money::parse_json_number(n),
         Some(Value::Str(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Money::parse_plain(s),
         Some(Value::Str(_)) => {
-            ch.fail(field, format!("{} (a string of digits is accepted too)", range()));
+            ch.fail(field, text!(range(), " (a string of digits is accepted too)"));
             return None;
         }
         Some(other) => {
-            ch.fail(field, format!("must be a whole number (got {})", other.type_name()));
+            ch.fail(field, text!("must be a whole number (got ", other.type_name(), ")"));
             return None;
         }
     };
@@ -402,7 +405,7 @@ pub fn read_fields(ch: &mut Checker, obj: &Obj<'_>, table: &[FieldRule], kind: u
     for key in obj.keys_sorted(|k| !known(k)) {
         {
             let names: Vec<&str> = table.iter().filter(|f| f.kinds & kind != 0).map(|f| f.name).collect();
-            ch.fail(key, format!("is not a known field (expected one of: {})", names.join(", ")));
+            ch.fail(key, text!("is not a known field (expected one of: ", names.join(", "), ")"));
         }
     }
     let mut fields = Fields { names: Vec::with_capacity(table.len()), values: Vec::with_capacity(table.len()) };

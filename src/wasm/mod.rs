@@ -216,7 +216,7 @@ mod signer {
         /// gateway URL, so the shell need not read it back out of the body.
         pub fn prepare_request(&self, input_json: &str, now_ms: f64) -> Result<String, JsValue> {
             let (request, timestamp) = self.inner.prepare_request_at(input_json, ms(now_ms)).map_err(throw)?;
-            Ok(format!(r#"{{"timestamp":{timestamp},"request":{}}}"#, request.to_json()))
+            Ok(crate::text::text!(r#"{"timestamp":"#, timestamp, r#","request":"#, request.to_json(), '}'))
         }
 
         /// Read the answer to Request New Payment, adding the gateway URL.
