@@ -3,6 +3,7 @@
 
 use crate::error::Error;
 use crate::json::{ObjectWriter, ToJson};
+use crate::text::text;
 use crate::validate;
 
 /// Coinbar's published sandbox.
@@ -90,7 +91,7 @@ impl Config {
 
     /// The full URL of an API path such as `/pay/gateway/initiate`.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base_url)
+        text!(self.base_url, path)
     }
 }
 
@@ -99,7 +100,7 @@ fn whole(value: Option<f64>, name: &'static str, min: u32, max: u32) -> Result<O
     match value {
         None => Ok(None),
         Some(v) if v.fract() == 0.0 && v >= f64::from(min) && v <= f64::from(max) => Ok(Some(v as u32)),
-        Some(_) => Err(Error::setting(name, format!("must be a whole number from {min} to {max}"))),
+        Some(_) => Err(Error::setting(name, text!("must be a whole number from ", min, " to ", max))),
     }
 }
 
@@ -216,7 +217,7 @@ impl PreparedRequest {
     /// A signed GET. The signature covers the query string without `?` (empty when there is
     /// none): our reading of Coinbar's "serialized query string" for GET calls.
     pub fn get(config: &Config, path: &str, query: &str, signature: String) -> PreparedRequest {
-        let url = if query.is_empty() { config.url(path) } else { format!("{}?{query}", config.url(path)) };
+        let url = if query.is_empty() { config.url(path) } else { text!(config.url(path), '?', query) };
         PreparedRequest {
             method: "GET",
             url,
@@ -277,12 +278,12 @@ pub mod paths {
 
     /// Ids are checked URL-safe (`A-Z a-z 0-9 . _ : -`) before they get here.
     pub fn status(payment_request_id: &str) -> String {
-        format!("/pay/gateway/payment/{payment_request_id}/status")
+        crate::text::text!("/pay/gateway/payment/", payment_request_id, "/status")
     }
 
     /// Note `paymentgateway`, not `pay/gateway` (as documented).
     pub fn report(payment_request_id: &str) -> String {
-        format!("/paymentgateway/reports/{payment_request_id}")
+        crate::text::text!("/paymentgateway/reports/", payment_request_id)
     }
 }
 
@@ -293,7 +294,8 @@ const QUERY_VALUE: &percent_encoding::AsciiSet =
 
 /// Percent-encode one query value.
 pub fn encode_query_value(v: &str) -> String {
-    percent_encoding::utf8_percent_encode(v, QUERY_VALUE).to_string()
+    // Collected from the encoder's chunks, not through its `Display` (core::fmt).
+    percent_encoding::utf8_percent_encode(v, QUERY_VALUE).collect()
 }
 
 /// The hosted payment page for a request token: `<origin of the base URL>/paymentgateway/pay`
@@ -306,11 +308,14 @@ pub fn gateway_url(config: &Config, request_token: &str, timestamp_ms: u64) -> R
             vec![crate::error::FieldError::new("requestToken", "must be a non-empty token of at most 4096 characters")],
         ));
     }
-    Ok(format!(
-        "{}/paymentgateway/pay?requestToken={}&serviceClientId={}&timestamp={timestamp_ms}",
+    Ok(text!(
         origin(&config.base_url),
+        "/paymentgateway/pay?requestToken=",
         encode_query_value(request_token),
+        "&serviceClientId=",
         encode_query_value(&config.service_client_id),
+        "&timestamp=",
+        timestamp_ms,
     ))
 }
 
@@ -342,7 +347,7 @@ pub fn quotes_query(conversion_fiat: &str) -> Result<String, Error> {
     validate::check_text(conversion_fiat, 10, validate::TextKind::Code).map_err(|message| {
         Error::validation("quotes request", vec![crate::error::FieldError::new("conversion_fiat", message)])
     })?;
-    Ok(format!("conversion_fiat={}", encode_query_value(conversion_fiat)))
+    Ok(text!("conversion_fiat=", encode_query_value(conversion_fiat)))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! and messages about configuration name option keys, never option values.
 
 use crate::json::{ObjectWriter, ToJson};
+use crate::text::text;
 
 /// What went wrong, as a stable machine-readable code (`CoinbarError.code` in JS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +112,7 @@ impl Error {
 
     /// A validation error listing `errors`; the message summarizes the first ones.
     pub fn validation(what: &str, errors: Vec<FieldError>) -> Self {
-        let mut message = format!("Invalid {what}: ");
+        let mut message = text!("Invalid ", what, ": ");
         for (i, e) in errors.iter().take(3).enumerate() {
             if i > 0 {
                 message.push_str("; ");
@@ -121,7 +122,7 @@ impl Error {
             message.push_str(&e.message);
         }
         if errors.len() > 3 {
-            message.push_str(&format!(" (and {} more)", errors.len() - 3));
+            message.push_str(&text!(" (and ", errors.len() - 3, " more)"));
         }
         Error { errors, ..Error::new(ErrorKind::Validation, message) }
     }

@@ -56,6 +56,7 @@ pub fn write_str(out: &mut String, s: &str) {
 }
 
 /// Append a whole number in decimal.
+#[inline(never)]
 pub fn write_u64(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();

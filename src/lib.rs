@@ -54,6 +54,7 @@ pub mod money;
 pub mod retry;
 #[cfg(feature = "signer")]
 pub mod sign;
+pub mod text;
 pub mod validate;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

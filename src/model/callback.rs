@@ -5,6 +5,7 @@ use super::status::{Payment, PaymentStatus, PAYMENT};
 use super::view::{self, Surrogates, Value};
 use super::{answer_json, opt, read, Absent, Field, Got, Shape::*};
 use crate::error::{Error, ErrorKind};
+use crate::text::text;
 
 /// The customer as a callback or report carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,12 +156,12 @@ impl CallbackEvent {
 /// Parse a callback body (UTF-8 JSON, an object).
 fn callback_doc(body: &[u8]) -> Result<view::Obj<'_>, Error> {
     let text = std::str::from_utf8(body).map_err(|e| {
-        Error::decode(format!("callback body is not valid JSON (not UTF-8 at byte {})", e.valid_up_to()))
+        Error::decode(text!("callback body is not valid JSON (not UTF-8 at byte ", e.valid_up_to(), ")"))
     })?;
     match view::parse(text, Surrogates::Refuse) {
         Ok(Value::Object(obj)) => Ok(obj),
-        Ok(other) => Err(Error::decode(format!("callback body must be a JSON object (got {})", other.type_name()))),
-        Err(e) => Err(Error::decode(format!("callback body is not valid JSON ({e})"))),
+        Ok(other) => Err(Error::decode(text!("callback body must be a JSON object (got ", other.type_name(), ")"))),
+        Err(e) => Err(Error::decode(text!("callback body is not valid JSON (", e.message(), ")"))),
     }
 }
 

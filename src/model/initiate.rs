@@ -9,6 +9,7 @@ use super::view::Value;
 use super::{answer_json, opt, parse_input_json, read, req, response_object, Field, Got, Shape};
 use crate::error::{Error, FieldError};
 use crate::json::ObjectWriter;
+use crate::text::text;
 use crate::validate::{self, Checker, FieldRule, Rule, TextKind};
 
 /// Longest `payment_request_id` / `user_id`, in characters.
@@ -110,7 +111,7 @@ pub fn validation_errors(text: &str, kind: PaymentKind) -> Vec<FieldError> {
 fn read_input(ch: &mut Checker, text: &str, kind: PaymentKind, client_id: Option<&str>) -> Option<PaymentInput> {
     let value = parse_input_json(ch, text, "input")?;
     let Value::Object(obj) = &value else {
-        ch.fail("input", format!("must be an object (got {})", value.type_name()));
+        ch.fail("input", text!("must be an object (got ", value.type_name(), ")"));
         return None;
     };
     let mut f = validate::read_fields(ch, obj, INPUT, kind.bit(), client_id);

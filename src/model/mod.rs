@@ -12,6 +12,7 @@ pub mod view;
 use crate::error::{truncate_chars, Error, ErrorKind, MAX_BODY_IN_ERROR};
 use crate::json::{ObjectWriter, ToJson};
 use crate::money;
+use crate::text::text;
 use crate::validate::{self, Checker};
 use status::PaymentStatus;
 use view::{Obj, ParseError, Surrogates, Value};
@@ -20,7 +21,7 @@ use view::{Obj, ParseError, Surrogates, Value};
 /// Problems are recorded against `field`.
 pub(crate) fn parse_input_json<'a>(ch: &mut Checker, text: &'a str, field: &str) -> Option<Value<'a>> {
     if text.len() > validate::MAX_INPUT_BYTES {
-        ch.fail(field, format!("is too large ({} bytes of JSON; at most {})", text.len(), validate::MAX_INPUT_BYTES));
+        ch.fail(field, text!("is too large (", text.len(), " bytes of JSON; at most ", validate::MAX_INPUT_BYTES, ")"));
         return None;
     }
     match view::parse(text, Surrogates::Mark) {
@@ -30,7 +31,7 @@ pub(crate) fn parse_input_json<'a>(ch: &mut Checker, text: &'a str, field: &str)
             None
         }
         Err(e) => {
-            ch.fail(field, format!("is not valid JSON ({e})"));
+            ch.fail(field, text!("is not valid JSON (", e.message(), ")"));
             None
         }
     }
@@ -53,16 +54,16 @@ pub(crate) fn response_object(status: u16, body: &str, result_required: bool) ->
             _ => None,
         };
         let detail = api_error.clone().unwrap_or_else(|| truncate_chars(body.trim(), 200));
-        let mut e = with_body(Error::new(ErrorKind::Http, format!("Coinbar answered HTTP {status}: {detail}")));
+        let mut e = with_body(Error::new(ErrorKind::Http, text!("Coinbar answered HTTP ", status, ": ", detail)));
         e.api_error = api_error;
         return Err(e);
     }
     let obj = match parsed {
         Ok(Value::Object(obj)) => obj,
         Ok(other) => {
-            return Err(with_body(Error::decode(format!("response must be a JSON object (got {})", other.type_name()))))
+            return Err(with_body(Error::decode(text!("response must be a JSON object (got ", other.type_name(), ")"))))
         }
-        Err(e) => return Err(with_body(Error::decode(format!("response is not valid JSON ({e})")))),
+        Err(e) => return Err(with_body(Error::decode(text!("response is not valid JSON (", e.message(), ")")))),
     };
     check_result(&obj, result_required).map_err(with_body)?;
     Ok(obj)
@@ -82,7 +83,7 @@ fn check_result(obj: &Obj<'_>, result_required: bool) -> Result<(), Error> {
     }
     let api_error = api_error_text(obj);
     let text = api_error.clone().unwrap_or_else(|| String::from("no error text"));
-    let mut e = Error::new(ErrorKind::Api, format!("Coinbar refused the request: {text}"));
+    let mut e = Error::new(ErrorKind::Api, text!("Coinbar refused the request: ", text));
     e.api_error = api_error;
     Err(e)
 }
@@ -91,7 +92,7 @@ fn check_result(obj: &Obj<'_>, result_required: bool) -> Result<(), Error> {
 fn api_error_text(obj: &Obj<'_>) -> Option<String> {
     let main = obj.non_empty_str("error").or_else(|| obj.non_empty_str("message"))?;
     Some(match obj.non_empty_str("reason").filter(|r| *r != main) {
-        Some(reason) => format!("{main} ({reason})"),
+        Some(reason) => text!(main, " (", reason, ")"),
         None => main.to_string(),
     })
 }
@@ -410,7 +411,7 @@ fn wrong(first: &mut Option<Error>, at: &Path<'_>, got: Option<&Value<'_>>, expe
     let mut path = String::new();
     at.render(&mut path);
     let got = view::type_of(got);
-    *first = Some(Error::decode(format!("response field `{path}` must be {expected} (got {got})")));
+    *first = Some(Error::decode(text!("response field `", path, "` must be ", expected, " (got ", got, ")")));
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use crate::error::{Error, FieldError};
 use crate::json::{ObjectWriter, ToJson};
 use crate::model::view::Value;
 use crate::money::Money;
+use crate::text::text;
 use crate::validate::{self, Checker, FieldRule, Rule, TextKind};
 
 /// Longest product name, in characters.
@@ -89,7 +90,7 @@ pub fn read_products(ch: &mut Checker, v: Option<&Value<'_>>, field: &str) -> Op
         }
         Some(Value::Array(items)) => items,
         Some(other) => {
-            ch.fail(field, format!("must be an array of product lines (got {})", other.type_name()));
+            ch.fail(field, text!("must be an array of product lines (got ", other.type_name(), ")"));
             return None;
         }
     };
@@ -98,14 +99,14 @@ pub fn read_products(ch: &mut Checker, v: Option<&Value<'_>>, field: &str) -> Op
         return None;
     }
     if items.len() > validate::MAX_PRODUCTS {
-        ch.fail(field, format!("must hold at most {} product lines (got {})", validate::MAX_PRODUCTS, items.len()));
+        ch.fail(field, text!("must hold at most ", validate::MAX_PRODUCTS, " product lines (got ", items.len(), ")"));
         return None;
     }
     let before = ch.errors.len();
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let Value::Object(obj) = item else {
-            ch.fail(&format!("{field}[{i}]"), format!("must be an object (got {})", item.type_name()));
+            ch.fail(&text!(field, '[', i, ']'), text!("must be an object (got ", item.type_name(), ")"));
             continue;
         };
         // Fields are checked under their bare names and given the line's path only if they
@@ -113,7 +114,7 @@ pub fn read_products(ch: &mut Checker, v: Option<&Value<'_>>, field: &str) -> Op
         let line_start = ch.errors.len();
         let mut f = validate::read_fields(ch, obj, LINE, 1, None);
         for e in ch.errors.iter_mut().skip(line_start) {
-            e.field = format!("{field}[{i}].{}", e.field);
+            e.field = text!(field, '[', i, "].", e.field);
         }
         let line = (
             f.text("product_name"),

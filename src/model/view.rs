@@ -108,12 +108,19 @@ pub enum ParseError {
     Syntax(&'static str, usize),
 }
 
+impl ParseError {
+    /// What is wrong, for an error message (`expected ':' at byte 7`).
+    pub fn message(&self) -> String {
+        match self {
+            ParseError::TooDeep => String::from("nested too deeply"),
+            ParseError::Syntax(what, at) => crate::text::text!(*what, " at byte ", *at),
+        }
+    }
+}
+
 impl core::fmt::Display for ParseError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            ParseError::TooDeep => f.write_str("nested too deeply"),
-            ParseError::Syntax(what, at) => write!(f, "{what} at byte {at}"),
-        }
+        f.write_str(&self.message())
     }
 }
 

@@ -336,12 +336,7 @@ mod signer {
         // PrepareRequest
         |c, a| {
             let (request, timestamp) = c.inner.prepare_request_at(text(a.data)?, ms(a.n1)).map_err(throw)?;
-            let mut out = String::from(r#"{"timestamp":"#);
-            crate::json::write_u64(&mut out, timestamp);
-            out.push_str(r#","request":"#);
-            out.push_str(&request.to_json());
-            out.push('}');
-            Ok(out)
+            Ok(crate::text::text!(r#"{"timestamp":"#, timestamp, r#","request":"#, request.to_json(), '}'))
         },
         // FinishRequest
         |c, a| c.inner.finish_request_json(http_status(a.n1), text(a.data)?, ms(a.n2)).map_err(throw),
