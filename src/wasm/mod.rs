@@ -3,6 +3,9 @@
 //! errors are thrown as the JSON wire form of [`Error`], which the JS shell turns into a
 //! `CoinbarError`. No rule or format lives here.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::api::{self, Config};
 use crate::error::Error;
 use crate::json::to_js_json;
@@ -146,6 +149,8 @@ mod signer {
     use super::*;
     use crate::client::Client;
     use crate::error::FieldError;
+    #[allow(unused_imports)]
+    use crate::prelude::*;
     use zeroize::Zeroizing;
 
     /// The secret-holding client. The key arrives as bytes owned by Rust and is zeroized
