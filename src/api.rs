@@ -1,6 +1,9 @@
 //! Client configuration, endpoints, and prepared requests (method, URL, signed headers,
 //! body). No I/O: the JS shell sends what this builds, so a Rust server could too.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::Error;
 use crate::json::{ObjectWriter, ToJson};
 use crate::text::text;
@@ -99,7 +102,8 @@ impl Config {
 fn whole(value: Option<f64>, name: &'static str, min: u32, max: u32) -> Result<Option<u32>, Error> {
     match value {
         None => Ok(None),
-        Some(v) if v.fract() == 0.0 && v >= f64::from(min) && v <= f64::from(max) => Ok(Some(v as u32)),
+        // Whole: the value survives the round trip through u32 (`fract` needs std).
+        Some(v) if v >= f64::from(min) && v <= f64::from(max) && f64::from(v as u32) == v => Ok(Some(v as u32)),
         Some(_) => Err(Error::setting(name, text!("must be a whole number from ", min, " to ", max))),
     }
 }
@@ -272,6 +276,8 @@ impl ToJson for PreparedRequest {
 
 /// Endpoint paths, relative to the base URL.
 pub mod paths {
+    use crate::prelude::*;
+
     pub const INITIATE: &str = "/pay/gateway/initiate";
     pub const REQUEST: &str = "/pay/gateway/request";
     pub const QUOTES: &str = "/pay/gateway/quotes";

@@ -1,6 +1,9 @@
 //! The server-side client: configuration plus the secret key's signer. Builds signed
 //! requests; sending them is the caller's job (the JS shell uses `fetch`).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::api::{self, paths, Config, PreparedRequest};
 use crate::error::Error;
 use crate::model::callback::{self, CallbackEvent};

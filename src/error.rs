@@ -3,6 +3,9 @@
 //! No error ever carries the secret key: the key never reaches code that builds messages,
 //! and messages about configuration name option keys, never option values.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::json::{ObjectWriter, ToJson};
 use crate::text::text;
 
@@ -154,7 +157,7 @@ impl core::fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 /// Cut `s` to at most `max` characters (on a char boundary).
 pub(crate) fn truncate_chars(s: &str, max: usize) -> String {

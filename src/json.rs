@@ -12,6 +12,9 @@
 //! serde's derive code cost most of the `.wasm` (see bench/README.md); its compact output
 //! is the same for strings and integers, so the fuzz oracle still checks against it.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// A value that writes itself as `JSON.stringify` would.
 pub trait ToJson {
     fn write_json(&self, out: &mut String);

@@ -12,6 +12,9 @@
 //! `rust_decimal` cost ~30 KB of the `.wasm` for them (bench/README.md). The fuzz target
 //! `money` checks every operation against an unbounded decimal reference.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use core::str::FromStr;
 
 /// Largest mantissa (2^96 − 1) and scale.

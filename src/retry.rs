@@ -15,6 +15,9 @@
 //! backend took the request and then failed or timed out, and nothing in the answer tells
 //! the two apart. GETs only read, so they are retried on every transient failure.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// What an attempt ended with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {

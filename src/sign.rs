@@ -5,6 +5,9 @@
 //! which saves two compressions per signature. The raw key is never stored; the states are
 //! zeroized when the [`Signer`] is dropped (the `zeroize` features of `hmac`/`sha2`).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::Error;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;

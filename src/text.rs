@@ -7,6 +7,9 @@
 //! words and whole numbers. `Display` stays implemented for the Rust API; the core's own
 //! messages never go through it.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::json::write_u64;
 
 /// One piece of a [`text!`].
@@ -73,7 +76,7 @@ impl<T: Piece + ?Sized> Piece for &T {
 /// The pieces, appended in order into a new `String`.
 macro_rules! text {
     ($($piece:expr),+ $(,)?) => {{
-        let mut out = String::with_capacity(64);
+        let mut out = $crate::prelude::String::with_capacity(64);
         $( $crate::text::Piece::put(&$piece, &mut out); )+
         out
     }};

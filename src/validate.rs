@@ -5,6 +5,9 @@
 //! These are the only copies of the rules: the server build, the browser build (cart and
 //! form validation on the demo page) and every runtime use them through WebAssembly.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::FieldError;
 use crate::json::LONE_SURROGATE_MARK;
 use crate::model::view::{Obj, Value};

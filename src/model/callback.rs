@@ -1,6 +1,9 @@
 //! The backend callback Coinbar POSTs when a payment ends: verification of its client id
 //! and signature over the raw bytes, and the typed event.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use super::status::{Payment, PaymentStatus, PAYMENT};
 use super::view::{self, Surrogates, Value};
 use super::{answer_json, opt, read, Absent, Field, Got, Shape::*};
@@ -155,7 +158,7 @@ impl CallbackEvent {
 
 /// Parse a callback body (UTF-8 JSON, an object).
 fn callback_doc(body: &[u8]) -> Result<view::Obj<'_>, Error> {
-    let text = std::str::from_utf8(body).map_err(|e| {
+    let text = core::str::from_utf8(body).map_err(|e| {
         Error::decode(text!("callback body is not valid JSON (not UTF-8 at byte ", e.valid_up_to(), ")"))
     })?;
     match view::parse(text, Surrogates::Refuse) {

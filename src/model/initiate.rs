@@ -4,6 +4,9 @@
 //! Request New Payment (`POST /pay/gateway/request`) takes the same body without
 //! `destination_coin` (plus the obsolete optional `urlcallback`), so both are built here.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use super::product::{self, Product, Total};
 use super::view::Value;
 use super::{answer_json, opt, parse_input_json, read, req, response_object, Field, Got, Shape};

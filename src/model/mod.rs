@@ -1,6 +1,9 @@
 //! The API objects: one file per object, plus the shared pieces for reading merchant input
 //! (JSON text from JS) and Coinbar responses.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 pub mod callback;
 pub mod initiate;
 pub mod product;

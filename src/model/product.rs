@@ -1,5 +1,8 @@
 //! A product line of a payment, and exact cart totals.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::{Error, FieldError};
 use crate::json::{ObjectWriter, ToJson};
 use crate::model::view::Value;

@@ -1,6 +1,9 @@
 //! Conversion quotes (`GET /pay/gateway/quotes?conversion_fiat=EUR`). Informative only: the
 //! rate is fixed when a payment is created.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use super::{opt, read, req, response_object, Absent, Field, Shape::*};
 use crate::error::Error;
 use crate::json::to_js_json;

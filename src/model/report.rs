@@ -3,6 +3,9 @@
 //! strings or as `{"$date": …}` objects; both become strings. Everything but the payment
 //! identity and status is optional: Coinbar fills fields in as the payment progresses.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use super::callback::{Customer, ProductEcho, CUSTOMER, PRODUCT_ECHO};
 use super::status::PaymentStatus;
 use super::{answer_json, opt, read, req, response_object, Field, Got, Shape::*};

@@ -1,6 +1,9 @@
 //! Payment statuses and the payment status object (`GET /pay/gateway/payment/{id}/status`),
 //! which is also the core of the backend callback.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use super::{answer_json, opt, read, req, response_object, Absent, Field, Got, Shape::*};
 use crate::error::Error;
 use crate::json::{ObjectWriter, ToJson};

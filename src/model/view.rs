@@ -17,7 +17,10 @@
 //! wasm (its `Value`, derive code and error formatting), and `serde-json-core` / `miniserde`
 //! can neither keep number texts, nor borrow unescaped strings, nor mark lone surrogates.
 
-use std::borrow::Cow;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use alloc::borrow::Cow;
 
 /// One JSON value, borrowing from the text it was read from.
 #[derive(Debug, Clone, PartialEq)]

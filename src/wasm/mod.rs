@@ -22,6 +22,9 @@
 //! of its own, compiled on its first call (docs/design.md, "Two exports, chosen by op code").
 //! No rule or format lives here.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::api::{self, Config};
 use crate::error::Error;
 use crate::json::to_js_json;
@@ -245,6 +248,8 @@ mod signer {
     use super::*;
     use crate::client::Client;
     use crate::error::FieldError;
+    #[allow(unused_imports)]
+    use crate::prelude::*;
     use zeroize::Zeroizing;
 
     /// `data` as text: the shell hands over UTF-8 it encoded with `TextEncoder`.
