@@ -251,25 +251,11 @@ impl Money {
 
     /// The exact value as a plain decimal string without trailing zeros (`3.97`, `2`, `0.0001`).
     pub fn to_plain_string(&self) -> String {
-        let mut digits = String::with_capacity(40);
-        crate::json::write_u128(&mut digits, self.mantissa);
-        let scale = self.scale as usize;
-        let mut out = String::with_capacity(digits.len() + scale + 3);
+        let mut out = String::with_capacity(48);
         if self.neg {
             out.push('-');
         }
-        if scale == 0 {
-            out.push_str(&digits);
-        } else if digits.len() > scale {
-            let point = digits.len() - scale;
-            out.push_str(digits.get(..point).unwrap_or(""));
-            out.push('.');
-            out.push_str(digits.get(point..).unwrap_or(""));
-        } else {
-            out.push_str("0.");
-            out.extend(core::iter::repeat_n('0', scale - digits.len()));
-            out.push_str(&digits);
-        }
+        write_plain_decimal(&mut out, self.mantissa, self.scale);
         out
     }
 
@@ -336,6 +322,31 @@ fn ratio_to_f64(m: u128, s: u32) -> f64 {
     }
     let scale = f64::from_bits(((1023 + exp + drop as i32) as u64) << 52); // 2^(exp + drop)
     kept as f64 * scale
+}
+
+/// Append `units / 10^scale` as a plain decimal without trailing zeros (`397, 2` → `3.97`,
+/// `1, 4` → `0.0001`, `500, 2` → `5`): amounts ([`Money`]) and cart totals (whole 10^-8
+/// units, which can exceed a `Money` mantissa) print through it.
+pub(crate) fn write_plain_decimal(out: &mut String, mut units: u128, mut scale: u32) {
+    while scale > 0 && units % 10 == 0 {
+        units /= 10;
+        scale -= 1;
+    }
+    let mut digits = String::with_capacity(40);
+    crate::json::write_u128(&mut digits, units);
+    let scale = scale as usize;
+    if scale == 0 {
+        out.push_str(&digits);
+    } else if digits.len() > scale {
+        let point = digits.len() - scale;
+        out.push_str(digits.get(..point).unwrap_or(""));
+        out.push('.');
+        out.push_str(digits.get(point..).unwrap_or(""));
+    } else {
+        out.push_str("0.");
+        out.extend(core::iter::repeat_n('0', scale - digits.len()));
+        out.push_str(&digits);
+    }
 }
 
 impl core::fmt::Display for Money {

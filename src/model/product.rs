@@ -58,15 +58,7 @@ impl Total {
     /// Plain decimal text without trailing zeros (`3.97`, `25`).
     pub fn to_plain_string(&self) -> String {
         let mut out = String::with_capacity(48);
-        crate::json::write_u128(&mut out, self.0);
-        let places = validate::MAX_PRICE_FRACTION_DIGITS as usize;
-        if out.len() <= places {
-            let zeros = places + 1 - out.len(); // "0." and the leading zeros of the fraction
-            out.insert_str(0, "000000000".get(..zeros).unwrap_or(""));
-        }
-        out.insert(out.len() - places, '.');
-        let kept = out.trim_end_matches('0').trim_end_matches('.').len();
-        out.truncate(kept);
+        crate::money::write_plain_decimal(&mut out, self.0, validate::MAX_PRICE_FRACTION_DIGITS);
         out
     }
 }
