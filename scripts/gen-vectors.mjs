@@ -312,6 +312,10 @@ const cbCanceled =
   '"customer":{"external_user_id":"u-ü","name":"Zoë 🎉","surname":"Ålander","email":"zoe@example.com"},"products":[]}';
 const cbPending = cbSuccess.replace('"status":"success"', '"status":"Pending"');
 const cbUnknown = cbSuccess.replace('"status":"success"', '"status":"partially_paid"');
+const withId = (id) => cbSuccess.replace('"payment_id_coinbar":"ca900413-5c1c-4a56-9d33-5d1b2f0f0a11"', `"payment_id_coinbar":${JSON.stringify(id)}`);
+const cbEmptyId = withId('');
+const cbSlashId = withId('p/SUCCESS').replace('"status":"success"', '"status":"x"');
+const cbPercentId = withId('p%2F').replace('"status":"success"', '"status":"Refunded"');
 
 const sig = (body, key = SECRET) => hmacHex(key, Buffer.from(body, 'utf8'));
 const headers = (body, extra = {}) => ({ 'CBPAY-API-KEY': CLIENT_ID, SIGNATURE: sig(body), ...extra });
@@ -367,6 +371,11 @@ const callbacks = [
   ['tampered: body re-serialized by JSON.parse/stringify (digits lost), original signature', JSON.stringify(JSON.parse(cbCanceled)), headers(cbCanceled), { error: 'signature' }, 'string', 'object'],
   ['tampered: trailing newline added', `${cbSuccess}\n`, headers(cbSuccess), { error: 'signature' }, 'bytes', 'object'],
   ['signed but not an object: decode error', '[]', headers('[]'), { error: 'decode' }, 'string', 'object'],
+  // The idempotency key (issue 19 §5): an empty id would give every such event one key, and
+  // an id holding `/` or `%` is escaped so that no two (id, status) pairs share a key.
+  ['signed, empty payment_id_coinbar: decode error', cbEmptyId, headers(cbEmptyId), { error: 'decode' }, 'string', 'object'],
+  ["id with '/': escaped in the key (never p/SUCCESS + X = p + SUCCESS/X)", cbSlashId, headers(cbSlashId), { event: { status: 'x', idempotency_key: 'p%2FSUCCESS/X' } }, 'string', 'object'],
+  ["id with '%': escaped; an undocumented status is keyed upper-case", cbPercentId, headers(cbPercentId), { event: { status: 'Refunded', idempotency_key: 'p%252F/REFUNDED' } }, 'bytes', 'object'],
 ].map(([name, body, hdrs, expected, body_as, headers_as]) => ({ name, client: cbClient, body, headers: hdrs, body_as, headers_as, expected }));
 
 // ---------------------------------------------------------------- gateway URLs

@@ -6,7 +6,7 @@
 //! payment, so the SDK assumes a Coinbar that creates a new payment for every POST it
 //! processes. A POST is therefore sent again only when it provably was not processed:
 //! - the connection was never made, so no byte of the request left the machine (refused,
-//!   DNS, TLS handshake, connect timeout: [`is_connect_failure`]);
+//!   DNS, certificate refused in the TLS handshake, connect timeout: [`is_connect_failure`]);
 //! - Coinbar answered 429 (its rate limit refuses the call before acting on it).
 //!
 //! Everything else after the request may have been written (a reset, a truncated answer, a
@@ -64,33 +64,51 @@ pub const MAX_DELAY_MS: u32 = 5_000;
 /// A `Retry-After` longer than this is not waited for: the error is returned instead.
 pub const MAX_RETRY_AFTER_MS: u32 = 60_000;
 
-/// Error codes (Node/undici `cause.code`, Bun's `code`) that mean the connection was never
-/// established, so the request was never written. Anything not listed (a reset, "other side
-/// closed", a runtime whose errors carry no code) counts as possibly written.
+/// Error codes (Node/undici `cause.code`, Bun's `code`) that exist only before any byte of
+/// the request is written: the name did not resolve, the connection was not made, or the TLS
+/// handshake refused the server's certificate (the client writes application data only after
+/// the handshake completed). Anything not listed — a reset, "other side closed", any other
+/// `ERR_SSL_*` / `ERR_TLS_*` (OpenSSL raises e.g. `ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC`
+/// for a corrupted record of the *answer*, after the request was written), a runtime whose
+/// errors carry no code — counts as possibly written. The reason for each code:
+/// docs/retries.md, "Which network errors mean not sent".
 const CONNECT_FAILURES: &[&str] = &[
-    "ECONNREFUSED",
+    // DNS: no address, so no connection.
     "ENOTFOUND",
     "EAI_AGAIN",
     "EAI_NONAME",
+    "EAI_FAIL",
+    // connect(2) failed.
+    "ECONNREFUSED",
     "ENETUNREACH",
     "EHOSTUNREACH",
     "EADDRNOTAVAIL",
+    // undici's connect timeout: the socket never connected.
     "UND_ERR_CONNECT_TIMEOUT",
+    // Bun's names for the same.
     "ConnectionRefused",
     "FailedToOpenSocket",
+    // The TLS handshake did not complete: certificate verification and host name check,
+    // and Node's handshake timeout.
     "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "UNABLE_TO_GET_ISSUER_CERT",
     "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
     "SELF_SIGNED_CERT_IN_CHAIN",
     "DEPTH_ZERO_SELF_SIGNED_CERT",
     "CERT_HAS_EXPIRED",
     "CERT_NOT_YET_VALID",
+    "CERT_UNTRUSTED",
+    "CERT_REVOKED",
+    "CERT_SIGNATURE_FAILURE",
+    "HOSTNAME_MISMATCH",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+    "ERR_TLS_HANDSHAKE_TIMEOUT",
 ];
 
-/// Whether a network error code means the request never left: the connection was refused,
-/// the name did not resolve, or the TLS handshake failed (`ERR_TLS_*`, `ERR_SSL_*` and the
-/// certificate errors). TLS fails before any application data is written.
+/// Whether a network error code means the request never left: it is one of
+/// [`CONNECT_FAILURES`], exactly (no prefix rule: see there).
 pub fn is_connect_failure(code: &str) -> bool {
-    CONNECT_FAILURES.contains(&code) || code.starts_with("ERR_TLS_") || code.starts_with("ERR_SSL_")
+    CONNECT_FAILURES.contains(&code)
 }
 
 /// A network failure classified by its error code.
@@ -211,6 +229,25 @@ mod tests {
         }
         for code in [Some("ECONNRESET"), Some("UND_ERR_SOCKET"), Some("EPIPE"), Some("ETIMEDOUT"), Some(""), None] {
             assert_eq!(network_outcome(code), Outcome::Network, "{code:?}");
+        }
+        // OpenSSL raises these after the request was written too (a corrupted record of the
+        // answer, an alert mid-connection): possibly sent, never "not sent".
+        for code in [
+            "ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC",
+            "ERR_SSL_WRONG_VERSION_NUMBER",
+            "ERR_SSL_SSLV3_ALERT_BAD_RECORD_MAC",
+            "ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR",
+            "ERR_SSL_BAD_DECRYPT",
+            "ERR_TLS_INVALID_STATE",
+            "ERR_TLS_RENEGOTIATION_DISABLED",
+            "ERR_SSL_UNEXPECTED_EOF_WHILE_READING",
+            "ECONNREFUSEDX",
+            "econnrefused",
+        ] {
+            assert_eq!(network_outcome(Some(code)), Outcome::Network, "{code}");
+        }
+        for code in CONNECT_FAILURES {
+            assert_eq!(network_outcome(Some(code)), Outcome::NotSent, "{code}");
         }
     }
 

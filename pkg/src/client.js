@@ -565,6 +565,13 @@ export class CoinbarPay {
     for (let attempt = 1; ; attempt++) {
       this.#emit('request', { ...base, attempt });
       const started = Date.now();
+      // Checked immediately before every attempt (a `request` listener, or the wait before a
+      // retry, may have aborted it): an aborted call sends nothing.
+      if (signal?.aborted) {
+        const e = isPost ? withOutcome(aborted(signal), 'not_processed', paymentRequestId) : aborted(signal);
+        this.#emit('response', { ...base, attempt, status: 0, elapsed_ms: 0, error_code: 'aborted', network_code: null, retry: false, retry_delay_ms: null, ...(isPost ? { outcome: e.outcome } : {}) });
+        throw e;
+      }
       let answer;
       let failure;
       let networkCode = null;
@@ -585,6 +592,7 @@ export class CoinbarPay {
           if (answer.oversize) {
             throw new CoinbarError('decode', `Coinbar's answer is larger than ${maxInputBytes} bytes (HTTP ${status}); not read`, { status });
           }
+          if (answer.redirect) throw redirectError(answer, prepared);
           result = parse(answer);
         } catch (e) {
           error = e;
@@ -624,10 +632,14 @@ export class CoinbarPay {
     signal?.addEventListener('abort', onAbort, { once: true });
     let response;
     try {
+      // A redirect is never followed: fetch would send the signed POST again to the
+      // Location (a second payment when Coinbar processed the first), possibly to another
+      // origin. A 3xx is an answer like any other, and for a POST its outcome is unknown.
       response = await this.#fetch(prepared.url, {
         method: prepared.method,
         headers: prepared.headers,
         body: prepared.body,
+        redirect: 'manual',
         signal: controller.signal,
       });
     } catch (e) {
@@ -639,6 +651,12 @@ export class CoinbarPay {
       if (Number(response.headers?.get?.('content-length')) > maxInputBytes) {
         response.body?.cancel?.().catch?.(() => {});
         return { status: response.status, text: '', oversize: true, retryAfter };
+      }
+      // A browser-like fetch hides a manual redirect behind an opaque answer with status 0.
+      if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status <= 399)) {
+        const location = response.headers?.get?.('location') ?? null;
+        const text = response.type === 'opaqueredirect' ? '' : await response.text();
+        return { status: response.status, text: text.length > maxInputBytes ? '' : text, redirect: true, location, retryAfter };
       }
       const text = await response.text();
       return { status: response.status, text, oversize: text.length > maxInputBytes, retryAfter };
@@ -694,6 +712,19 @@ function errorCode(e) {
   const code = e?.cause?.code ?? e?.code;
   return typeof code === 'string' ? code : null;
 }
+
+/** The `http` error of a 3xx answer: never followed, with where it pointed. */
+function redirectError(answer, prepared) {
+  const { status, location, text } = answer;
+  const where = location === null ? 'without a Location' : `to ${boundedLocation(location)}`;
+  return new CoinbarError(
+    'http',
+    `Coinbar answered HTTP ${status || '3xx'}, a redirect ${where}; not followed, so the signed request went to the configured base URL only ` +
+      `(${prepared.method} ${pathOf(prepared.url)}). Check baseUrl: it must be the exact API address, with https:// and the /coinbar/api/v2 path`,
+    { status, body: text, location },
+  );
+}
+const boundedLocation = (l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l);
 
 /** Path and query of a URL, for hooks and messages (the host is in `config`). */
 function pathOf(url) {

@@ -12,6 +12,7 @@ export class CoinbarError extends Error {
     if (details.body !== undefined) this.body = details.body;
     if (details.apiError !== undefined) this.apiError = details.apiError;
     if (details.option !== undefined) this.option = details.option;
+    if (details.location !== undefined) this.location = details.location;
   }
 }
 

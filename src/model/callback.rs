@@ -38,7 +38,8 @@ pub struct CallbackEvent {
     pub payment: Payment,
     pub customer: Option<Customer>,
     pub products: Vec<ProductEcho>,
-    /// `payment_id_coinbar` + `/` + status: the same event delivered twice has the same key.
+    /// `payment_id_coinbar` (`%` and `/` escaped) + `/` + status: the same event delivered
+    /// twice has the same key, two different events never do (see `idempotency_key`).
     pub idempotency_key: String,
 }
 
@@ -77,12 +78,27 @@ pub fn verify_json(
     Ok(answer_json(&g, false, Some(("idempotency_key", &key))))
 }
 
-/// `payment_id_coinbar` + `/` + status: the same event delivered twice has the same key.
+/// The event's idempotency key: the same event delivered twice has the same key, and no two
+/// different (payment, status) pairs share one. `payment_id_coinbar` with `%` and `/` escaped
+/// (`%25`, `%2F`: an id without them is kept as it is), then `/`, then the status: the first
+/// `/` always ends the id, so `p/SUCCESS` + `X` and `p` + `SUCCESS/X` cannot meet. A
+/// documented status is its canonical name; any other is trimmed and ASCII-uppercased, so
+/// `REFUNDED` and ` refunded` are one event, as documented statuses are matched without
+/// regard to case (docs/callbacks.md).
 fn idempotency_key(payment_id_coinbar: &str, status: &PaymentStatus) -> String {
-    let mut key = String::with_capacity(payment_id_coinbar.len() + 10);
-    key.push_str(payment_id_coinbar);
+    let mut key = String::with_capacity(payment_id_coinbar.len() + 12);
+    for c in payment_id_coinbar.chars() {
+        match c {
+            '%' => key.push_str("%25"),
+            '/' => key.push_str("%2F"),
+            c => key.push(c),
+        }
+    }
     key.push('/');
-    key.push_str(status.as_str());
+    match status {
+        PaymentStatus::Unknown(raw) => key.extend(raw.trim().chars().map(|c| c.to_ascii_uppercase())),
+        known => key.push_str(known.as_str()),
+    }
     key
 }
 
@@ -140,7 +156,12 @@ pub fn parse_event(body: &[u8]) -> Result<CallbackEvent, Error> {
 }
 
 fn read_event(body: &[u8]) -> Result<Got, Error> {
-    read(&callback_doc(body)?, CALLBACK)
+    let g = read(&callback_doc(body)?, CALLBACK)?;
+    // The payment the event is about: every event without one would share one key.
+    if g.get("payment_id_coinbar").is_none_or(str::is_empty) {
+        return Err(Error::decode("callback body: payment_id_coinbar: must not be empty"));
+    }
+    Ok(g)
 }
 
 impl CallbackEvent {
@@ -252,5 +273,73 @@ mod tests {
             let sig = signer.sign_hex(body.as_bytes());
             assert_eq!(check(body.as_bytes(), Some("cid"), Some(&sig)).unwrap_err().kind, ErrorKind::Decode, "{body}");
         }
+    }
+
+    fn event_of(id: &str, status: &str) -> Result<CallbackEvent, Error> {
+        let body = BODY
+            .replace(r#""payment_id_coinbar":"p-1""#, &format!("\"payment_id_coinbar\":{}", json_string(id)))
+            .replace(r#""status":"success""#, &format!("\"status\":{}", json_string(status)));
+        let sig = Signer::new(b"secret").unwrap().sign_hex(body.as_bytes());
+        check(body.as_bytes(), Some("cid"), Some(&sig))
+    }
+
+    fn json_string(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    #[test]
+    fn an_empty_payment_id_is_refused() {
+        let e = event_of("", "SUCCESS").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Decode);
+        assert!(e.message.contains("payment_id_coinbar"), "{}", e.message);
+        assert!(event_of(" ", "SUCCESS").is_ok(), "a non-empty id is an id");
+    }
+
+    #[test]
+    fn no_two_events_share_a_key() {
+        let key = |id: &str, status: &str| event_of(id, status).unwrap().idempotency_key;
+        assert_eq!(key("p-1", "success"), "p-1/SUCCESS", "ids without % or / keep the old key");
+        // `p/SUCCESS` + `X` and `p` + `SUCCESS/X` met at `p/SUCCESS/X` before.
+        assert_ne!(key("p/SUCCESS", "X"), key("p", "SUCCESS/X"));
+        assert_eq!(key("p/SUCCESS", "X"), "p%2FSUCCESS/X");
+        assert_eq!(key("p", "SUCCESS/X"), "p/SUCCESS/X");
+        assert_ne!(key("p%2F", "X"), key("p/", "X"));
+        let pairs = [
+            ("p", "X"),
+            ("p/", "X"),
+            ("p%2F", "X"),
+            ("p%", "X"),
+            ("p%25", "X"),
+            ("p", "/X"),
+            ("p/", "/X"),
+            ("p", "X/"),
+            ("a/b", "c/d"),
+            ("a", "b/c/d"),
+            ("a/b/c", "d"),
+        ];
+        let mut keys: Vec<String> = pairs.iter().map(|(i, s)| key(i, s)).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), pairs.len(), "{keys:?}");
+    }
+
+    #[test]
+    fn an_undocumented_status_is_one_event_whatever_its_case() {
+        let key = |status: &str| event_of("p-1", status).unwrap().idempotency_key;
+        assert_eq!(key("REFUNDED"), "p-1/REFUNDED");
+        assert_eq!(key("refunded"), "p-1/REFUNDED");
+        assert_eq!(key(" Refunded "), "p-1/REFUNDED");
+        assert_eq!(key("cancelled"), key("CANCELED"), "documented statuses: canonical names");
+        // The event itself keeps the status as sent.
+        assert_eq!(event_of("p-1", "refunded").unwrap().payment.status, PaymentStatus::Unknown("refunded".into()));
     }
 }

@@ -326,7 +326,42 @@ const MATRIX = [
   ['slower than the timeout (client gone before processing)', { kind: 'latency', delayMs: 600 }, { timeoutMs: 300 }, { code: 'timeout', outcome: 'unknown', created: 0, attempts: 1, maxMs: 400, settleMs: 500 }],
   ['malformed JSON (200)', { kind: 'malformed' }, {}, { code: 'decode', outcome: 'unknown', created: 0, attempts: 1 }],
   ['HTML page (200)', { kind: 'wrong-content-type' }, {}, { code: 'decode', outcome: 'unknown', created: 0, attempts: 1 }],
+  // Redirects (issue 19 §1): never followed. The default Location is this sandbox under its
+  // other loopback name (another origin): a client that followed a 307/308 would POST the
+  // signed request there and create a second payment.
+  ...['301', '302', '303', '307', '308'].map((code) => [
+    `${code} after the payment was created (Location: another origin)`,
+    { kind: `${code}-after-commit` },
+    {},
+    { code: 'http', status: Number(code), outcome: 'unknown', created: 1, attempts: 1, location: true },
+  ]),
+  ['307 before processing', { kind: '307' }, {}, { code: 'http', status: 307, outcome: 'unknown', created: 0, attempts: 1, location: true }],
+  ['307 to a port that refuses, payment created', { kind: '307-after-commit', location: 'http://127.0.0.1:9/coinbar/api/v2/pay/gateway/initiate' }, {}, { code: 'http', status: 307, outcome: 'unknown', created: 1, attempts: 1, location: true }],
+  // TLS (issue 19 §2): a certificate refused in the handshake is "not sent" and retried; a
+  // bad record of the answer (the request was written and processed) is not.
+  ['TLS: certificate expired in the handshake', { tlsBefore: 'CERT_HAS_EXPIRED' }, {}, { ok: true, created: 1, attempts: 2 }],
+  ['TLS: host name not in the certificate', { tlsBefore: 'ERR_TLS_CERT_ALTNAME_INVALID' }, {}, { ok: true, created: 1, attempts: 2 }],
+  ['TLS: bad record MAC on the answer, payment created', { tlsAfter: 'ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC' }, {}, { code: 'network', outcome: 'unknown', created: 1, attempts: 1 }],
+  ['TLS: wrong version number on the answer, payment created', { tlsAfter: 'ERR_SSL_WRONG_VERSION_NUMBER' }, {}, { code: 'network', outcome: 'unknown', created: 1, attempts: 1 }],
 ];
+
+/** A fetch failing like Node's https with OpenSSL `code`: before sending (the handshake), or after the request was processed. */
+function tlsFetch({ tlsBefore, tlsAfter }) {
+  let left = 1;
+  const fail = (code) => {
+    const cause = Object.assign(new Error(`TLS failure ${code}`), { code });
+    return new TypeError('fetch failed', { cause });
+  };
+  return async (url, init) => {
+    if (left-- > 0) {
+      if (tlsBefore) throw fail(tlsBefore);
+      const r = await fetch(url, init);
+      await r.arrayBuffer();
+      throw fail(tlsAfter);
+    }
+    return fetch(url, init);
+  };
+}
 
 /** A fetch whose first `n` calls fail like undici's connection refused. */
 function refusingFetch(n) {
@@ -347,7 +382,7 @@ for (const dedupe of [true, false]) {
       sandbox.configure({ dedupe });
       if (spec.kind) await control('faults', { path: '/pay/gateway/initiate', ...spec });
       const input = order();
-      const client = sdk({ ...opts, ...(spec.refused ? { fetch: refusingFetch(spec.refused) } : {}) });
+      const client = sdk({ ...opts, ...(spec.refused ? { fetch: refusingFetch(spec.refused) } : {}), ...(spec.tlsBefore || spec.tlsAfter ? { fetch: tlsFetch(spec) } : {}) });
       let attempts = 0;
       client.on('request', () => attempts++);
       const t0 = performance.now();
@@ -378,6 +413,7 @@ for (const dedupe of [true, false]) {
         assert.match(e.message, want.outcome === 'unknown' ? /outcome unknown.*paymentStatus/ : /not processed/, name);
         if (want.status) assert.equal(e.status, want.status, name);
         if (want.apiError) assert.equal(e.apiError, want.apiError, name);
+        if (want.location) assert.match(e.location, /^http:\/\/(localhost|127\.0\.0\.1):\d+\/coinbar\/api\/v2\/pay\/gateway\/initiate$/, `${name}: location`);
       }
       assert.equal(attempts, want.attempts, `${name}: attempts`);
       assert.equal(n, want.created, `${name}: payments created`);

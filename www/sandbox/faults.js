@@ -5,6 +5,9 @@
 // a faulted request is not authenticated, not rate-counted and, except for `latency` and
 // the `*-after-commit` kinds, never reaches the service (so no payment is created).
 
+/** The redirect statuses a fault can answer. */
+export const REDIRECTS = ['301', '302', '303', '307', '308'];
+
 export const FAULT_KINDS = [
   'latency', // wait delayMs (default 1000), then answer normally
   '500', // 500 with a JSON error body
@@ -17,6 +20,10 @@ export const FAULT_KINDS = [
   'wrong-content-type', // 200 text/html page
   'hang', // headers sent, body never finished (cleaned up on close)
   '504', // 504 with an HTML body, like a reverse proxy whose backend timed out
+  // A redirect to `location` (default: the same path on the other loopback name, another
+  // origin that loops back here), like a proxy or an http->https hop of a mistyped base URL.
+  // A client that follows it sends the POST again: 307/308 keep method and body.
+  ...REDIRECTS,
   // Process normally (e.g. create the payment), then fail the answer like the kind before
   // "-after-commit": what a client sees when Coinbar acted but the answer was lost.
   'reset-after-commit',
@@ -26,6 +33,7 @@ export const FAULT_KINDS = [
   '504-after-commit',
   'truncated-after-commit',
   'hang-after-commit',
+  ...REDIRECTS.map((code) => `${code}-after-commit`),
 ];
 
 /** Kinds whose request IS processed by the service; every other kind short-circuits. */
@@ -53,7 +61,8 @@ export function normalizeFault(spec) {
   if (retryAfter !== undefined && !(Number.isSafeInteger(retryAfter) && retryAfter >= 0)) {
     throw new TypeError('retryAfter must be a whole number of seconds >= 0');
   }
-  return { kind, count, path: spec.path, delayMs, retryAfter };
+  if (spec.location !== undefined && typeof spec.location !== 'string') throw new TypeError('location must be a string (a URL)');
+  return { kind, count, path: spec.path, delayMs, retryAfter, location: spec.location };
 }
 
 export class FaultQueue {
@@ -80,7 +89,7 @@ export class FaultQueue {
     const fault = this.#queue[i];
     fault.remaining -= 1;
     if (fault.remaining === 0) this.#queue.splice(i, 1);
-    return { kind: fault.kind, delayMs: fault.delayMs, retryAfter: fault.retryAfter, source: 'queue' };
+    return { kind: fault.kind, delayMs: fault.delayMs, retryAfter: fault.retryAfter, location: fault.location, source: 'queue' };
   }
 }
 
@@ -147,7 +156,23 @@ export function emitFault(fault, res, { onHang }) {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.flushHeaders();
       return onHang(res);
+    case '301':
+    case '302':
+    case '303':
+    case '307':
+    case '308': {
+      const location = fault.location ?? otherOrigin(res.req);
+      return send(Number(fault.kind), 'text/html', HTML(`${fault.kind} Moved`, location), { Location: location });
+    }
     default:
       throw new Error(`emitFault: ${fault.kind} is not a short-circuit fault`);
   }
+}
+
+/** The request's own URL on the other loopback name: another origin, served by this sandbox. */
+function otherOrigin(req) {
+  const host = String(req?.headers?.host ?? '127.0.0.1');
+  const port = host.match(/:(\d+)$/)?.[1];
+  const name = host.startsWith('localhost') ? '127.0.0.1' : 'localhost';
+  return `http://${name}${port ? `:${port}` : ''}${req?.url ?? '/'}`;
 }
