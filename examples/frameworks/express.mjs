@@ -10,13 +10,17 @@ const app = express();
 
 // The raw bytes, for this route only: Coinbar signs exactly what it sends, as application/json
 // (express.raw() without `type` reads only application/octet-stream and leaves the body unread).
-app.post('/coinbar/callback', express.raw({ type: 'application/json' }), async (req, res, next) => {
+app.post('/coinbar/callback', express.raw({ type: 'application/json' }), async (req, res) => {
   try {
     const { status, outcome } = await cbpay.handleCallback(req.body, req.headers, { store, handler: fulfil });
     res.status(status).json({ outcome }); // 409 while another delivery is being handled: Coinbar retries
   } catch (e) {
     if (e instanceof CoinbarError && e.code === 'signature') return res.status(401).end(); // not from Coinbar
-    next(e); // your handler failed (or the route is set up wrong): 500, Coinbar retries
+    // Your handler failed, or the route is set up wrong (code 'config': the body was parsed
+    // or not read): log it and answer 500 yourself, so Coinbar delivers again once it is fixed
+    // (next(e) would let Express answer with e.status, e.g. the 404 of a Coinbar call).
+    console.error('coinbar callback not processed:', e);
+    res.status(500).json({ error: 'callback not processed' });
   }
 });
 

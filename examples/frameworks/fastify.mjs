@@ -17,7 +17,9 @@ app.register(async (scope) => {
       return reply.code(status).send({ outcome });
     } catch (e) {
       if (e instanceof CoinbarError && e.code === 'signature') return reply.code(401).send(); // not from Coinbar
-      throw e; // 500: Coinbar retries
+      // Your handler failed, or the route is set up wrong (code 'config'): log, 500, Coinbar retries.
+      console.error('coinbar callback not processed:', e);
+      return reply.code(500).send({ error: 'callback not processed' });
     }
   });
 });

@@ -16,7 +16,9 @@ app.post('/coinbar/callback', async (c) => {
     return c.json({ outcome }, status);
   } catch (e) {
     if (e instanceof CoinbarError && e.code === 'signature') return c.body(null, 401); // not from Coinbar
-    throw e; // 500: Coinbar retries
+    // Your handler failed, or the route is set up wrong (code 'config'): log, 500, Coinbar retries.
+    console.error('coinbar callback not processed:', e);
+    return c.json({ error: 'callback not processed' }, 500);
   }
 });
 app.get('/paid', (c) => c.json(paidOrders));

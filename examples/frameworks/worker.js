@@ -17,7 +17,9 @@ export default {
       return Response.json({ outcome }, { status });
     } catch (e) {
       if (e instanceof CoinbarError && e.code === 'signature') return new Response(null, { status: 401 }); // not from Coinbar
-      throw e; // 500: Coinbar retries
+      // Your handler failed, or the route is set up wrong (code 'config'): log, 500, Coinbar retries.
+      console.error('coinbar callback not processed:', e);
+      return Response.json({ error: 'callback not processed' }, { status: 500 });
     } finally {
       cbpay.free();
     }

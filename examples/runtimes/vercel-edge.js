@@ -29,7 +29,9 @@ export default async function handler(request) {
   } catch (e) {
     if (e instanceof CoinbarError && e.code === 'signature') return new Response('not from Coinbar', { status: 401 });
     if (e instanceof CoinbarError && e.code === 'validation') return Response.json(e.errors, { status: 400 });
-    throw e;
+    // Anything else (code 'config': a route set up wrong; a network or Coinbar error): log, 500.
+    console.error('coinbar-pay:', e);
+    return Response.json({ error: 'try again later' }, { status: 500 });
   } finally {
     cbpay.free();
   }

@@ -231,8 +231,27 @@ async function deliver({ url, client, callback, timeoutMs, label }) {
   const text = await res.text();
   const shown = text.length > 2000 ? `${text.slice(0, 2000)}… (${text.length} characters)` : text;
   console.log(`<- ${res.status} ${res.statusText} in ${Date.now() - started} ms${shown ? `  ${shown.replace(/\s*\n\s*/g, ' ')}` : ''}`);
-  if (res.status === 401 && client.from.startsWith("the sandbox's demo")) {
-    console.log('   (401: your server refused the signature; it must use the same credentials: the demo ones, or set COINBAR_SERVICE_CLIENT_ID and COINBAR_SECRET_KEY to yours)');
-  }
+  const hint = answerHint(res.status, client);
+  if (hint) console.log(`   hint: ${hint}`);
   return res.status >= 200 && res.status < 300;
+}
+
+/** What a merchant should check after an answer that is not 2xx. */
+function answerHint(status, client) {
+  if (status === 401 || status === 403) {
+    return (
+      `${status}: your server refused the callback as not from Coinbar. It verifies with its own COINBAR_SERVICE_CLIENT_ID and COINBAR_SECRET_KEY: ` +
+      (client.from.startsWith("the sandbox's demo") ? 'these were the sandbox demo credentials, so give your server those, or set both variables here to yours. ' : 'they must be the ones this command used. ') +
+      'If they match, the route is not verifying the raw body (a JSON parser ran before it: see docs/frameworks.md)'
+    );
+  }
+  if (status === 500) {
+    return (
+      "500: your server failed on this callback; its log says why. handleCallback reports a route set up wrong (body already parsed, empty, mis-decoded) as CoinbarError code 'config' " +
+      'with the fix in the message; otherwise your handler threw. Coinbar delivers again after a 5xx: fix it and trigger again'
+    );
+  }
+  if (status === 404 || status === 405) return `${status}: no callback route at this URL: check the path and method (Coinbar POSTs)`;
+  if (status >= 300 && status <= 399) return `${status}: your server redirected the callback; trigger does not follow it and Coinbar's docs do not say Coinbar does: give Coinbar the final URL`;
+  return null;
 }

@@ -65,8 +65,10 @@ const NO_BYTES = new Uint8Array(0);
 
 /**
  * Raw callback body as bytes: exactly what was received, refused before any copy into
- * wasm memory when it is larger than a callback can be. A body a framework already
- * parsed, or an empty one, gets an error that says what to do.
+ * wasm memory when it is larger than a callback can be. A body that only a route set up
+ * wrong can produce (already parsed, never read, empty) is a `config` error, not a
+ * `signature` one: the recipes log it and answer 500, so Coinbar retries once the route is
+ * fixed, instead of a silent 401 for every callback.
  */
 function callbackBytes(rawBody) {
   let bytes;
@@ -78,26 +80,42 @@ function callbackBytes(rawBody) {
   }
   if (bytes === undefined) {
     const parsed = rawBody !== null && typeof rawBody === 'object';
-    throw new CoinbarError(
-      'signature',
+    throw setupError(
       parsed
-        ? 'callback refused: the body was already parsed into an object by your framework; the signature covers the exact bytes received, so pass the raw body ' +
-          "(Express: express.raw({ type: 'application/json' }) on this route; Fastify: a raw-body content-type parser; fetch-style handlers: await request.arrayBuffer())"
+        ? 'callback route set up wrong: the body was already parsed into an object by your framework (e.g. app.use(express.json()) before this route); the signature covers the exact bytes received, so pass the raw body ' +
+          "(Express: express.raw({ type: 'application/json' }) on this route, registered before express.json(); Fastify: a raw-body content-type parser; fetch-style handlers: await request.arrayBuffer())"
         : rawBody === undefined
-          ? 'callback refused: the body is undefined: nothing read the request body. Express: express.raw() without a type reads only application/octet-stream, ' +
+          ? 'callback route set up wrong: the body is undefined: nothing read the request body. Express: express.raw() without a type reads only application/octet-stream, ' +
             "and Coinbar sends application/json: use express.raw({ type: 'application/json' }) on this route"
-          : `callback refused: pass the raw request body (string or bytes), not ${rawBody === null ? 'null' : typeof rawBody}`,
+          : `callback route set up wrong: pass the raw request body (string or bytes), not ${rawBody === null ? 'null' : typeof rawBody}`,
     );
   }
   if (bytes.length === 0) {
-    throw new CoinbarError(
-      'signature',
-      'callback refused: the body is empty. If you use express.raw(), give it the JSON type so it reads this body ' +
+    throw setupError(
+      'callback route set up wrong: the body is empty. If you use express.raw(), give it the JSON type so it reads this body ' +
         "(express.raw({ type: 'application/json' })); otherwise make sure nothing consumed the request stream before this call",
     );
   }
   if (bytes.length > maxInputBytes) throw tooLarge();
   return bytes;
+}
+const setupError = (message) => new CoinbarError('config', message, { option: 'rawBody' });
+
+/**
+ * A body given as text that no Coinbar callback can be: an object turned into text
+ * (`String(req.body)`), or bytes decoded with the wrong encoding (U+FFFD where the bytes
+ * were not valid in it). Asked only after the signature did not match.
+ */
+function misreadBody(rawBody) {
+  if (typeof rawBody !== 'string') return null;
+  if (rawBody.startsWith('[object ')) {
+    return 'callback route set up wrong: the body is the text "[object …]": an object turned into a string. Pass the raw request body exactly as received';
+  }
+  if (rawBody.includes('\ufffd')) {
+    return 'callback route set up wrong: the body text holds U+FFFD replacement characters: it was decoded from bytes with the wrong encoding, so its bytes are not the ones Coinbar signed. ' +
+      "Pass the raw bytes (a Buffer / Uint8Array: Express express.raw({ type: 'application/json' }), fetch-style await request.arrayBuffer())";
+  }
+  return null;
 }
 const tooLarge = () => new CoinbarError('signature', `callback refused: body larger than ${maxInputBytes / (1024 * 1024)} MiB`);
 
@@ -446,7 +464,7 @@ export class CoinbarPay {
   /**
    * Verify a backend callback: the `CBPAY-API-KEY` header must be this client's id and
    * `SIGNATURE` the HMAC of the raw body bytes (constant-time). Returns the typed event;
-   * throws CoinbarError `signature` (or `decode` for a signed but malformed body).
+   * throws CoinbarError `signature` (not from Coinbar), `config` (the route passed a body no callback can be: parsed, empty, mis-decoded) or `decode` (a signed but malformed body).
    * @param rawBody the body exactly as received (string, Uint8Array, Buffer, ArrayBuffer)
    * @param headers a Headers object or a plain headers object (any case)
    */
@@ -456,7 +474,14 @@ export class CoinbarPay {
     const signature = headerValue(headers, 'signature');
     // Last before the core call: the bytes may be a view of the shared UTF-8 buffer.
     const bytes = callbackBytes(rawBody);
-    return JSON.parse(call(() => answerOf(core.call(glue.ClientOp.VerifyCallback, bytes, clientId, signature))));
+    try {
+      return JSON.parse(call(() => answerOf(core.call(glue.ClientOp.VerifyCallback, bytes, clientId, signature))));
+    } catch (e) {
+      // Only a body that matched no signature is examined: a signed one is Coinbar's.
+      const why = e instanceof CoinbarError && e.code === 'signature' && signature !== undefined && misreadBody(rawBody);
+      if (why) throw setupError(why);
+      throw e;
+    }
   }
 
   /**
@@ -592,7 +617,7 @@ export class CoinbarPay {
           if (answer.oversize) {
             throw new CoinbarError('decode', `Coinbar's answer is larger than ${maxInputBytes} bytes (HTTP ${status}); not read`, { status });
           }
-          if (answer.redirect) throw redirectError(answer, prepared);
+          if (answer.redirect) throw redirectError(answer, prepared, parse);
           result = parse(answer);
         } catch (e) {
           error = e;
@@ -713,16 +738,28 @@ function errorCode(e) {
   return typeof code === 'string' ? code : null;
 }
 
-/** The `http` error of a 3xx answer: never followed, with where it pointed. */
-function redirectError(answer, prepared) {
-  const { status, location, text } = answer;
+/**
+ * The `http` error of a 3xx answer: never followed, with where it pointed. The core reads
+ * the answer as for any non-2xx status (status, body cut, Coinbar's error text); the shell
+ * adds the Location and says what happened.
+ */
+function redirectError(answer, prepared, parse) {
+  const { status, location } = answer;
+  let error = null;
+  if (status) {
+    try {
+      parse(answer);
+    } catch (e) {
+      error = e;
+    }
+  }
+  if (!(error instanceof CoinbarError && error.code === 'http')) error = new CoinbarError('http', '', { status, body: '' });
   const where = location === null ? 'without a Location' : `to ${boundedLocation(location)}`;
-  return new CoinbarError(
-    'http',
+  error.location = location;
+  error.message =
     `Coinbar answered HTTP ${status || '3xx'}, a redirect ${where}; not followed, so the signed request went to the configured base URL only ` +
-      `(${prepared.method} ${pathOf(prepared.url)}). Check baseUrl: it must be the exact API address, with https:// and the /coinbar/api/v2 path`,
-    { status, body: text, location },
-  );
+    `(${prepared.method} ${pathOf(prepared.url)}). Check baseUrl: it must be the exact API address, with https:// and the /coinbar/api/v2 path`;
+  return error;
 }
 const boundedLocation = (l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l);
 

@@ -249,6 +249,7 @@ interface NoDetails {
   body?: undefined;
   apiError?: undefined;
   option?: undefined;
+  location?: undefined;
 }
 
 /** The input broke field rules; nothing was sent. */
@@ -258,7 +259,11 @@ export interface CoinbarValidationError extends CoinbarErrorBase, Omit<NoDetails
   errors: FieldError[];
 }
 
-/** The client configuration is unusable (missing id or key, bad base URL, freed client…). */
+/**
+ * The client configuration is unusable (missing id or key, bad base URL, freed client…), or
+ * a callback route is set up wrong (`option: 'rawBody'`: a body already parsed, unread, empty
+ * or mis-decoded): log it and answer 500, so Coinbar delivers again once it is fixed.
+ */
 export interface CoinbarConfigError extends CoinbarErrorBase, Omit<NoDetails, 'option'> {
   code: 'config';
   /** The option the error is about (`baseUrl`, `secretKey`…), when it is about one. */
@@ -274,13 +279,15 @@ export interface CoinbarTransportError extends CoinbarErrorBase, NoDetails {
 }
 
 /** Coinbar answered with a non-2xx HTTP status. */
-export interface CoinbarHttpError extends CoinbarErrorBase, Omit<NoDetails, 'status' | 'body' | 'apiError'> {
+export interface CoinbarHttpError extends CoinbarErrorBase, Omit<NoDetails, 'status' | 'body' | 'apiError' | 'location'> {
   code: 'http';
   status: number;
   /** Response body text as received, cut to 4096 characters. */
   body: string;
   /** Coinbar's own error text, e.g. `"Api RATE exceeded"`, when the body has one. */
   apiError?: string;
+  /** A redirect (3xx) is never followed: where it pointed (`null` without a Location header). */
+  location?: string | null;
 }
 
 /** Coinbar answered 2xx but refused (`result` ≠ success). */

@@ -1,6 +1,7 @@
 // The callback checks every framework recipe (examples/frameworks/) must pass, wherever it
 // runs: a signed callback is processed once, its second delivery is a duplicate, a body that
-// is not what Coinbar signed gets 401, and the effect ran once. Used by
+// is not what Coinbar signed gets 401, an empty body (a route set up wrong) gets 500, and the
+// effect ran once. Used by
 // tests/js/frameworks.test.js (Express, Hono, Fastify) and tests/bundlers/run.mjs (the
 // Next.js route handler under `next start`, the Worker under `wrangler dev`).
 import assert from 'node:assert/strict';
@@ -25,4 +26,8 @@ export async function callbackRoundTrip(url, { path = '/coinbar/callback', paidL
   const forged = await post(paid.body.replace('8.99', '0.01'), paid.headers);
   assert.equal(forged.status, 401, 'a body that is not what Coinbar signed');
   if (paidList) assert.deepEqual(await (await fetch(`${url}/paid`)).json(), [paid.expected.event.payment_request_id_client]);
+  // A route that hands handleCallback no body (set up wrong, code 'config') answers 500, not
+  // 401: Coinbar delivers again once the route is fixed (issue 19 §6).
+  const empty = await post('', paid.headers);
+  assert.equal(empty.status, 500, `an empty body is a setup mistake: 500, got ${empty.status}`);
 }

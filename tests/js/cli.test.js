@@ -378,6 +378,7 @@ test('trigger to an Express-style receiver on cbpay.handleCallback: --times and 
   assert.equal(wrong.code, 1);
   assert.match(wrong.stdout, /credentials: COINBAR_SERVICE_CLIENT_ID=c0ffee00-0000-4000-8000-000000000001, key from COINBAR_SECRET_KEY \(32 bytes\)/);
   assert.match(wrong.stdout, /<- 401 Unauthorized/);
+  assert.match(wrong.stdout, /^ {3}hint: 401: your server refused the callback as not from Coinbar\. It verifies with its own COINBAR_SERVICE_CLIENT_ID and COINBAR_SECRET_KEY: they must be the ones this command used\./m);
   assert.equal(JSON.parse(deliveries.at(-1).raw).status, 'CANCELED');
   assert.equal(deliveries.at(-1).headers.signature, hmac(MY_SECRET, deliveries.at(-1).raw));
 });
@@ -402,6 +403,18 @@ test('trigger at the receiver recipe (examples/callback-receiver.mjs): processed
   const forged = await cli(['trigger', 'SUCCESS', '--order', 'order-1002', '--forward-to', endpoint], { env: { COINBAR_SERVICE_CLIENT_ID: DEMO.id, COINBAR_SECRET_KEY: MY_SECRET } });
   assert.equal(forged.code, 1);
   assert.match(forged.stdout, /<- 401 Unauthorized in \d+ ms {2}\{"error":"signature"\}/);
+});
+
+test('trigger: a 500 prints the body and a hint on setup mistakes (issue 19 §6)', async () => {
+  const server = await listen((req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"callback not processed"}'));
+  try {
+    const r = await cli(['trigger', 'SUCCESS', '--order', 'o-500', '--forward-to', `${server.url}/cb`]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /<- 500 Internal Server Error in \d+ ms {2}\{"error":"callback not processed"\}/);
+    assert.match(r.stdout, /^ {3}hint: 500: your server failed on this callback; its log says why\. handleCallback reports a route set up wrong .* as CoinbarError code 'config'/m);
+  } finally {
+    await server.close();
+  }
 });
 
 test('trigger: nothing listening is reported, exit 1', async () => {

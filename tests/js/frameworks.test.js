@@ -55,13 +55,15 @@ for (const file of ['express.mjs', 'hono.mjs', 'fastify.mjs']) {
     const app = await startRecipe(file);
     try {
       await callbackRoundTrip(app.url);
+      // The setup mistake reached the log, with the fix.
+      assert.match(app.output(), /coinbar callback not processed: CoinbarError: callback route set up wrong: the body is (empty|undefined)/);
     } finally {
       app.stop();
     }
   });
 }
 
-test('Express set up wrong: express.json() or express.raw() without the type get an error saying so', async () => {
+test('Express set up wrong: express.json() or express.raw() without the type get a config error (not signature) saying so', async () => {
   const cbpay = new CoinbarPay({ serviceClientId: ENV.COINBAR_SERVICE_CLIENT_ID, secretKey: ENV.COINBAR_SECRET_KEY, baseUrl: ENV.COINBAR_BASE_URL });
   const app = express();
   const route = (req, res) => {
@@ -85,14 +87,55 @@ test('Express set up wrong: express.json() or express.raw() without the type get
   };
   try {
     const parsed = await post('/json');
-    assert.equal(parsed.code, 'signature');
+    assert.equal(parsed.code, 'config');
     assert.match(parsed.message, /already parsed into an object by your framework.*express\.raw\(\{ type: 'application\/json' \}\)/);
     const unread = await post('/raw-no-type');
-    assert.equal(unread.code, 'signature');
+    assert.equal(unread.code, 'config');
     assert.match(unread.message, /body is undefined: nothing read the request body\. Express: express\.raw\(\) without a type reads only application\/octet-stream.*express\.raw\(\{ type: 'application\/json' \}\)/);
     assert.deepEqual(await post('/right'), { ok: true });
   } finally {
     server.close();
+    cbpay.free();
+  }
+});
+
+test('a body that no Coinbar callback can be is a config error; a forged one stays signature', () => {
+  const cbpay = new CoinbarPay({ serviceClientId: ENV.COINBAR_SERVICE_CLIENT_ID, secretKey: ENV.COINBAR_SECRET_KEY, baseUrl: ENV.COINBAR_BASE_URL });
+  const err = (body, headers = paid.headers) => {
+    try {
+      cbpay.verifyCallback(body, headers);
+      return null;
+    } catch (e) {
+      return e;
+    }
+  };
+  try {
+    const cases = [
+      [{ parsed: true }, 'config', /already parsed into an object/],
+      [undefined, 'config', /body is undefined/],
+      [null, 'config', /not null/],
+      [42, 'config', /not number/],
+      ['', 'config', /body is empty/],
+      [new Uint8Array(0), 'config', /body is empty/],
+      ['[object Object]', 'config', /"\[object …\]": an object turned into a string/],
+      // The raw UTF-8 bytes of a non-ASCII body read as Latin-1... then re-decoded as UTF-8 with
+      // replacement characters: what a wrong charset on the route gives.
+      [new TextDecoder().decode(Buffer.from(paid.body.replace('Jane', 'Zoë'), 'latin1')), 'config', /U\+FFFD replacement characters/],
+      [paid.body.replace('8.99', '0.01'), 'signature', /SIGNATURE does not match/],
+      [`${paid.body}\ufffd`, 'config', /wrong encoding/],
+    ];
+    for (const [body, code, message] of cases) {
+      const e = err(body);
+      assert.ok(e instanceof CoinbarError, String(body));
+      assert.equal(e.code, code, `${String(body).slice(0, 30)}: ${e.message}`);
+      assert.match(e.message, message);
+      if (code === 'config') assert.equal(e.option, 'rawBody');
+    }
+    // Without a SIGNATURE header nothing is guessed: not from Coinbar.
+    assert.equal(err('[object Object]', { 'CBPAY-API-KEY': ENV.COINBAR_SERVICE_CLIENT_ID }).code, 'signature');
+    // A signed body is Coinbar's, whatever characters it holds.
+    assert.equal(err(paid.body), null);
+  } finally {
     cbpay.free();
   }
 });

@@ -32,7 +32,12 @@ async function pay(): Promise<string> {
       const code: CoinbarErrorCode = e.code;
       const fields: FieldError[] | undefined = e.errors;
       const status: number | undefined = e.status;
-      return `${code} ${fields?.length} ${status}`;
+      const location: string | null | undefined = e.location; // a redirect, never followed
+      if (e.code === 'http') {
+        const where: string | null | undefined = e.location;
+        void where;
+      }
+      return `${code} ${fields?.length} ${status} ${location}`;
     }
     throw e;
   }
