@@ -8,7 +8,7 @@
 // With Express: app.post('/coinbar/callback', express.raw({ type: 'application/json' }), …) and
 // `req.body` (a Buffer) in place of readRaw(req).
 import http from 'node:http';
-import { CoinbarPay, CoinbarError } from 'coinbar-pay';
+import { CoinbarPay, CoinbarError, memoryStore } from 'coinbar-pay';
 
 const cbpay = new CoinbarPay({
   serviceClientId: process.env.COINBAR_SERVICE_CLIENT_ID ?? 'c0ffee00-0000-4000-8000-000000000001',
@@ -19,18 +19,7 @@ const cbpay = new CoinbarPay({
 // Orders and processed callbacks: in your database (docs/callbacks.md has the SQL store).
 const orders = new Map(); // payment_request_id -> status
 const RANK = { CREATED: 0, PENDING: 1, SUCCESS: 2, FAILED: 2, CANCELED: 2 };
-const claims = new Map(); // idempotency key -> { state, leaseUntil }
-const store = {
-  claim(key, leaseMs) {
-    const row = claims.get(key);
-    if (row?.state === 'done') return 'done';
-    if (row?.state === 'claimed' && row.leaseUntil > Date.now()) return 'busy';
-    claims.set(key, { state: 'claimed', leaseUntil: Date.now() + leaseMs });
-    return 'claimed';
-  },
-  complete: (key) => void claims.set(key, { state: 'done' }),
-  release: (key) => void claims.delete(key),
-};
+const store = memoryStore(); // processed callbacks, in this process (several instances: the SQL store)
 
 // The effect, idempotent and forward-only: a late PENDING never undoes a SUCCESS, and an order
 // is fulfilled once, when it becomes paid (even if two events say so).

@@ -1,8 +1,8 @@
 // Express 5: Coinbar's callback on POST /coinbar/callback.
 //   PORT=3000 node express.mjs   (COINBAR_SERVICE_CLIENT_ID, COINBAR_SECRET_KEY, COINBAR_BASE_URL | COINBAR_ENV)
 import express from 'express';
-import { CoinbarPay, CoinbarError } from 'coinbar-pay';
-import { memoryStore, fulfil, paidOrders } from './store.js';
+import { CoinbarPay, CoinbarError, memoryStore } from 'coinbar-pay';
+import { fulfil, paidOrders } from './store.js';
 
 const cbpay = CoinbarPay.fromEnv();
 const store = memoryStore();

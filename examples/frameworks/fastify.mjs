@@ -2,8 +2,8 @@
 // own plugin scope), the rest of the app keeps Fastify's JSON parsing.
 //   PORT=3000 node fastify.mjs   (COINBAR_SERVICE_CLIENT_ID, COINBAR_SECRET_KEY, COINBAR_BASE_URL | COINBAR_ENV)
 import Fastify from 'fastify';
-import { CoinbarPay, CoinbarError } from 'coinbar-pay';
-import { memoryStore, fulfil, paidOrders } from './store.js';
+import { CoinbarPay, CoinbarError, memoryStore } from 'coinbar-pay';
+import { fulfil, paidOrders } from './store.js';
 
 const cbpay = CoinbarPay.fromEnv();
 const store = memoryStore();

@@ -2,8 +2,8 @@
 //   PORT=3000 node hono.mjs   (COINBAR_SERVICE_CLIENT_ID, COINBAR_SECRET_KEY, COINBAR_BASE_URL | COINBAR_ENV)
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
-import { CoinbarPay, CoinbarError } from 'coinbar-pay';
-import { memoryStore, fulfil, paidOrders } from './store.js';
+import { CoinbarPay, CoinbarError, memoryStore } from 'coinbar-pay';
+import { fulfil, paidOrders } from './store.js';
 
 const cbpay = CoinbarPay.fromEnv();
 const store = memoryStore();

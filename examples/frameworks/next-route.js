@@ -1,8 +1,8 @@
 // Next.js App Router route handler: app/api/coinbar/callback/route.js (Node.js runtime, or
 // add `export const runtime = 'edge'`: the same code). Env vars: COINBAR_SERVICE_CLIENT_ID,
 // COINBAR_SECRET_KEY, COINBAR_BASE_URL | COINBAR_ENV.
-import { CoinbarPay, CoinbarError } from 'coinbar-pay';
-import { memoryStore, fulfil } from '../../../../lib/store.js';
+import { CoinbarPay, CoinbarError, memoryStore } from 'coinbar-pay';
+import { fulfil } from '../../../../lib/store.js';
 
 let cbpay; // created on the first request: `next build` loads this file without the env vars
 const store = memoryStore();

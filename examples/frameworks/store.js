@@ -1,25 +1,6 @@
-// A CallbackStore kept in memory, for these examples only: it lives in one process (one
-// isolate on Workers) and is gone on restart. Use your database instead: docs/callbacks.md
-// has the one-statement SQL claim for SQLite / D1 / Postgres.
-export function memoryStore() {
-  const rows = new Map(); // key -> { state: 'claimed' | 'done' | 'released', leaseUntil }
-  return {
-    claim(key, leaseMs) {
-      const now = Date.now();
-      const row = rows.get(key);
-      if (row?.state === 'done') return 'done';
-      if (row?.state === 'claimed' && row.leaseUntil > now) return 'busy';
-      rows.set(key, { state: 'claimed', leaseUntil: now + leaseMs });
-      return 'claimed';
-    },
-    complete(key) {
-      rows.set(key, { state: 'done' });
-    },
-    release(key) {
-      rows.set(key, { state: 'released' });
-    },
-  };
-}
+// What the recipes share. Their callback store is the package's memoryStore(): one process
+// (one isolate on Workers), gone on restart; use your database instead (docs/callbacks.md has
+// the SQL store for SQLite / D1 / PostgreSQL).
 
 /** Stands in for your orders table: the order ids marked paid, once each. */
 export const paidOrders = [];

@@ -1,7 +1,7 @@
 // Cloudflare Worker (wrangler deploy; secrets with `wrangler secret put COINBAR_SECRET_KEY`).
-// The store here is per isolate: on Workers use D1 (docs/callbacks.md has the SQL claim).
-import { CoinbarPay, CoinbarError } from 'coinbar-pay';
-import { memoryStore, fulfil, paidOrders } from './store.js';
+// The store here is per isolate: on Workers use D1 (docs/callbacks.md has the SQL store).
+import { CoinbarPay, CoinbarError, memoryStore } from 'coinbar-pay';
+import { fulfil, paidOrders } from './store.js';
 
 const store = memoryStore();
 

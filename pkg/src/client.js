@@ -4,6 +4,7 @@
 // POST says about the payment, are the core's decisions (src/retry.rs).
 import { CoinbarError, inputError, toCoinbarError } from './error.js';
 import { glue, maxInputBytes } from './glue.js';
+import { callbackOptions, processCallback } from './callbacks.js';
 import { answerOf, boundedText, call, ownProperties, parseAnswer, readOptions, settingsOf, timestampArg, toJsonText } from './common.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -17,9 +18,6 @@ const ENV_NAMES = {
 const HOOK_EVENTS = ['request', 'response'];
 /** The options one call may override (`signal` is the shell's own). */
 const CALL_SETTINGS = { timeoutMs: 'number', maxRetries: 'number' };
-const CLAIMS = ['claimed', 'done', 'busy'];
-const DEFAULT_LEASE_MS = 60_000;
-const MAX_LEASE_MS = 24 * 60 * 60 * 1000;
 
 // The real length of a typed array, read through the built-in getters: a subclass (or a
 // Proxy) can lie through its own `length` / `byteLength`, and the glue copies into wasm
@@ -485,11 +483,14 @@ export class CoinbarPay {
   }
 
   /**
-   * Verify a callback and process it at least once, never twice at the same time:
-   * `store.claim(key, leaseMs, event)` takes the event's idempotency key
-   * (`payment_id_coinbar/STATUS`), `handler(event)` runs your (idempotent) effect, and only
-   * after it succeeded is the key marked done (`store.complete`). A handler that throws
-   * releases the key (`store.release`) and its error is rethrown: answer non-2xx so Coinbar
+   * Verify a callback and process it at least once, never twice at the same time
+   * (docs/callbacks.md, pkg/src/callbacks.js): each delivery claims the event's idempotency
+   * key (`payment_id_coinbar/STATUS`) with its own token, `store.claim(key, token, leaseMs,
+   * event)`; `handler(event, { signal })` runs your (idempotent) effect while the lease is
+   * renewed every leaseMs / 3 (`store.renew`; `signal` aborts with CoinbarError `claim_lost`
+   * when the claim is lost); only after it succeeded is the key marked done
+   * (`store.complete(key, token)`). A handler that throws releases the key
+   * (`store.release(key, token)`) and its error is rethrown: answer non-2xx so Coinbar
    * delivers again. Resolves to `{ event, outcome, status }` where `status` is the HTTP
    * status to answer: `processed` 200, `duplicate` 200 (done before), `in_progress` 409
    * (another delivery holds a live claim; Coinbar retries later).
@@ -498,47 +499,8 @@ export class CoinbarPay {
     if (options === null || typeof options !== 'object') {
       throw new CoinbarError('config', 'options: pass { store, handler } (see docs/callbacks.md)');
     }
-    const { store, handler, leaseMs = DEFAULT_LEASE_MS, seen } = ownOptions(options, 'options');
-    if (seen !== undefined) {
-      throw new CoinbarError(
-        'config',
-        'seen: handleCallback no longer takes a seen() check: it marked events processed before your handler ran, so a failed fulfilment was never retried. ' +
-          'Pass { store: { claim, complete, release }, handler } instead (see docs/callbacks.md)',
-      );
-    }
-    for (const method of ['claim', 'complete', 'release']) {
-      let fn;
-      try {
-        fn = store?.[method];
-      } catch (e) {
-        throw new CoinbarError('config', `store.${method}: could not be read (${e?.message ?? e})`, { cause: e });
-      }
-      if (typeof fn !== 'function') throw new CoinbarError('config', `store.${method}: must be a function (see docs/callbacks.md)`);
-    }
-    if (typeof handler !== 'function') throw new CoinbarError('config', 'handler: must be a function (event) => void | Promise<void>');
-    if (!Number.isInteger(leaseMs) || leaseMs < 1 || leaseMs > MAX_LEASE_MS) {
-      throw new CoinbarError('config', `leaseMs: must be a whole number of milliseconds from 1 to ${MAX_LEASE_MS}`);
-    }
-    const event = this.verifyCallback(rawBody, headers);
-    const key = event.idempotency_key;
-    const claim = await store.claim(key, leaseMs, event);
-    if (claim === 'done') return { event, outcome: 'duplicate', status: 200 };
-    if (claim === 'busy') return { event, outcome: 'in_progress', status: 409 };
-    if (claim !== 'claimed') {
-      throw new CoinbarError('config', `store.claim: must return ${CLAIMS.map((c) => `'${c}'`).join(', ')} (got ${typeof claim === 'string' ? `'${claim.slice(0, 40)}'` : typeof claim})`);
-    }
-    try {
-      await handler(event);
-    } catch (e) {
-      try {
-        await store.release(key);
-      } catch {
-        // The claim then expires after leaseMs; the handler's error is what matters here.
-      }
-      throw e;
-    }
-    await store.complete(key);
-    return { event, outcome: 'processed', status: 200 };
+    const checked = callbackOptions(ownOptions(options, 'options'));
+    return processCallback(this.verifyCallback(rawBody, headers), checked);
   }
 
   /**

@@ -51,6 +51,7 @@ export type {
   CoinbarApiError,
   CoinbarDecodeError,
   CoinbarSignatureError,
+  CoinbarClaimLostError,
   CoinbarInternalError,
   PostOutcome,
 } from './index.js';

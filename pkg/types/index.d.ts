@@ -314,6 +314,15 @@ export interface CoinbarSignatureError extends CoinbarErrorBase, NoDetails {
   code: 'signature';
 }
 
+/**
+ * `handleCallback` lost this delivery's claim while the handler ran (`store.renew` returned
+ * false or threw): the reason of the handler's `signal`. Another delivery may be handling the
+ * event; stop and throw.
+ */
+export interface CoinbarClaimLostError extends CoinbarErrorBase, NoDetails {
+  code: 'claim_lost';
+}
+
 /** A bug in coinbar-pay (please report it). */
 export interface CoinbarInternalError extends CoinbarErrorBase, NoDetails {
   code: 'internal';
@@ -332,6 +341,7 @@ export type CoinbarError =
   | CoinbarApiError
   | CoinbarDecodeError
   | CoinbarSignatureError
+  | CoinbarClaimLostError
   | CoinbarInternalError;
 
 export interface CoinbarErrorConstructor {
@@ -450,16 +460,27 @@ export interface ResponseEvent extends RequestEvent {
 }
 
 /**
- * Where `handleCallback` records which callback events are processed: your database. `claim`
- * must be atomic (one conditional statement): see docs/callbacks.md for SQL.
+ * Where `handleCallback` records which callback events are processed: your database. Each
+ * delivery has its own `token` (unique, not secret); a claim is owned by the token that took
+ * it. `claim` must be atomic (one conditional statement), and `renew`, `complete` and
+ * `release` change the row only while it is claimed with that token: see docs/callbacks.md
+ * for SQL, or `memoryStore()` for one process.
  */
 export interface CallbackStore {
-  /** `done` if the key was completed, `busy` if another claim is live, else take it until now + leaseMs and return `claimed`. */
-  claim(key: string, leaseMs: number, event: CallbackEvent): 'claimed' | 'done' | 'busy' | Promise<'claimed' | 'done' | 'busy'>;
-  /** Mark the key processed (called only after the handler succeeded). */
-  complete(key: string): void | Promise<void>;
-  /** The handler failed: make the key claimable again. */
-  release(key: string): void | Promise<void>;
+  /** `done` if the key was completed, `busy` if another claim is live (claimed and lease not expired), else take it for `token` until now + leaseMs and return `claimed`. */
+  claim(key: string, token: string, leaseMs: number, event: CallbackEvent): 'claimed' | 'done' | 'busy' | Promise<'claimed' | 'done' | 'busy'>;
+  /** While the handler runs (every leaseMs / 3): if the key is claimed with `token`, extend its lease to now + leaseMs and return true; else false (the claim was lost). */
+  renew(key: string, token: string, leaseMs: number): boolean | Promise<boolean>;
+  /** Mark the key processed, only if it is claimed with `token` (called after the handler succeeded). */
+  complete(key: string, token: string): unknown;
+  /** The handler failed: make the key claimable again, only if it is claimed with `token`. */
+  release(key: string, token: string): unknown;
+}
+
+/** What the handler of `handleCallback` gets besides the event. */
+export interface CallbackContext {
+  /** Aborts (reason: CoinbarError `claim_lost`) when this delivery's claim is lost: stop, and throw. */
+  signal: FetchSignal;
 }
 
 /** What `handleCallback` did; answer Coinbar with `status`. */
@@ -470,6 +491,13 @@ export interface CallbackResult {
   /** 200, 200 or 409: a non-2xx makes Coinbar deliver again later. */
   status: 200 | 409;
 }
+
+/**
+ * The reference CallbackStore, kept in this process's memory: for tests, examples and a
+ * server of one process (claims are gone on restart). Several processes or instances need a
+ * store in their shared database (docs/callbacks.md). `now` is the clock in ms (for tests).
+ */
+export declare function memoryStore(options?: { now?: () => number }): CallbackStore;
 
 /** A CoinbarPay client holding the secret key (server runtimes only). */
 export declare class CoinbarPay {
@@ -503,14 +531,16 @@ export declare class CoinbarPay {
   /** Verify a callback (client id header + signature over the raw body, constant-time). Throws CoinbarError `signature`. */
   verifyCallback(rawBody: RawBody, headers: HeadersLike): CallbackEvent;
   /**
-   * Verify a callback and process it at least once: claim its idempotency key in `store`,
-   * run `handler`, and mark it done only after the handler succeeded. A handler's error is
-   * rethrown (answer 5xx so Coinbar retries).
+   * Verify a callback and process it at least once, never twice at the same time: claim its
+   * idempotency key in `store` with this delivery's token, run `handler` while renewing the
+   * lease every leaseMs / 3 (its `signal` aborts with code `claim_lost` when the claim is
+   * lost), and mark it done only after the handler succeeded. A handler's error is rethrown
+   * (answer 5xx so Coinbar retries). `leaseMs` defaults to 60000.
    */
   handleCallback(
     rawBody: RawBody,
     headers: HeadersLike,
-    options: { store: CallbackStore; handler: (event: CallbackEvent) => unknown; leaseMs?: number },
+    options: { store: CallbackStore; handler: (event: CallbackEvent, ctx: CallbackContext) => unknown; leaseMs?: number },
   ): Promise<CallbackResult>;
   /** Listen to every HTTP attempt (logs, metrics). A listener that throws does not affect the call. */
   on(event: 'request', listener: (event: RequestEvent) => unknown): this;

@@ -220,7 +220,7 @@ test('two concurrent deliveries of one event run the handler once; the other is 
   let clock = 0;
   const crashed = memoryCallbackStore({ now: () => clock });
   await assert.rejects(sdk().handleCallback(raw, headers, { store: crashed, leaseMs: 1000, handler: () => new Promise(() => { throw new Error('crash'); }) }));
-  crashed.rows.set([...crashed.rows.keys()][0], { state: 'claimed', leaseUntil: 1000 }); // as if the process died mid-handler
+  crashed.rows.set([...crashed.rows.keys()][0], { state: 'claimed', token: 'dead-process', leaseUntil: 1000 }); // as if the process died mid-handler
   assert.equal((await sdk().handleCallback(raw, headers, { store: crashed, leaseMs: 1000, handler })).outcome, 'in_progress');
   clock = 1000;
   assert.equal((await sdk().handleCallback(raw, headers, { store: crashed, leaseMs: 1000, handler })).outcome, 'processed');
@@ -239,6 +239,8 @@ test('handleCallback: the old { seen } option and broken stores get config error
   await assert.rejects(c.handleCallback(body, headers, null), (e) => config(e, /pass \{ store, handler \}/));
   await assert.rejects(c.handleCallback(body, headers), (e) => config(e, /pass \{ store, handler \}/));
   await assert.rejects(c.handleCallback(body, headers, { store: {}, handler() {} }), (e) => config(e, /store\.claim: must be a function/));
+  const { renew, ...oldShape } = memoryCallbackStore();
+  await assert.rejects(c.handleCallback(body, headers, { store: oldShape, handler() {} }), (e) => config(e, /store\.renew: must be a function.*claim\(key, token, leaseMs, event\)/));
   await assert.rejects(c.handleCallback(body, headers, { store: memoryCallbackStore() }), (e) => config(e, /handler: must be a function/));
   await assert.rejects(c.handleCallback(body, headers, { store: memoryCallbackStore(), handler() {}, leaseMs: 0 }), (e) => config(e, /leaseMs/));
   const liar = { ...memoryCallbackStore(), claim: () => true };

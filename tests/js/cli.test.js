@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoinbarPay } from 'coinbar-pay';
+import { CoinbarPay, memoryStore } from 'coinbar-pay';
 import { startDemo } from '../../www/serve.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -317,12 +317,7 @@ test('trigger to an Express-style receiver on cbpay.handleCallback: --times and 
   t.after(() => cbpay.free());
   const applied = [];
   const deliveries = [];
-  const claims = new Map();
-  const store = {
-    claim: (key) => (claims.get(key) === 'done' ? 'done' : (claims.set(key, 'claimed'), 'claimed')),
-    complete: (key) => void claims.set(key, 'done'),
-    release: (key) => void claims.delete(key),
-  };
+  const store = memoryStore();
   // The merchant's route, Express-style: (req, res) with the raw body.
   const receiver = await listen(async (req, res) => {
     const raw = await rawBody(req);

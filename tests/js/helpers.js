@@ -136,30 +136,39 @@ export const baseInput = () => ({
 });
 
 /**
- * A CallbackStore for tests: one process, its claims kept in a Map (a real backend keeps them
- * in its database, see docs/callbacks.md). `claim` is atomic because it is synchronous.
+ * A CallbackStore for tests that records its calls and exposes its rows: one process, its
+ * claims kept in a Map (a real backend keeps them in its database, see docs/callbacks.md; the
+ * package's memoryStore() is the same contract without the spying). `claim` is atomic because
+ * it is synchronous; renew / complete / release act only for the token that holds the claim.
  */
 export function memoryCallbackStore({ now = () => Date.now() } = {}) {
-  const rows = new Map(); // key -> { state: 'claimed' | 'released' | 'done', leaseUntil }
+  const rows = new Map(); // key -> { state: 'claimed' | 'released' | 'done', token, leaseUntil }
   const calls = [];
+  const owned = (key, token) => rows.get(key)?.state === 'claimed' && rows.get(key).token === token;
   return {
     rows,
     calls,
-    claim(key, leaseMs) {
-      calls.push(['claim', key]);
+    claim(key, token, leaseMs) {
+      calls.push(['claim', key, token]);
       const row = rows.get(key);
       if (row?.state === 'done') return 'done';
       if (row?.state === 'claimed' && row.leaseUntil > now()) return 'busy';
-      rows.set(key, { state: 'claimed', leaseUntil: now() + leaseMs });
+      rows.set(key, { state: 'claimed', token, leaseUntil: now() + leaseMs });
       return 'claimed';
     },
-    complete(key) {
-      calls.push(['complete', key]);
-      rows.set(key, { state: 'done', leaseUntil: 0 });
+    renew(key, token, leaseMs) {
+      calls.push(['renew', key, token]);
+      if (!owned(key, token)) return false;
+      rows.get(key).leaseUntil = now() + leaseMs;
+      return true;
     },
-    release(key) {
-      calls.push(['release', key]);
-      rows.set(key, { state: 'released', leaseUntil: 0 });
+    complete(key, token) {
+      calls.push(['complete', key, token]);
+      if (owned(key, token)) rows.get(key).state = 'done';
+    },
+    release(key, token) {
+      calls.push(['release', key, token]);
+      if (owned(key, token)) rows.get(key).state = 'released';
     },
   };
 }

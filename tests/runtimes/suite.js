@@ -19,22 +19,24 @@ const COMMON_EXPORTS = ['CoinbarError', 'cartTotal', 'convertAmount', 'gatewayUr
 
 class Mismatch extends Error {}
 
-/** A one-process CallbackStore (claim, complete, release) for handleCallback. */
+/** A one-process CallbackStore (claim, renew, complete, release; owned by a token) for handleCallback. */
 function claimStore() {
-  const rows = new Map();
+  const rows = new Map(); // key -> { state, token }
+  const owned = (key, token) => rows.get(key)?.state === 'claimed' && rows.get(key).token === token;
   return {
-    claim(key) {
-      const state = rows.get(key);
+    claim(key, token) {
+      const state = rows.get(key)?.state;
       if (state === 'done') return 'done';
       if (state === 'claimed') return 'busy';
-      rows.set(key, 'claimed');
+      rows.set(key, { state: 'claimed', token });
       return 'claimed';
     },
-    complete(key) {
-      rows.set(key, 'done');
+    renew: (key, token) => owned(key, token),
+    complete(key, token) {
+      if (owned(key, token)) rows.set(key, { state: 'done', token });
     },
-    release(key) {
-      rows.delete(key);
+    release(key, token) {
+      if (owned(key, token)) rows.delete(key);
     },
   };
 }
@@ -150,10 +152,12 @@ const groups = {
       ['exports', () => {
         for (const name of COMMON_EXPORTS) if (!(name in pkg)) fail(`missing export ${name}`);
         if (flavor === 'server' && typeof pkg.CoinbarPay !== 'function') fail('missing export CoinbarPay');
+        if (flavor === 'server' && typeof pkg.memoryStore !== 'function') fail('missing export memoryStore');
         if (flavor === 'browser' && 'CoinbarPay' in pkg) fail('the browser build must not export CoinbarPay (no signer)');
-        // The same names as the Node ESM entry (minus the client in the browser build).
+        if (flavor === 'browser' && 'memoryStore' in pkg) fail('the browser build must not export memoryStore (callbacks are server-side)');
+        // The same names as the Node ESM entry (minus the client and its callback store in the browser build).
         if (expectedExports) {
-          const want = expectedExports.filter((n) => flavor === 'server' || n !== 'CoinbarPay');
+          const want = expectedExports.filter((n) => flavor === 'server' || (n !== 'CoinbarPay' && n !== 'memoryStore'));
           deepEqual(Object.keys(pkg).filter((n) => n !== 'default' && n !== '__esModule').sort(), [...want].sort(), 'export names');
         }
       }],
@@ -233,7 +237,7 @@ const groups = {
           return;
         }
         subset(client.verifyCallback(rawBody(v), headersOf(v)), v.expected.event, 'event');
-        const store = claimStore();
+        const store = pkg.memoryStore(); // the package's own store, in each runtime
         let runs = 0;
         const handler = () => {
           runs += 1;

@@ -1,6 +1,6 @@
 // Compile-only test of the public types (tsc --noEmit --strict). The lines marked with a
 // ts-expect-error directive must fail to type-check: they prove the types are real, not `any`.
-import { CoinbarPay, CoinbarError, validateInitiate, cartTotal } from 'coinbar-pay';
+import { CoinbarPay, CoinbarError, validateInitiate, cartTotal, memoryStore } from 'coinbar-pay';
 import type { InitiateInput, InitiatePayment, PreparedRequest, FieldError, CoinbarErrorCode, DecimalString, CallbackStore, CallbackResult, ResponseEvent, PostOutcome } from 'coinbar-pay';
 
 const cbpay = new CoinbarPay({ serviceClientId: 'id', secretKey: 'sk', environment: 'sandbox', timeoutMs: 5000 });
@@ -73,16 +73,36 @@ async function settle(input: InitiateInput): Promise<void> {
     }
   }
 }
-const claims = new Map<string, 'claimed' | 'done'>();
+const claims = new Map<string, { state: 'claimed' | 'done'; token: string }>();
 const store: CallbackStore = {
-  claim: (key) => (claims.get(key) === 'done' ? 'done' : claims.has(key) ? 'busy' : (claims.set(key, 'claimed'), 'claimed')),
-  complete: (key) => void claims.set(key, 'done'),
-  release: (key) => void claims.delete(key),
+  claim: (key, token) => {
+    const row = claims.get(key);
+    if (row?.state === 'done') return 'done';
+    if (row) return 'busy';
+    claims.set(key, { state: 'claimed', token });
+    return 'claimed';
+  },
+  renew: async (key, token) => claims.get(key)?.token === token,
+  complete: (key, token) => void (claims.get(key)?.token === token && claims.set(key, { state: 'done', token })),
+  release: (key, token) => void (claims.get(key)?.token === token && claims.delete(key)),
 };
 async function receive(raw: Uint8Array, headers: Record<string, string>): Promise<number> {
-  const result: CallbackResult = await cbpay.handleCallback(raw, headers, { store, handler: async (event) => void event.is_paid });
+  const result: CallbackResult = await cbpay.handleCallback(raw, headers, {
+    store,
+    handler: async (event, { signal }) => {
+      signal.addEventListener('abort', () => void (signal.reason instanceof CoinbarError && signal.reason.code === 'claim_lost'));
+      void event.is_paid;
+    },
+  });
   const outcome: 'processed' | 'duplicate' | 'in_progress' = result.outcome;
   void outcome;
+  await cbpay.handleCallback(raw, headers, { store: memoryStore(), handler: () => {}, leaseMs: 5000 });
+  await cbpay.handleCallback(raw, headers, { store: memoryStore({ now: () => 0 }), handler: (event) => event.status });
+  const lost: CoinbarErrorCode = 'claim_lost';
+  void lost;
+  // @ts-expect-error the old store shape (no token, no renew) is not a CallbackStore
+  const old: CallbackStore = { claim: (_key: string, _leaseMs: number) => 'claimed' as const, complete: () => {}, release: () => {} };
+  void old;
   return result.status;
 }
 cbpay.on('response', (e: ResponseEvent) => void [e.status, e.retry, e.outcome, e.payment_request_id]).on('request', (e) => void e.attempt);

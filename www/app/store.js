@@ -173,29 +173,43 @@ export class Store {
 
   // ---- callbacks (the SDK's CallbackStore) --------------------------------------------------
 
-  /** The CallbackStore of cbpay.handleCallback, on the callback_events table. */
+  /**
+   * The CallbackStore of cbpay.handleCallback, on the callback_events table: a claim is owned by
+   * the delivery's token, and renew / complete / release act only while the row is claimed with
+   * it (docs/callbacks.md). `release` also takes the error, to keep it (the SDK passes none).
+   */
   callbackStore() {
     return {
-      claim: async (key, leaseMs, event) => {
+      claim: async (key, token, leaseMs, event) => {
         const now = this.now();
         const claimed = await this.db.run(
-          `INSERT INTO callback_events (key, state, lease_until, order_id, event, received_at) VALUES (?, 'claimed', ?, ?, ?, ?)
-           ON CONFLICT (key) DO UPDATE SET state = 'claimed', lease_until = excluded.lease_until, deliveries = callback_events.deliveries + 1
+          `INSERT INTO callback_events (key, state, token, lease_until, order_id, event, received_at) VALUES (?, 'claimed', ?, ?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET state = 'claimed', token = excluded.token, lease_until = excluded.lease_until, deliveries = callback_events.deliveries + 1
              WHERE callback_events.state = 'released' OR (callback_events.state = 'claimed' AND callback_events.lease_until <= ?)
            RETURNING state`,
-          key, now + leaseMs, event?.payment_request_id_client ?? '', JSON.stringify(event ?? null), now, now,
+          key, token, now + leaseMs, event?.payment_request_id_client ?? '', JSON.stringify(event ?? null), now, now,
         );
         if (claimed.rows.length) return 'claimed';
         const seen = await this.db.run(`UPDATE callback_events SET deliveries = deliveries + 1 WHERE key = ? RETURNING state`, key);
         return seen.rows[0]?.state === 'done' ? 'done' : 'busy';
       },
-      complete: async (key) => {
-        await this.db.run(`UPDATE callback_events SET state = 'done', done_at = ?, last_error = NULL WHERE key = ?`, this.now(), key);
+      renew: async (key, token, leaseMs) => {
+        const r = await this.db.run(
+          `UPDATE callback_events SET lease_until = ? WHERE key = ? AND state = 'claimed' AND token = ? RETURNING key`,
+          this.now() + leaseMs, key, token,
+        );
+        return r.rows.length === 1;
       },
-      release: async (key, error) => {
+      complete: async (key, token) => {
         await this.db.run(
-          `UPDATE callback_events SET state = 'released', lease_until = 0, last_error = ? WHERE key = ? AND state = 'claimed'`,
-          error ? String(error.message ?? error).slice(0, 500) : null, key,
+          `UPDATE callback_events SET state = 'done', done_at = ?, last_error = NULL WHERE key = ? AND state = 'claimed' AND token = ?`,
+          this.now(), key, token,
+        );
+      },
+      release: async (key, token, error) => {
+        await this.db.run(
+          `UPDATE callback_events SET state = 'released', lease_until = 0, last_error = ? WHERE key = ? AND state = 'claimed' AND token = ?`,
+          error ? String(error.message ?? error).slice(0, 500) : null, key, token,
         );
       },
     };

@@ -243,19 +243,24 @@ async function applyEvent(env, event) {
   await store.applyStatus(row, statusInfo(event.status), { source: 'callback', descr: event.status_descr ?? null, updatedAt: event.update_time ?? null, callback: true });
 }
 
-/** Apply callbacks stored earlier for orders that exist now (same claim / complete / release). */
+/**
+ * Apply callbacks stored earlier for orders that exist now (the same claim / complete / release
+ * as handleCallback, each under its own token: a replay whose claim was taken over changes
+ * nothing). No renewal: applying one event takes far less than the lease.
+ */
 async function applyStoredEvents(env, orderId) {
   const { store } = ctxOf(env);
   const cs = store.callbackStore();
   let applied = 0;
   for (const { key, event } of await store.pendingEvents({ orderId })) {
-    if ((await cs.claim(key, settings(env).callbackLeaseMs, JSON.parse(event))) !== 'claimed') continue;
+    const token = crypto.randomUUID();
+    if ((await cs.claim(key, token, settings(env).callbackLeaseMs, JSON.parse(event))) !== 'claimed') continue;
     try {
       await applyEvent(env, JSON.parse(event));
-      await cs.complete(key);
+      await cs.complete(key, token);
       applied += 1;
     } catch (e) {
-      await cs.release(key, e);
+      await cs.release(key, token, e);
     }
   }
   return applied;
@@ -265,7 +270,8 @@ async function callback(request, env) {
   const { store, cbpay } = ctxOf(env);
   const raw = await readBody(request, BODY_LIMITS['/api/coinbar/callback']);
   try {
-    // The SDK's at-least-once API: claim -> handler -> complete (or release + rethrow).
+    // The SDK's at-least-once API: claim (with this delivery's token) -> handler, the lease
+    // renewed while it runs -> complete (or release + rethrow).
     const r = await cbpay.handleCallback(raw, request.headers, {
       store: store.callbackStore(),
       handler: (event) => applyEvent(env, event),

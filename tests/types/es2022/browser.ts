@@ -16,3 +16,7 @@ export async function total(): Promise<DecimalString> {
 // @ts-expect-error the browser build has no client
 import { CoinbarPay } from 'coinbar-pay/browser';
 void CoinbarPay;
+
+// @ts-expect-error nor the server's callback store
+import { memoryStore } from 'coinbar-pay/browser';
+void memoryStore;

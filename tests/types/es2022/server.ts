@@ -68,3 +68,16 @@ export const prepared = cbpay.prepareInitiate({
   destination_coin: 'BTC',
 });
 cbpay[Symbol.dispose]();
+
+// handleCallback's handler gets a signal without DOM or Node types; memoryStore is a CallbackStore.
+import { memoryStore } from 'coinbar-pay';
+export async function receive(raw: Uint8Array, headers: Record<string, string>): Promise<number> {
+  const r = await cbpay.handleCallback(raw, headers, {
+    store: memoryStore(),
+    handler: (event, { signal }) => {
+      if (signal.aborted) throw signal.reason;
+      return event.is_paid;
+    },
+  });
+  return r.status;
+}
