@@ -269,11 +269,12 @@ test('tampered callbacks are refused with code signature', async () => {
     'wrong client id': [raw, { ...headers, 'cbpay-api-key': 'beef0000-0000-4000-8000-000000000002' }],
     'missing signature': [raw, { 'cbpay-api-key': headers['cbpay-api-key'] }],
     'missing client id': [raw, { signature: sig }],
-    'parsed object instead of raw body': [JSON.parse(raw), headers],
   };
   for (const [name, [body, h]] of Object.entries(cases)) {
     assert.throws(() => c.verifyCallback(body, h), (e) => e instanceof CoinbarError && e.code === 'signature', name);
   }
+  // A parsed object is the route's mistake, not a forgery: config (answer 500, log it).
+  assert.throws(() => c.verifyCallback(JSON.parse(raw), headers), (e) => e instanceof CoinbarError && e.code === 'config' && e.option === 'rawBody');
   assert.equal(c.verifyCallback(raw.toString('utf8'), new Headers(headers)).status, 'CANCELED', 'string body + Headers object verify');
   // A huge body is refused before any parsing, whatever its signature.
   const huge = Buffer.alloc(10 * 1024 * 1024, 0x20);
