@@ -29,6 +29,19 @@ export const DEMO_CLIENT = Object.freeze({
 });
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** Host names that are always this machine. Browsers send them (with the port) in `Host`. */
+export const LOOPBACK_NAMES = Object.freeze(['127.0.0.1', 'localhost', '[::1]']);
+
+/** The host name of a Host header or an origin ("127.0.0.1:8790" → "127.0.0.1"), lowercased; null when unparsable. */
+export function hostnameOf(value, { origin = false } = {}) {
+  if (typeof value !== 'string' || value === '' || value === 'null') return null;
+  try {
+    return new URL(origin ? value : `http://${value}`).hostname || null;
+  } catch {
+    return null;
+  }
+}
+
 // ---- responses ---------------------------------------------------------------------------
 
 /** A handler's answer; written by send() (or dropped, for `reset-after-commit`). */
@@ -132,6 +145,14 @@ class Sandbox {
       timestampWindowMs: options.timestampWindowMs ?? 10 * 60 * 1000,
       controlToken: options.controlToken ?? null,
     };
+    // DNS-rebinding guard: only these Host names (plus loopback) are served. A page of
+    // evil.example whose name is re-pointed at 127.0.0.1 sends `Host: evil.example:8790`.
+    this.allowedHosts = new Set();
+    for (const h of options.allowedHosts ?? []) {
+      const name = hostnameOf(String(h));
+      if (!name) throw new TypeError(`allowedHosts: not a host name: ${JSON.stringify(h)}`);
+      this.allowedHosts.add(name);
+    }
     this.timers = new TimerSet();
     this.faults = new FaultQueue();
     this.hanging = new Set();
@@ -149,6 +170,11 @@ class Sandbox {
     });
     this.#resetState();
     this.server = http.createServer((req, res) => {
+      const refused = this.#hostGuard(req);
+      if (refused) {
+        req.resume();
+        return send(res, refused);
+      }
       this.#handle(req, res).catch((err) => {
         if (err instanceof HttpError) return send(res, err.result);
         console.error('[sandbox] internal error:', err);
@@ -183,6 +209,8 @@ class Sandbox {
         this.server.off('error', reject);
         const addr = this.server.address();
         const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+        // Listening on one specific non-loopback address (e.g. a LAN IP) means being reached by it.
+        if (!['0.0.0.0', '::'].includes(addr.address)) this.allowedHosts.add(hostnameOf(`${shownHost}:1`));
         this.port = addr.port;
         this.url = `http://${shownHost}:${addr.port}`;
         resolve();
@@ -209,6 +237,8 @@ class Sandbox {
       url: this.url,
       baseUrl: this.url + API_BASE,
       port: this.port,
+      /** Host names served besides 127.0.0.1, localhost and [::1]. */
+      allowedHosts: [...this.allowedHosts].filter((h) => !LOOPBACK_NAMES.includes(h)),
       close: () => this.close(),
       /** In-process inspection of payments (the same data as GET /__sandbox/payments). */
       payments: {
@@ -466,6 +496,12 @@ class Sandbox {
 
     // POST …/paymentgateway/pay/action: the page's Pay / Cancel buttons.
     if (req.method !== 'POST') return htmlPage(405, renderErrorPage('Method not allowed', 'Use POST.'), { Allow: 'POST' });
+    // Like the control endpoints: another site's page must not press Pay (a browser sends the
+    // page's Origin with every form POST; the sandbox's own page has a loopback origin).
+    if (!this.#originAllowed(req)) {
+      req.resume();
+      return htmlPage(403, renderErrorPage('Forbidden', `The Pay and Cancel buttons work only from the sandbox's own page (Origin ${req.headers.origin} is not a loopback origin).`));
+    }
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
     const p = this.#paymentForPage(form.get('requestToken'), form.get('serviceClientId'));
     if (!p) return htmlPage(404, renderErrorPage('Payment not found', 'This payment link is not valid.'));
@@ -574,17 +610,8 @@ class Sandbox {
   #controlGuard(req) {
     const token = this.initialOptions.controlToken;
     const tokenOk = Boolean(token) && req.headers['x-sandbox-token'] === token;
-    const origin = req.headers.origin;
-    if (origin !== undefined && !tokenOk) {
-      let host = null;
-      try {
-        host = new URL(origin).hostname;
-      } catch {
-        /* "null" or garbage: not loopback */
-      }
-      if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
-        return apiError(403, 'Forbidden', 'control endpoints accept no cross-site requests (Origin must be a loopback origin, or send x-sandbox-token)');
-      }
+    if (!tokenOk && !this.#originAllowed(req)) {
+      return apiError(403, 'Forbidden', 'control endpoints accept no cross-site requests (Origin must be a loopback origin, or send x-sandbox-token)');
     }
     const type = req.headers['content-type'];
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
@@ -592,6 +619,34 @@ class Sandbox {
       return apiError(415, 'Unsupported Media Type', 'control endpoints take application/json bodies only');
     }
     return null;
+  }
+
+  /** No Origin (a program, or a same-origin GET), or a loopback / allowed origin. "null" is refused. */
+  #originAllowed(req) {
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    return this.#nameAllowed(hostnameOf(origin, { origin: true }));
+  }
+
+  #nameAllowed(name) {
+    return name !== null && (LOOPBACK_NAMES.includes(name) || this.allowedHosts.has(name));
+  }
+
+  /**
+   * DNS-rebinding guard, before anything else: a request whose Host is not a loopback name (or a
+   * configured one) is refused, so a foreign site that re-points its name at 127.0.0.1 reads
+   * nothing (control GETs show callback signatures and request tokens). No Host at all (an
+   * HTTP/1.0 program) is served: every browser sends one.
+   */
+  #hostGuard(req) {
+    const host = req.headers.host;
+    if (host === undefined || this.#nameAllowed(hostnameOf(host))) return null;
+    const name = hostnameOf(host) ?? host;
+    return apiError(
+      403,
+      'Forbidden',
+      `Host "${host}" is not served: the sandbox answers only requests addressed to 127.0.0.1, localhost or [::1] (a guard against DNS rebinding); to reach it by another name, start it with --allowed-host ${name}`,
+    );
   }
 
   #findForControl(paymentRequestId, clientId, { throwing = true } = {}) {
