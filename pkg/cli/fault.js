@@ -102,7 +102,7 @@ async function call(origin, method, body) {
       signal: AbortSignal.timeout(5000),
     });
   } catch (err) {
-    const code = err.cause?.code ?? err.name;
+    const code = err.name === 'TimeoutError' ? 'no answer within 5 s' : (err.cause?.code ?? err.cause?.message ?? err.message);
     throw new UsageError(`no sandbox answers at ${origin} (${code}): start one with \`coinbar-pay sandbox\`, or give its address with --sandbox URL`);
   }
   const text = await res.text();
