@@ -219,14 +219,18 @@ class Sandbox {
 
   /**
    * --db: back to where the last run stopped. Payments (with their timers), counters and the
-   * callback log come from the file; clients too, except that the clients given at start-up
-   * (options / command line) replace stored ones with the same id (e.g. a new --callback-url).
+   * callback log come from the file; clients too, except that what the start-up options (the
+   * command line) set for a client wins over the stored value (e.g. a new --callback-url); what
+   * they leave unset keeps its stored value (e.g. a callback URL set through /__sandbox/config).
    */
   #restore() {
     const stored = this.db.load();
     const startup = this.clients;
     this.clients = new Map(stored.clients.map((c) => [c.id, c]));
-    for (const [id, c] of startup) this.clients.set(id, c);
+    for (const [id, c] of startup) {
+      const given = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined && v !== null));
+      this.clients.set(id, { ...this.clients.get(id), ...given });
+    }
     for (const c of this.clients.values()) this.db.saveClient(c);
     this.store.load(stored.payments, stored.counters);
     this.callbacks.load(stored.callbacks, (id) => this.clients.get(id));
