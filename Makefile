@@ -33,8 +33,9 @@ demo: build
 example: build
 	@node examples/prepare-initiate.mjs
 
+# Another port: make sandbox SANDBOX_PORT=8791 (make demo PORT=8081 SANDBOX_PORT=8791).
 sandbox:
-	node www/sandbox/server.js --port 8790
+	node www/sandbox/server.js
 
 lint: deps
 	cargo fmt --check

@@ -5,7 +5,7 @@
 // migrations as D1): data/demo.sqlite, or --db FILE / DEMO_DB_FILE. Reconciliation (the
 // handler's scheduled()) runs every RECONCILE_INTERVAL_SECONDS (default 60).
 //
-//   node www/serve.js [--port 8080] [--sandbox-port 8790] [--db data/demo.sqlite]
+//   node www/serve.js [--port 8080] [--sandbox-port 8790] [--db data/demo.sqlite]   (or PORT=, SANDBOX_PORT=)
 //   COINBAR_BASE_URL=… COINBAR_SERVICE_CLIENT_ID=… COINBAR_SECRET_KEY=… node www/serve.js
 //   API_ORIGIN=http://127.0.0.1:8787 node www/serve.js   # /api/* served by another runtime (workerd)
 import { createServer } from 'node:http';
@@ -148,11 +148,17 @@ export async function startDemo({
   if (!real) {
     const { startSandbox } = await import('./sandbox/server.js');
     const demoClient = { id: 'c0ffee00-0000-4000-8000-000000000001', secret: 'sandbox-secret-do-not-use-in-production' };
-    sandbox = await startSandbox({
-      port: sandboxPort,
-      clients: [{ ...demoClient, callbackUrl: `${url}/api/coinbar/callback`, webCallbackUrl: `${url}/result.html` }],
-      ...sandboxOptions,
-    });
+    try {
+      sandbox = await startSandbox({
+        port: sandboxPort,
+        clients: [{ ...demoClient, callbackUrl: `${url}/api/coinbar/callback`, webCallbackUrl: `${url}/result.html` }],
+        ...sandboxOptions,
+      });
+    } catch (err) {
+      server.close(); // nothing half-started stays open (e.g. the sandbox port is busy)
+      err.demoPart = 'sandbox';
+      throw err;
+    }
     handlerEnv = {
       ...env,
       COINBAR_SERVICE_CLIENT_ID: demoClient.id,
@@ -223,11 +229,24 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const i = process.argv.indexOf(name);
     return i > 0 ? process.argv[i + 1] : fallback;
   };
-  const demo = await startDemo({
-    port: Number(arg('--port', process.env.PORT || 8080)),
-    sandboxPort: Number(arg('--sandbox-port', 8790)),
-    db: arg('--db', process.env.DEMO_DB_FILE || DEFAULT_DB_FILE),
-  });
+  let demo;
+  try {
+    demo = await startDemo({
+      port: Number(arg('--port', process.env.PORT || 8080)),
+      sandboxPort: Number(arg('--sandbox-port', process.env.SANDBOX_PORT || 8790)),
+      db: arg('--db', process.env.DEMO_DB_FILE || DEFAULT_DB_FILE),
+    });
+  } catch (err) {
+    // A busy port is one line that says which port and how to choose another, not a stack trace.
+    const { listenErrorLine } = await import('./sandbox/server.js');
+    const line =
+      err.demoPart === 'sandbox'
+        ? listenErrorLine(err, { what: 'the demo\'s CoinbarPay sandbox', how: '--sandbox-port N or SANDBOX_PORT=N (make demo SANDBOX_PORT=N)' })
+        : listenErrorLine(err, { what: 'the demo shop', how: '--port N or PORT=N (make demo PORT=N)' });
+    if (!line) throw err;
+    console.error(`demo: ${line}`);
+    process.exit(2);
+  }
   const { dailyBudget } = await import('./app/store.js');
   const b = dailyBudget(demo.handlerEnv);
   console.log(`\n  coinbar-pay demo shop:  ${demo.url}\n  orders in:              ${demo.store?.file ?? '(the API runs elsewhere)'}`);

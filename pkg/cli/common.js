@@ -13,6 +13,32 @@ export const DEMO_CLIENT = Object.freeze({
   secret: 'sandbox-secret-do-not-use-in-production',
 });
 
+/** Where `coinbar-pay sandbox` listens by default (its API base is this + /coinbar/api/v2). */
+export const DEFAULT_SANDBOX_ORIGIN = 'http://127.0.0.1:8790';
+
+/**
+ * The local sandbox the merchant's server talks to: the origin of COINBAR_BASE_URL when that is a
+ * loopback URL; the sandbox's default address when COINBAR_BASE_URL is not set; undefined when it
+ * points elsewhere (a real Coinbar).
+ */
+export function localSandboxOrigin(env) {
+  if (!env.COINBAR_BASE_URL) return DEFAULT_SANDBOX_ORIGIN;
+  try {
+    const url = new URL(env.COINBAR_BASE_URL);
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** --sandbox URL when given, else the local sandbox (see localSandboxOrigin); a usage error when none. */
+export function sandboxOrigin(explicit, env) {
+  if (explicit !== undefined) return new URL(urlOption(explicit, 'sandbox')).origin;
+  const origin = localSandboxOrigin(env);
+  if (!origin) throw new UsageError(`COINBAR_BASE_URL (${env.COINBAR_BASE_URL}) is not a local sandbox: give the sandbox's address with --sandbox URL`);
+  return origin;
+}
+
 const SECRET_FLAGS = new Set(['--key', '--secret', '--secret-key', '--secretKey', '-k']);
 
 /**

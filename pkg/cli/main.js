@@ -2,6 +2,7 @@
 //
 //   npx coinbar-pay sandbox   the local CoinbarPay sandbox (www/sandbox, bundled at build time)
 //   npx coinbar-pay trigger   a signed test callback sent to the merchant's endpoint
+//   npx coinbar-pay fault     queue a fault in the running sandbox (the next API calls fail)
 //   npx coinbar-pay sign      what a signature covers, for debugging a mismatch
 //   npx coinbar-pay verify    expected vs received SIGNATURE
 //
@@ -13,6 +14,7 @@ import { UsageError } from './common.js';
 const COMMANDS = {
   sandbox: () => import('./sandbox.js'),
   trigger: () => import('./trigger.js'),
+  fault: () => import('./fault.js'),
   sign: () => import('./sign.js').then((m) => m.sign),
   verify: () => import('./sign.js').then((m) => m.verify),
 };
@@ -24,6 +26,7 @@ Usage: coinbar-pay <command> [options]      (coinbar-pay <command> --help for it
 Commands:
   sandbox   start the local CoinbarPay sandbox (the API, the hosted page, signed callbacks)
   trigger   send a signed test callback (SUCCESS, FAILED, CANCELED, PENDING) to your endpoint
+  fault     make the running sandbox's next API call(s) fail (503, reset, 500 after commit, …)
   sign      sign a body with COINBAR_SECRET_KEY and show what was signed
   verify    compare a received SIGNATURE with the expected one for a body
 

@@ -7,7 +7,7 @@ import { coinCodes, FIATS, isCoin } from '../../www/sandbox/coins.js';
 import { PaymentStore } from '../../www/sandbox/store.js';
 import { TimerSet } from '../../www/sandbox/timers.js';
 import { validatePaymentBody } from '../../www/sandbox/validate.js';
-import { UsageError, credentials, intOption, parse, urlOption } from './common.js';
+import { UsageError, credentials, intOption, localSandboxOrigin, parse, urlOption } from './common.js';
 
 const STATUSES = ['SUCCESS', 'FAILED', 'CANCELED', 'PENDING'];
 
@@ -29,7 +29,8 @@ Options:
                         your handler must not move the order back
   --sandbox URL         take the payment from a running sandbox (its payment_id_coinbar, coin,
                         currency and total, as your initiate got them). Default: the sandbox of
-                        COINBAR_BASE_URL when that is a 127.0.0.1/localhost URL; else a made-up payment
+                        COINBAR_BASE_URL when that is a 127.0.0.1/localhost URL, or the one on
+                        http://127.0.0.1:8790 when COINBAR_BASE_URL is not set; else a made-up payment
   --payment-id ID       payment_id_coinbar to put in the body (default: the sandbox's, else random)
   --coin CODE           destination coin: ${coinCodes().join(', ')} (default BTC)
   --currency CODE       input_coin: ${FIATS.join(' or ')} (default EUR)
@@ -97,15 +98,12 @@ export async function run(argv) {
   return failed === 0 ? 0 : 1;
 }
 
-/** A sandbox's origin from COINBAR_BASE_URL, when that is a local (loopback) URL. */
-function localSandbox(env) {
-  try {
-    const url = new URL(env.COINBAR_BASE_URL);
-    return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) ? url.origin : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/**
+ * A sandbox's origin from COINBAR_BASE_URL, when that is a local (loopback) URL; when it is not
+ * set, the sandbox's default address (127.0.0.1:8790), so a callback for a payment made there is
+ * a true duplicate of the sandbox's own.
+ */
+const localSandbox = (env) => localSandboxOrigin(env);
 
 /**
  * The payment as a running sandbox holds it (GET /__sandbox/payments/:id), so the callback

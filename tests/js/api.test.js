@@ -81,12 +81,23 @@ test('initiate: signed, accepted, exact amounts that match the sandbox record', 
   assert.equal(p.payment_total_price, '3.97');
   assert.equal(p.payment_id_coinbar, record.status.payment_id_coinbar);
   assert.equal(p.destination_amount, String(record.status.payment_detail.destination_amount));
-  const digits = p.destination_amount.replace('.', '').replace(/^0+/, '');
-  assert.ok(digits.length >= 18, `more digits than a double holds, all kept: ${p.destination_amount}`);
-  assert.notEqual(String(Number(p.destination_amount)), p.destination_amount, 'a JS number would have lost digits');
+  assert.match(p.destination_amount, /^\d+\.\d{1,6}$/, 'XRP in whole drops (6 decimals), as the sandbox rounds it');
   assert.equal(p.trade_pair, 'XRP/EUR');
   assert.ok(p.destination_memo, 'XRP payments carry a memo');
   assert.ok(p.payment_string.startsWith('xrp:'));
+});
+
+test('initiate: an ETH amount with more digits than a double holds keeps every digit', async () => {
+  const input = order({
+    products: [{ product_name: 'Big order', product_price: 1999.99, product_amount: 1, product_id: 'big', product_type: 'general' }],
+    destination_coin: 'ETH',
+  });
+  const p = await sdk().initiate(input);
+  const record = sandbox.payments.get(input.payment_request_id);
+  assert.equal(p.destination_amount, String(record.status.payment_detail.destination_amount));
+  const digits = p.destination_amount.replace('.', '').replace(/^0+/, '');
+  assert.ok(digits.length >= 18, `more digits than a double holds, all kept: ${p.destination_amount}`);
+  assert.notEqual(String(Number(p.destination_amount)), p.destination_amount, 'a JS number would have lost digits');
 });
 
 test('initiate twice with the same payment_request_id gives the same payment (sandbox duplicate rule)', async () => {

@@ -8,13 +8,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoinbarPay, memoryStore } from 'coinbar-pay';
 import { startDemo } from '../../www/serve.js';
+import { startSandbox } from '../../www/sandbox/server.js';
+import { FAULT_KINDS } from '../../www/sandbox/faults.js';
+import { DEFAULT_SANDBOX_ORIGIN, localSandboxOrigin } from '../../pkg/cli/common.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEMO = { id: 'c0ffee00-0000-4000-8000-000000000001', secret: 'sandbox-secret-do-not-use-in-production' };
@@ -85,9 +88,10 @@ const rawBody = async (req) => {
 test('--help for the tool and for each command; exit 0', async () => {
   const top = await cli(['--help']);
   assert.equal(top.code, 0);
-  for (const c of ['sandbox', 'trigger', 'sign', 'verify']) assert.match(top.stdout, new RegExp(`\\n  ${c} `));
+  for (const c of ['sandbox', 'trigger', 'fault', 'sign', 'verify']) assert.match(top.stdout, new RegExp(`\\n  ${c} `));
   for (const [c, usage] of [
-    ['sandbox', /coinbar-pay sandbox \[--port 8790\].*--callback-url URL.*--no-dedupe/],
+    ['sandbox', /coinbar-pay sandbox \[--port 8790\].*--callback-url URL.*--no-dedupe\]\s+\[--db FILE\] \[--allowed-host NAME\]/],
+    ['fault', /coinbar-pay fault <kind> \[--times N\] \[--after-commit\]/],
     ['trigger', /coinbar-pay trigger <status> --order <payment_request_id> --forward-to URL/],
     ['sign', /coinbar-pay sign \[FILE\]/],
     ['verify', /coinbar-pay verify \[FILE\] --signature HEX/],
@@ -97,13 +101,25 @@ test('--help for the tool and for each command; exit 0', async () => {
     assert.match(r.stdout, usage, c);
     assert.equal(r.stderr.replace(/^npm warn .*\n/gm, ''), '', c); // npm 11 warns under Node 18
   }
+  // Every fault kind of the sandbox, with what it does, in the sandbox's and the fault command's help.
+  for (const c of ['sandbox', 'fault']) {
+    const r = await cli([c, '--help']);
+    for (const kind of FAULT_KINDS) assert.match(r.stdout, new RegExp(`\\n  ${kind} +\\S`), `${c} --help lists ${kind}`);
+    assert.match(r.stdout, /500-after-commit +the payment IS created, then a 500/);
+  }
   const version = await cli(['--version']);
   assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
 });
 
 test('usage errors: one clear line naming the problem, exit 2', async () => {
   const cases = [
-    [['launch'], /unknown command "launch"; the commands are sandbox, trigger, sign, verify/],
+    [['launch'], /unknown command "launch"; the commands are sandbox, trigger, fault, sign, verify/],
+    [['fault'], /<kind>: required, one of latency, 500/],
+    [['fault', 'explode'], /<kind>: "explode" is not a fault kind; use one of latency, 500, .*hang-after-commit/],
+    [['fault', '429', '--after-commit'], /--after-commit: "429" has no after-commit variant; use one of reset, 500, 502, 503, 504, truncated, hang/],
+    [['fault', '503', '--times', '0'], /--times: must be a whole number from 1 to 1000, got "0"/],
+    [['fault', '503', '--sandbox', 'http://127.0.0.1:1'], /no sandbox answers at http:\/\/127\.0\.0\.1:1 \(bad port\): start one with `coinbar-pay sandbox`, or give its address with --sandbox URL/],
+    [['sandbox', '--port', '0', '--db', 'state.sqlite'], /--db needs the better-sqlite3 package, which is not installed: install it next to coinbar-pay with `npm install --save-dev better-sqlite3`, or run the sandbox without --db \(its state then lives in memory\)/],
     [['trigger', 'SUCCESS', '--order', 'o-1', '--forward-to', 'http://127.0.0.1:1/cb', '--tims', '2'], /Unknown option '--tims'.*coinbar-pay trigger --help/],
     [['trigger', 'SUCCESS', '--forward-to', 'http://127.0.0.1:1/cb'], /--order: required/],
     [['trigger', 'SUCCESS', '--order', 'o-1'], /--forward-to: required/],
@@ -265,12 +281,135 @@ test('sandbox --no-dedupe: a repeated initiate creates a second payment', async 
   await sb.stop();
 });
 
-test('sandbox: a port in use is a clear error, exit 2', async (t) => {
+test('sandbox: a port in use is one clear line (which port, how to choose another), exit 2', async (t) => {
   const busy = await listen((req, res) => res.end());
   t.after(() => busy.close());
-  const r = await cli(['sandbox', '--port', busy.url.split(':').pop()]);
+  const port = busy.url.split(':').pop();
+  const r = await cli(['sandbox', '--port', port]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /port \d+ on 127\.0\.0\.1 is in use .*--port 0/);
+  const lines = r.stderr.replace(/^npm warn .*\n/gm, '').trimEnd().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], new RegExp(`^coinbar-pay: port ${port} on 127\\.0\\.0\\.1 \\(the sandbox\\) is already in use.*choose another port with --port N; 0 picks any free port$`));
+});
+
+test('sandbox --db FILE (better-sqlite3 installed in the project): a payment survives a kill and a restart', async (t) => {
+  // better-sqlite3 is not a dependency of coinbar-pay: the merchant installs it for --db. Here:
+  // the repository's copy, linked into the temporary project.
+  const link = join(project, 'node_modules', 'better-sqlite3');
+  symlinkSync(join(ROOT, 'node_modules', 'better-sqlite3'), link, 'dir');
+  t.after(() => rmSync(link, { force: true }));
+  const file = join(project, 'state', 'sandbox.sqlite');
+  const first = await startCliSandbox(['--port', '0', '--db', file]);
+  t.after(() => first.kill());
+  assert.match(first.output(), new RegExp(`State: +${file.replace(/[.]/g, '\\.')} \\(SQLite: payments, clients and the callback log survive a restart\\)`));
+  const cbpay = CoinbarPay.fromEnv(first.env);
+  const id = `cli-db-${Date.now()}`;
+  const payment = await cbpay.initiate({
+    payment_request_id: id,
+    input_coin: 'EUR',
+    products: [{ product_name: 'Beans', product_price: '12.90', product_amount: 1, product_id: 'beans', product_type: 'general' }],
+    email: 'jane@example.com',
+    user_id: 'customer-1',
+    destination_coin: 'XRP',
+  });
+  cbpay.free();
+  first.kill(); // SIGKILL: no clean shutdown
+  await new Promise((resolve) => (first.child.exitCode !== null || first.child.signalCode !== null ? resolve() : first.child.once('exit', resolve)));
+
+  const second = await startCliSandbox(['--port', '0', '--db', file]);
+  t.after(() => second.kill());
+  const again = CoinbarPay.fromEnv(second.env); // another port, same file
+  // A merchant's recovery code (findPayment after an unknown outcome) is not told "no payment".
+  const status = await again.findPayment(id);
+  assert.ok(status, 'findPayment after the restart: not 404');
+  assert.equal(status.payment_id_coinbar, payment.payment_id_coinbar);
+  assert.equal(status.status, 'CREATED');
+  assert.equal(status.payment_detail.destination_amount, payment.destination_amount);
+  again.free();
+  await second.stop();
+});
+
+test('sandbox without --db: the banner says the state is in memory', async (t) => {
+  const sb = await startCliSandbox(['--port', '0']);
+  t.after(() => sb.kill());
+  assert.match(sb.output(), /State: +in memory \(lost when the sandbox stops; --db FILE keeps it\)/);
+  await sb.stop();
+});
+
+// ---- fault -----------------------------------------------------------------------------------
+
+test('fault: queues a kind in the running sandbox through its control endpoint; the next API calls fail that way', async (t) => {
+  const sandbox = await startSandbox({ port: 0 });
+  t.after(() => sandbox.close());
+  const env = { COINBAR_BASE_URL: sandbox.baseUrl, COINBAR_SERVICE_CLIENT_ID: DEMO.id, COINBAR_SECRET_KEY: DEMO.secret };
+  const quotes = () => fetch(`${sandbox.baseUrl}/pay/gateway/quotes`, { headers: { 'CBPAY-API-KEY': DEMO.id, SIGNATURE: hmac(DEMO.secret, '') } });
+
+  // The sandbox found from COINBAR_BASE_URL (a loopback URL), as the merchant's server has it.
+  const r = await cli(['fault', '503', '--times', '2', '--retry-after', '1'], { env });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`queued at ${sandbox.url}: 503 for the next 2 API calls\\n`));
+  assert.match(r.stdout, /  503 × 2 \(any API call, Retry-After 1\)/);
+  for (const expected of [503, 503, 200]) {
+    const res = await quotes();
+    assert.equal(res.status, expected);
+    if (expected === 503) assert.equal(res.headers.get('retry-after'), '1');
+    await res.body?.cancel();
+  }
+
+  // --after-commit: the payment IS created, the answer is lost: the SDK reports an unknown outcome
+  // and never re-sends (docs/retries.md); the status call finds the payment.
+  const lost = await cli(['fault', '500', '--after-commit', '--path', '/initiate', '--sandbox', sandbox.url]);
+  assert.equal(lost.code, 0, lost.stdout + lost.stderr);
+  assert.match(lost.stdout, /500-after-commit for the next API call whose URL contains "\/initiate"/);
+  const cbpay = CoinbarPay.fromEnv(env);
+  const id = `fault-cli-${Date.now()}`;
+  const input = { payment_request_id: id, input_coin: 'EUR', products: [{ product_name: 'Tea', product_price: '4.50', product_amount: 1, product_id: 'tea', product_type: 'general' }], email: 'jane@example.com', user_id: 'u-1', destination_coin: 'BTC' };
+  await assert.rejects(cbpay.initiate(input));
+  assert.equal(sandbox.payments.createdCount(id), 1, 'created once, never re-sent');
+  assert.equal((await cbpay.paymentStatus(id)).status, 'CREATED');
+  cbpay.free();
+
+  const listed = await cli(['fault', 'reset', '--path', '/status', '--sandbox', sandbox.url]);
+  assert.match(listed.stdout, /reset × 1 \(path contains "\/status"\)/);
+  const cleared = await cli(['fault', 'clear', '--sandbox', sandbox.url]);
+  assert.equal(cleared.code, 0);
+  assert.match(cleared.stdout, /no faults queued at/);
+  assert.deepEqual(sandbox.stats().faults_queued, []);
+});
+
+test('trigger and fault find the sandbox on its default address when COINBAR_BASE_URL is not set', async (t) => {
+  assert.equal(DEFAULT_SANDBOX_ORIGIN, 'http://127.0.0.1:8790');
+  assert.equal(localSandboxOrigin({}), 'http://127.0.0.1:8790');
+  assert.equal(localSandboxOrigin({ COINBAR_BASE_URL: 'http://localhost:9999/coinbar/api/v2' }), 'http://localhost:9999');
+  assert.equal(localSandboxOrigin({ COINBAR_BASE_URL: 'https://sandbox.coinbar.io/coinbar/api/v2' }), undefined);
+  let sandbox;
+  try {
+    sandbox = await startSandbox({ port: 8790 });
+  } catch (err) {
+    if (err.code !== 'EADDRINUSE') throw err;
+    t.skip('port 8790 is in use on this machine (another sandbox): the default address cannot be tried here');
+    return;
+  }
+  t.after(() => sandbox.close());
+  const received = [];
+  const receiver = await listen(async (req, res) => {
+    received.push(await rawBody(req));
+    res.writeHead(200).end('ok');
+  });
+  t.after(() => receiver.close());
+  const cbpay = CoinbarPay.fromEnv({ COINBAR_BASE_URL: sandbox.baseUrl, COINBAR_SERVICE_CLIENT_ID: DEMO.id, COINBAR_SECRET_KEY: DEMO.secret });
+  const id = `default-${Date.now()}`;
+  const payment = await cbpay.initiate({ payment_request_id: id, input_coin: 'EUR', products: [{ product_name: 'Tea', product_price: '4.50', product_amount: 1, product_id: 'tea', product_type: 'general' }], email: 'jane@example.com', user_id: 'u-1', destination_coin: 'ETH' });
+  cbpay.free();
+  const r = await cli(['trigger', 'SUCCESS', '--order', id, '--forward-to', `${receiver.url}/cb`]); // no COINBAR_* at all
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`payment: {5}${id} from the sandbox at http://127\\.0\\.0\\.1:8790 \\(payment_id_coinbar ${payment.payment_id_coinbar}`));
+  const body = JSON.parse(received[0]);
+  assert.equal(body.payment_id_coinbar, payment.payment_id_coinbar, 'a true duplicate of the sandbox payment');
+  assert.equal(String(body.payment_detail.destination_amount), payment.destination_amount);
+  const f = await cli(['fault', 'latency', '--delay-ms', '10']);
+  assert.equal(f.code, 0, f.stderr);
+  assert.match(f.stdout, /queued at http:\/\/127\.0\.0\.1:8790: latency/);
 });
 
 // ---- trigger ---------------------------------------------------------------------------------
@@ -349,8 +488,8 @@ test('trigger to an Express-style receiver on cbpay.handleCallback: --times and 
   assert.equal(body.payment_request_id_client, 'order-1001');
   assert.equal(body.status_descr, 'Payment completed');
   assert.deepEqual(Object.keys(body.payment_detail), ['destination_coin', 'trade_pair', 'destination_amount', 'coin_change', 'total_price']);
-  // 3.97 EUR at the sandbox's BTC rate, exact digits in the JSON text.
-  assert.match(raw.toString(), /"destination_amount":0\.000075803380363157115201,/);
+  // 3.97 EUR at the sandbox's BTC rate, rounded up to whole satoshi as the sandbox quotes it.
+  assert.match(raw.toString(), /"destination_amount":0\.00007581,/);
 
   deliveries.length = 0;
   const reordered = await cli(['trigger', 'FAILED', '--out-of-order', '--order', 'order-1002', '--forward-to', `${receiver.url}/coinbar/callback`, '--currency', 'GBP', '--coin', 'ETH', '--total', '10.50']);

@@ -13,7 +13,7 @@ after(() => sb.close());
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-test('initiate: 200 with the documented shape, exact total and full-precision amount', async () => {
+test('initiate: 200 with the documented shape, exact total and an amount a wallet can send', async () => {
   const body = initiateBody(CLIENT.id);
   const res = await api.initiate(body);
   assert.equal(res.status, 200, res.text);
@@ -32,11 +32,11 @@ test('initiate: 200 with the documented shape, exact total and full-precision am
   assert.equal(data.destination_memo, '');
   assert.match(data.destination_address, /^bc1q[02-9ac-hj-np-z]{38}$/);
   // Exact decimals in the raw JSON text: 1.99×1 + 0.99×2 = 3.97, rate as documented, and the
-  // amount 3.97 / 52372.33459748911 to 20 significant digits (truncated), more than a double holds.
+  // amount 3.97 / 52372.33459748911 = 0.0000758033803… rounded UP to whole satoshi (8 decimals).
   assert.match(res.text, /"payment_total_price":3\.97,/);
   assert.match(res.text, /"destination_coin_change":52372\.33459748911,/);
-  assert.match(res.text, /"destination_amount":0\.000075803380363157115201,/);
-  assert.equal(data.payment_string, `bitcoin:${data.destination_address}?amount=0.0000758`);
+  assert.match(res.text, /"destination_amount":0\.00007581,/);
+  assert.equal(data.payment_string, `bitcoin:${data.destination_address}?amount=0.00007581`);
 });
 
 test('initiate: each coin gets a plausible address, memo and payment URI', async () => {
@@ -59,23 +59,67 @@ test('initiate: each coin gets a plausible address, memo and payment URI', async
   }
 });
 
-test('initiate: ETH value is the amount in wei; XRP amount keeps 20 significant digits', async () => {
+test('initiate: ETH value is the amount in wei (18 decimals); XRP in whole drops', async () => {
   const eth = await api.initiate({
     products: [{ product_name: 'x', product_price: 8.99, product_amount: 1, product_id: 'p', product_type: 'general' }],
     destination_coin: 'ETH',
   });
-  assert.match(eth.text, /"destination_amount":0\.0030635346415228282061,/);
-  assert.match(eth.json().payment_string, /\?value=3063534641522828$/); // truncated to 18 decimals
+  // 8.99 / 2934.5188 = 0.003063534641522828|2061… rounded up at the 18th decimal (wei)
+  assert.match(eth.text, /"destination_amount":0\.003063534641522829,/);
+  assert.match(eth.json().payment_string, /\?value=3063534641522829$/);
   const xrp = await api.initiate({ destination_coin: 'XRP' });
-  assert.match(xrp.text, /"destination_amount":8\.1497752140085808716,/);
+  assert.match(xrp.text, /"destination_amount":8\.149776,/); // 8.1497752140… up to whole drops
+  // A larger ETH amount has 18 significant digits: more than a double holds, written verbatim.
+  const big = await api.initiate({
+    products: [{ product_name: 'x', product_price: 1999.99, product_amount: 1, product_id: 'p', product_type: 'general' }],
+    destination_coin: 'ETH',
+  });
+  const text = /"destination_amount":([0-9.]+),/.exec(big.text)[1];
+  assert.equal(text, '0.681539337897579665'); // 1999.99 / 2934.5188 = 0.681539337897579664|509… rounded up
+  assert.notEqual(String(Number(text)), text, 'a JS number would lose digits: clients must keep the JSON text');
 });
+
+// 3.97 EUR (and GBP) in each coin: total / rate rounded UP to the coin's smallest unit, the same
+// digits in initiate, status, report and the payment URI (independently computed values).
+const PER_COIN = {
+  BTC: { decimals: 8, EUR: '0.00007581', GBP: '0.00008848', uri: (a) => `?amount=${a}` },
+  ETH: { decimals: 18, EUR: '0.001352862350038446', GBP: '0.00157896687576868', uri: (a) => `?value=${units(a, 18)}` },
+  USDT: { decimals: 6, EUR: '4.308802', GBP: '5.028818', uri: (a) => `&uint256=${units(a, 6)}` },
+  XRP: { decimals: 6, EUR: '8.149776', GBP: '9.511716', uri: (a) => `?amount=${a}&dt=` },
+  XDB: { decimals: 7, EUR: '252.3839797', GBP: '294.5103858', uri: (a) => `?amount=${a}&memo=` },
+};
+/** Integer count of the smallest unit: "0.00157896687576868", 18 -> 1578966875768680. */
+function units(text, decimals) {
+  const [int, frac = ''] = text.split('.');
+  return BigInt(int + frac.padEnd(decimals, '0')).toString();
+}
+
+for (const [coin, exp] of Object.entries(PER_COIN)) {
+  test(`amounts: ${coin} is rounded up to ${exp.decimals} decimals in initiate, status, report and the payment URI`, async () => {
+    for (const fiat of ['EUR', 'GBP']) {
+      const body = initiateBody(CLIENT.id, { destination_coin: coin, input_coin: fiat });
+      const res = await api.initiate(body);
+      assert.equal(res.status, 200, res.text);
+      const amount = /"destination_amount":([0-9.]+),/.exec(res.text)[1];
+      assert.equal(amount, exp[fiat], `${coin}/${fiat}`);
+      assert.ok((amount.split('.')[1] ?? '').length <= exp.decimals, `${amount}: at most ${exp.decimals} decimals`);
+      assert.ok(res.json().payment_string.includes(exp.uri(amount)), `${res.json().payment_string} asks for ${amount}`);
+      const id = encodeURIComponent(body.payment_request_id);
+      const status = await api.get(`/pay/gateway/payment/${id}/status`);
+      assert.match(status.text, new RegExp(`"destination_amount":${amount.replace('.', '\\.')},`));
+      const report = await api.get(`/paymentgateway/reports/${id}`);
+      assert.match(report.text, new RegExp(`"amount_crypto":${amount.replace('.', '\\.')},`));
+      assert.equal(report.json().payment_detail.payment_string, res.json().payment_string);
+    }
+  });
+}
 
 test('initiate: GBP prices use the GBP rate table', async () => {
   const res = await api.initiate({ input_coin: 'GBP' });
   assert.equal(res.status, 200, res.text);
   assert.equal(res.json().trade_pair, 'BTC/GBP');
   assert.match(res.text, /"destination_coin_change":44871\.20931,/);
-  assert.match(res.text, /"destination_amount":0\.000088475440288952622391,/);
+  assert.match(res.text, /"destination_amount":0\.00008848,/); // 0.0000884754… up to whole satoshi
 });
 
 test('initiate: totals are exact decimal sums (0.1×3 + 0.2 = 0.5, 19.99×3 = 59.97, 1e-7 prices)', async () => {
@@ -152,7 +196,7 @@ test('status: documented shape; unknown id → 404; other clients cannot see it'
   assert.equal(s.status, 'CREATED');
   assert.equal(s.input_coin, 'EUR');
   assert.ok(!Number.isNaN(Date.parse(s.creation_time)));
-  assert.match(res.text, /"destination_amount":0\.000075803380363157115201,/);
+  assert.match(res.text, /"destination_amount":0\.00007581,/);
 
   const missing = await api.status('no-such-order');
   assert.equal(missing.status, 404);
@@ -178,7 +222,7 @@ test('report: the §3.6 shape with customer, products, payment_detail and $date 
   assert.match(r.payment_detail.transaction_timeout_date.$date, /^\d{4}-\d\d-\d\dT/);
   assert.ok('urlcallback' in r);
   assert.equal(r.market_data.current_change, 52372.33459748911);
-  assert.match(res.text, /"amount_crypto":0\.000075803380363157115201,/);
+  assert.match(res.text, /"amount_crypto":0\.00007581,/);
 
   // also at the server root, and still 404 for another client's payment
   const root = await fetchSigned(`${sb.url}/paymentgateway/reports/${encodeURIComponent(body.payment_request_id)}`);

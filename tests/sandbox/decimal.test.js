@@ -1,7 +1,7 @@
 // The sandbox's exact decimal helpers and raw-number JSON writer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { add, decimalFromNumber, divide, formatDecimal, mul, parseDecimal, toScaledInteger } from '../../www/sandbox/decimal.js';
+import { add, decimalFromNumber, divide, divideCeil, formatDecimal, mul, parseDecimal, toScaledInteger } from '../../www/sandbox/decimal.js';
 import { RawNumber, stringifyJson } from '../../www/sandbox/json.js';
 
 const fmt = (text) => formatDecimal(parseDecimal(text));
@@ -42,4 +42,15 @@ test('stringifyJson writes RawNumber digits verbatim and matches JSON.stringify 
   assert.equal(stringifyJson(plain), JSON.stringify(plain));
   assert.equal(stringifyJson(plain, 2), JSON.stringify(plain, null, 2));
   assert.throws(() => new RawNumber('1.'), TypeError);
+});
+
+test('divideCeil: exact quotient rounded up to N decimals (never short), exact ones unchanged', () => {
+  const q = (a, b, n) => formatDecimal(divideCeil(parseDecimal(a), parseDecimal(b), n));
+  assert.equal(q('3.97', '52372.33459748911', 8), '0.00007581'); // 0.0000758033…
+  assert.equal(q('8.99', '2934.5188', 18), '0.003063534641522829'); // …828|2061
+  assert.equal(q('10', '4', 8), '2.5'); // exact: no extra unit
+  assert.equal(q('1', '3', 6), '0.333334');
+  assert.equal(q('0.00000001', '1000', 8), '0.00000001'); // never 0 for a positive total
+  assert.equal(q('0', '7', 8), '0');
+  assert.throws(() => q('1', '0', 8), RangeError);
 });

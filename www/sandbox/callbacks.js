@@ -28,10 +28,11 @@ export class CallbackDispatcher {
    * @param {{ timers: import('./timers.js').TimerSet, retry: () => { attempts: number,
    *           baseDelayMs: number, timeoutMs?: number }, now: () => number }} deps
    */
-  constructor({ timers, retry, now }) {
+  constructor({ timers, retry, now, onChange = () => {} }) {
     this.timers = timers;
     this.retry = retry;
     this.now = now;
+    this.onChange = onChange; // every new delivery and every attempt (--db keeps the log)
     this.deliveries = [];
     this.inFlight = new Set();
     this.nextId = 1;
@@ -46,6 +47,24 @@ export class CallbackDispatcher {
 
   close() {
     this.reset();
+  }
+
+  /**
+   * Restores a stored delivery log after a restart. A delivery that had not finished (neither
+   * delivered nor out of attempts) is resumed: its next attempt goes out after the backoff
+   * delay, with the same bytes and the signature recomputed from its client.
+   * @param {Array<object>} deliveries
+   * @param {(clientId: string) => { id: string, secret: string } | undefined} clientFor
+   */
+  load(deliveries, clientFor) {
+    this.deliveries = deliveries;
+    this.nextId = deliveries.reduce((max, d) => Math.max(max, d.id), 0) + 1;
+    for (const d of deliveries) {
+      const client = clientFor(d.client_id);
+      if (d.finished || !client) continue;
+      this.headers.set(d, callbackHeaders(client, d.body));
+      this.timers.set(() => this.#attempt(d), d.next_attempt_in_ms ?? this.retry().baseDelayMs);
+    }
   }
 
   /**
@@ -69,6 +88,7 @@ export class CallbackDispatcher {
     };
     this.deliveries.push(delivery);
     this.headers.set(delivery, headers);
+    this.onChange(delivery);
     this.#attempt(delivery);
     return delivery;
   }
@@ -88,15 +108,16 @@ export class CallbackDispatcher {
     if (record.status_code >= 200 && record.status_code < 300) {
       delivery.delivered = true;
       delivery.finished = true;
-      return;
+      return this.onChange(delivery);
     }
     if (delivery.attempts.length >= attempts) {
       delivery.finished = true;
-      return;
+      return this.onChange(delivery);
     }
     // Exponential backoff: base, 2×base, 4×base, …
     const delay = baseDelayMs * 2 ** (delivery.attempts.length - 1);
     delivery.next_attempt_in_ms = delay;
+    this.onChange(delivery);
     this.timers.set(() => this.#attempt(delivery), delay);
   }
 

@@ -5,16 +5,27 @@
 // through exact decimal maths.
 
 import { createHash } from 'node:crypto';
-import { divide, parseDecimal, formatDecimal, toScaledInteger, truncate } from './decimal.js';
+import { divideCeil, parseDecimal, formatDecimal, toScaledInteger } from './decimal.js';
 
 export const FIATS = ['EUR', 'GBP'];
 
+// `decimals`: the coin's smallest unit, the most decimals a wallet can send.
+//   BTC   8: 1 BTC = 100,000,000 satoshi (Bitcoin Core, src/consensus/amount.h: COIN = 100000000;
+//            BIP21's `amount` is decimal BTC, so at most 8 decimals).
+//   ETH  18: 1 ether = 10^18 wei (ethereum.org, "Ether denominations"; EIP-681 `value` is in wei).
+//   USDT  6: Tether's ERC-20 contract 0xdac17f958d2ee523a2206206994597c13d831ec7 answers
+//            decimals() = 6 (Etherscan, "Read Contract").
+//   XRP   6: 1 XRP = 1,000,000 drops, "precise to the nearest drop (0.000001 XRP)"
+//            (xrpl.org, "Currency Formats").
+//   XDB   7: DigitalBits (a Stellar fork) stores amounts as int64 units of 10^-7: its JS SDK
+//            has ONE = 10000000 and rejects more than 7 decimal places
+//            (github.com/xdbfoundation/xdb-digitalbits-base, src/operation.js, isValidAmount).
 export const COINS = [
-  { code: 'BTC', name: 'Bitcoin', rates: { EUR: '52372.33459748911', GBP: '44871.20931' } },
-  { code: 'ETH', name: 'Ethereum', rates: { EUR: '2934.5188', GBP: '2514.30227' } },
-  { code: 'USDT', name: 'Tether USD (ERC-20)', rates: { EUR: '0.92137', GBP: '0.78945' } },
-  { code: 'XRP', name: 'XRP', rates: { EUR: '0.48713', GBP: '0.41738' } },
-  { code: 'XDB', name: 'DigitalBits', rates: { EUR: '0.01573', GBP: '0.01348' } },
+  { code: 'BTC', name: 'Bitcoin', decimals: 8, rates: { EUR: '52372.33459748911', GBP: '44871.20931' } },
+  { code: 'ETH', name: 'Ethereum', decimals: 18, rates: { EUR: '2934.5188', GBP: '2514.30227' } },
+  { code: 'USDT', name: 'Tether USD (ERC-20)', decimals: 6, rates: { EUR: '0.92137', GBP: '0.78945' } },
+  { code: 'XRP', name: 'XRP', decimals: 6, rates: { EUR: '0.48713', GBP: '0.41738' } },
+  { code: 'XDB', name: 'DigitalBits', decimals: 7, rates: { EUR: '0.01573', GBP: '0.01348' } },
 ];
 
 const BY_CODE = new Map(COINS.map((c) => [c.code, c]));
@@ -22,6 +33,12 @@ const BY_CODE = new Map(COINS.map((c) => [c.code, c]));
 export const isCoin = (code) => BY_CODE.has(code);
 export const coinCodes = () => COINS.map((c) => c.code);
 export const coinName = (code) => BY_CODE.get(code)?.name ?? code;
+/** Decimal places of the coin's smallest unit (8 for BTC: satoshi). */
+export const coinDecimals = (code) => {
+  const coin = BY_CODE.get(code);
+  if (!coin) throw new RangeError(`unsupported coin ${code}`);
+  return coin.decimals;
+};
 
 /** Rate text (fiat per coin) for a coin in a fiat: "52372.33459748911". */
 export function rateText(code, fiat) {
@@ -30,9 +47,13 @@ export function rateText(code, fiat) {
   return coin.rates[fiat];
 }
 
-/** destination_amount = total / rate, 20 significant digits, truncated (our decision). */
+/**
+ * destination_amount = total / rate, ROUNDED UP to the coin's smallest unit (our decision, see
+ * README "Numbers"): an amount a wallet can send, and never less than the order is worth, as a
+ * gateway quoting what the customer must pay does. Never 0 for a total > 0.
+ */
 export function convert(totalDecimal, code, fiat) {
-  return divide(totalDecimal, parseDecimal(rateText(code, fiat)), 20);
+  return divideCeil(totalDecimal, parseDecimal(rateText(code, fiat)), coinDecimals(code));
 }
 
 // ---- fake but plausible addresses --------------------------------------------------------
@@ -85,12 +106,16 @@ function tagFrom(seed) {
 
 const USDT_CONTRACT = '0xdac17f958d2ee523a2206206994597c13d831ec7';
 
-/** Coin URI to show as a QR code (BIP21, EIP-681, XRP/XDB with memo). */
+/**
+ * Coin URI to show as a QR code (BIP21, EIP-681, XRP/XDB with memo). The amount is the
+ * destination_amount itself (already in the coin's smallest unit): the URI asks for exactly
+ * what the API answered, every digit.
+ */
 export function paymentString(code, address, memo, amountDecimal) {
   const amount = formatDecimal(amountDecimal);
   switch (code) {
     case 'BTC':
-      return `bitcoin:${address}?amount=${formatDecimal(truncate(amountDecimal, 8))}`;
+      return `bitcoin:${address}?amount=${amount}`;
     case 'ETH':
       return `ethereum:${address}?value=${toScaledInteger(amountDecimal, 18)}`;
     case 'USDT':

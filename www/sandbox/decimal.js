@@ -95,6 +95,21 @@ export function divide(a, b, significant = 20) {
   return normalize({ units: q, scale: k });
 }
 
+/**
+ * a / b rounded UP (toward +infinity) to `places` decimal places, exactly, for positive
+ * operands: the amount a customer must send so that the merchant is never short
+ * (3.97 / 52372.33459748911 to 8 places = 0.00007581, not 0.0000758).
+ */
+export function divideCeil(a, b, places) {
+  if (b.units === 0n) throw new RangeError('division by zero');
+  if (a.units < 0n || b.units < 0n) throw new RangeError('divideCeil() supports positive operands only');
+  // a/b × 10^places = (a.units × 10^(b.scale + places)) / (b.units × 10^a.scale)
+  const num = a.units * 10n ** BigInt(b.scale + places);
+  const den = b.units * 10n ** BigInt(a.scale);
+  const q = (num + den - 1n) / den;
+  return normalize({ units: q, scale: places });
+}
+
 /** Truncates to `places` decimal places (toward zero). */
 export function truncate(d, places) {
   if (d.scale <= places) return d;

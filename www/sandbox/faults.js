@@ -36,6 +36,31 @@ export const FAULT_KINDS = [
   ...REDIRECTS.map((code) => `${code}-after-commit`),
 ];
 
+/** One line per kind, for `--help` (the sandbox's and `coinbar-pay sandbox|fault --help`). */
+export const FAULT_HELP = Object.freeze({
+  latency: 'answer normally after delayMs (default 1000 ms); the request is processed',
+  500: '500 JSON error; not processed',
+  502: '502 HTML page from a proxy; not processed',
+  503: '503 HTML page (+ Retry-After with retryAfter); not processed',
+  429: '429 "Api RATE exceeded" + Retry-After (default 1 s); not processed',
+  reset: 'connection reset, no answer; not processed',
+  truncated: '200 with half a JSON body, then the connection drops; not processed',
+  malformed: '200 application/json that is not JSON; not processed',
+  'wrong-content-type': '200 text/html maintenance page; not processed',
+  hang: '200 headers, the body never comes (the client must time out); not processed',
+  504: '504 HTML page from a proxy; not processed',
+  'reset-after-commit': 'the payment IS created, then the connection is reset (a lost answer)',
+  '500-after-commit': 'the payment IS created, then a 500',
+  '502-after-commit': 'the payment IS created, then a 502 page',
+  '503-after-commit': 'the payment IS created, then a 503 page',
+  '504-after-commit': 'the payment IS created, then a 504 page',
+  'truncated-after-commit': 'the payment IS created, then a cut JSON body',
+  'hang-after-commit': 'the payment IS created, then no end of the answer',
+});
+
+/** Kinds that have a `-after-commit` variant: `500` + after commit = `500-after-commit`. */
+export const AFTER_COMMIT_BASES = FAULT_KINDS.filter((k) => k.endsWith('-after-commit')).map((k) => k.replace(/-after-commit$/, ''));
+
 /** Kinds whose request IS processed by the service; every other kind short-circuits. */
 export const PROCESSING_KINDS = new Set(['latency', ...FAULT_KINDS.filter((k) => k.endsWith('-after-commit'))]);
 

@@ -15,9 +15,10 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CallbackDispatcher, callbackBody } from './callbacks.js';
 import { COINS, FIATS, isCoin, rateText } from './coins.js';
-import { FaultQueue, PROCESSING_KINDS, committedKind, emitFault, faultFromHeaders } from './faults.js';
+import { FAULT_HELP, FAULT_KINDS, FaultQueue, PROCESSING_KINDS, committedKind, emitFault, faultFromHeaders } from './faults.js';
 import { stringifyJson, RawNumber } from './json.js';
 import { renderErrorPage, renderPaymentPage, renderResultPage } from './page.js';
+import { openSandboxDb } from './persist.js';
 import { ConflictError, PaymentStore, isFinal } from './store.js';
 import { TimerSet } from './timers.js';
 import { validatePaymentBody } from './validate.js';
@@ -28,6 +29,19 @@ export const DEMO_CLIENT = Object.freeze({
   secret: 'sandbox-secret-do-not-use-in-production',
 });
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Host names that are always this machine. Browsers send them (with the port) in `Host`. */
+export const LOOPBACK_NAMES = Object.freeze(['127.0.0.1', 'localhost', '[::1]']);
+
+/** The host name of a Host header or an origin ("127.0.0.1:8790" → "127.0.0.1"), lowercased; null when unparsable. */
+export function hostnameOf(value, { origin = false } = {}) {
+  if (typeof value !== 'string' || value === '' || value === 'null') return null;
+  try {
+    return new URL(origin ? value : `http://${value}`).hostname || null;
+  } catch {
+    return null;
+  }
+}
 
 // ---- responses ---------------------------------------------------------------------------
 
@@ -112,13 +126,23 @@ function parseJsonBody(buf, what = 'body') {
  *   timestampWindowMs?: number, now?: () => number }} [options]
  */
 export async function startSandbox(options = {}) {
-  const sandbox = new Sandbox(options);
-  await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  // --db FILE: better-sqlite3 is loaded only now (a PersistenceError says how to install it).
+  const db = options.db ? await openSandboxDb(options.db) : null;
+  let sandbox;
+  try {
+    sandbox = new Sandbox(options, db);
+    await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  } catch (err) {
+    sandbox?.timers.close();
+    db?.close();
+    throw err;
+  }
   return sandbox.publicApi();
 }
 
 class Sandbox {
-  constructor(options) {
+  constructor(options, db = null) {
+    this.db = db; // SandboxDb (persist.js) with --db, else null: the state lives in memory
     this.now = options.now ?? (() => Date.now());
     this.initialOptions = {
       clients: (options.clients ?? [DEMO_CLIENT]).map((c) => ({ ...c })),
@@ -132,6 +156,14 @@ class Sandbox {
       timestampWindowMs: options.timestampWindowMs ?? 10 * 60 * 1000,
       controlToken: options.controlToken ?? null,
     };
+    // DNS-rebinding guard: only these Host names (plus loopback) are served. A page of
+    // evil.example whose name is re-pointed at 127.0.0.1 sends `Host: evil.example:8790`.
+    this.allowedHosts = new Set();
+    for (const h of options.allowedHosts ?? []) {
+      const name = hostnameOf(String(h));
+      if (!name) throw new TypeError(`allowedHosts: not a host name: ${JSON.stringify(h)}`);
+      this.allowedHosts.add(name);
+    }
     this.timers = new TimerSet();
     this.faults = new FaultQueue();
     this.hanging = new Set();
@@ -140,15 +172,24 @@ class Sandbox {
       timers: this.timers,
       retry: () => this.config.callbackRetry,
       now: this.now,
+      onChange: (delivery) => this.db?.saveCallback(delivery),
     });
     this.store = new PaymentStore({
       now: this.now,
       timers: this.timers,
       timeoutMs: () => this.config.paymentTimeoutMs,
       onFinal: (payment) => this.#sendCallback(payment),
+      onChange: (payment) => this.db?.savePayment(payment.toRecord()),
+      onCounter: (counter) => this.db?.saveCounter(counter),
     });
     this.#resetState();
+    if (this.db) this.#restore();
     this.server = http.createServer((req, res) => {
+      const refused = this.#hostGuard(req);
+      if (refused) {
+        req.resume();
+        return send(res, refused);
+      }
       this.#handle(req, res).catch((err) => {
         if (err instanceof HttpError) return send(res, err.result);
         console.error('[sandbox] internal error:', err);
@@ -176,6 +217,34 @@ class Sandbox {
     this.rateUsage = new Map(); // `${clientId}|${UTC day}` → calls
   }
 
+  /**
+   * --db: back to where the last run stopped. Payments (with their timers), counters and the
+   * callback log come from the file; clients too, except that what the start-up options (the
+   * command line) set for a client wins over the stored value (e.g. a new --callback-url); what
+   * they leave unset keeps its stored value (e.g. a callback URL set through /__sandbox/config).
+   */
+  #restore() {
+    const stored = this.db.load();
+    const startup = this.clients;
+    this.clients = new Map(stored.clients.map((c) => [c.id, c]));
+    for (const [id, c] of startup) {
+      const given = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined && v !== null));
+      this.clients.set(id, { ...this.clients.get(id), ...given });
+    }
+    for (const c of this.clients.values()) this.db.saveClient(c);
+    this.store.load(stored.payments, stored.counters);
+    this.callbacks.load(stored.callbacks, (id) => this.clients.get(id));
+  }
+
+  /** POST /__sandbox/reset: also empties the database (then holds the start-up clients). */
+  #reset() {
+    this.#resetState();
+    if (this.db) {
+      this.db.clear();
+      for (const c of this.clients.values()) this.db.saveClient(c);
+    }
+  }
+
   listen(port, host) {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
@@ -183,6 +252,8 @@ class Sandbox {
         this.server.off('error', reject);
         const addr = this.server.address();
         const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+        // Listening on one specific non-loopback address (e.g. a LAN IP) means being reached by it.
+        if (!['0.0.0.0', '::'].includes(addr.address)) this.allowedHosts.add(hostnameOf(`${shownHost}:1`));
         this.port = addr.port;
         this.url = `http://${shownHost}:${addr.port}`;
         resolve();
@@ -201,6 +272,7 @@ class Sandbox {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+    this.db?.close();
   }
 
   publicApi() {
@@ -209,6 +281,10 @@ class Sandbox {
       url: this.url,
       baseUrl: this.url + API_BASE,
       port: this.port,
+      /** The SQLite file that keeps the state (--db), or null: the state is in memory. */
+      db: this.db?.file ?? null,
+      /** Host names served besides 127.0.0.1, localhost and [::1]. */
+      allowedHosts: [...this.allowedHosts].filter((h) => !LOOPBACK_NAMES.includes(h)),
       close: () => this.close(),
       /** In-process inspection of payments (the same data as GET /__sandbox/payments). */
       payments: {
@@ -224,7 +300,7 @@ class Sandbox {
       },
       callbacks: { list: () => structuredClone(this.callbacks.list()) },
       stats: () => this.#statsView(),
-      reset: () => this.#resetState(),
+      reset: () => this.#reset(),
       configure: (patch) => this.#configure(patch),
     };
   }
@@ -417,6 +493,7 @@ class Sandbox {
     const payment = this.store.create(client.id, body, endpoint);
     const response = json(200, endpoint === 'initiate' ? payment.initiateResponse() : payment.requestResponse());
     payment.originalResponse = response;
+    this.store.touch(payment); // --db: the replayable answer is stored before it is sent
     return response;
   }
 
@@ -466,6 +543,12 @@ class Sandbox {
 
     // POST …/paymentgateway/pay/action: the page's Pay / Cancel buttons.
     if (req.method !== 'POST') return htmlPage(405, renderErrorPage('Method not allowed', 'Use POST.'), { Allow: 'POST' });
+    // Like the control endpoints: another site's page must not press Pay (a browser sends the
+    // page's Origin with every form POST; the sandbox's own page has a loopback origin).
+    if (!this.#originAllowed(req)) {
+      req.resume();
+      return htmlPage(403, renderErrorPage('Forbidden', `The Pay and Cancel buttons work only from the sandbox's own page (Origin ${req.headers.origin} is not a loopback origin).`));
+    }
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
     const p = this.#paymentForPage(form.get('requestToken'), form.get('serviceClientId'));
     if (!p) return htmlPage(404, renderErrorPage('Payment not found', 'This payment link is not valid.'));
@@ -537,7 +620,7 @@ class Sandbox {
     } else if (what === 'callbacks' && parts.length === 1 && m === 'GET') {
       result = json(200, { deliveries: this.callbacks.list() });
     } else if (what === 'reset' && m === 'POST') {
-      this.#resetState();
+      this.#reset();
       result = json(200, { ok: true });
     } else if (what === 'config' && m === 'GET') {
       result = json(200, this.#configView());
@@ -574,17 +657,8 @@ class Sandbox {
   #controlGuard(req) {
     const token = this.initialOptions.controlToken;
     const tokenOk = Boolean(token) && req.headers['x-sandbox-token'] === token;
-    const origin = req.headers.origin;
-    if (origin !== undefined && !tokenOk) {
-      let host = null;
-      try {
-        host = new URL(origin).hostname;
-      } catch {
-        /* "null" or garbage: not loopback */
-      }
-      if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
-        return apiError(403, 'Forbidden', 'control endpoints accept no cross-site requests (Origin must be a loopback origin, or send x-sandbox-token)');
-      }
+    if (!tokenOk && !this.#originAllowed(req)) {
+      return apiError(403, 'Forbidden', 'control endpoints accept no cross-site requests (Origin must be a loopback origin, or send x-sandbox-token)');
     }
     const type = req.headers['content-type'];
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
@@ -592,6 +666,34 @@ class Sandbox {
       return apiError(415, 'Unsupported Media Type', 'control endpoints take application/json bodies only');
     }
     return null;
+  }
+
+  /** No Origin (a program, or a same-origin GET), or a loopback / allowed origin. "null" is refused. */
+  #originAllowed(req) {
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    return this.#nameAllowed(hostnameOf(origin, { origin: true }));
+  }
+
+  #nameAllowed(name) {
+    return name !== null && (LOOPBACK_NAMES.includes(name) || this.allowedHosts.has(name));
+  }
+
+  /**
+   * DNS-rebinding guard, before anything else: a request whose Host is not a loopback name (or a
+   * configured one) is refused, so a foreign site that re-points its name at 127.0.0.1 reads
+   * nothing (control GETs show callback signatures and request tokens). No Host at all (an
+   * HTTP/1.0 program) is served: every browser sends one.
+   */
+  #hostGuard(req) {
+    const host = req.headers.host;
+    if (host === undefined || this.#nameAllowed(hostnameOf(host))) return null;
+    const name = hostnameOf(host) ?? host;
+    return apiError(
+      403,
+      'Forbidden',
+      `Host "${host}" is not served: the sandbox answers only requests addressed to 127.0.0.1, localhost or [::1] (a guard against DNS rebinding); to reach it by another name, start it with --allowed-host ${name}`,
+    );
   }
 
   #findForControl(paymentRequestId, clientId, { throwing = true } = {}) {
@@ -695,6 +797,7 @@ class Sandbox {
         else if (typeof c[k] === 'string' && /^https?:\/\//.test(c[k])) client[k] = c[k];
         else bad(`clients[].${k}: must be an http(s) URL or null`);
       }
+      this.db?.saveClient(client);
     }
     return this.#configView();
   }
@@ -750,16 +853,22 @@ function matchApiRoute(method, sub, underBase) {
 // ---- CLI ---------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const args = {};
+  const args = { allowedHosts: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const [flag, inline] = a.split('=', 2);
-    const value = () => inline ?? argv[++i];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
     if (flag === '--port' || flag === '-p') args.port = Number(value());
     else if (flag === '--no-dedupe') args.dedupe = false;
     else if (flag === '--host') args.host = value();
+    else if (flag === '--db') args.db = value();
+    else if (flag === '--allowed-host') args.allowedHosts.push(value());
     else if (flag === '--help' || flag === '-h') args.help = true;
-    else throw new Error(`unknown argument ${a}`);
+    else throw new Error(`unknown argument ${a} (--help lists the options)`);
   }
   return args;
 }
@@ -776,22 +885,69 @@ function clientsFromEnv(env) {
   return clients;
 }
 
+/**
+ * One line for a port that cannot be had (EADDRINUSE / EACCES), naming the port and how to choose
+ * another; null for any other error. `how` names the option(s), e.g. "--port N or SANDBOX_PORT=N".
+ */
+export function listenErrorLine(err, { what = 'the sandbox', how = '--port N' } = {}) {
+  const port = err?.port;
+  const host = err?.address ?? '127.0.0.1';
+  if (err?.code === 'EADDRINUSE') {
+    return `port ${port} on ${host} (${what}) is already in use, probably by another sandbox or demo: stop that one, or choose another port with ${how}; 0 picks any free port`;
+  }
+  if (err?.code === 'EACCES') return `port ${port} on ${host} (${what}) is not allowed for this user: choose another with ${how} (above 1023)`;
+  return null;
+}
+
+/** The fault kinds with one line each, for --help (from faults.js, the one list). */
+export function faultHelp(indent = '  ') {
+  return FAULT_KINDS.map((k) => `${indent}${k.padEnd(24)}${FAULT_HELP[k] ?? ''}`).join('\n');
+}
+
+/** The state line of the banner. */
+export const stateLine = (db) =>
+  db ? `${db} (SQLite: payments, clients and the callback log survive a restart)` : 'in memory (lost when the sandbox stops; --db FILE keeps it)';
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
-    console.log('usage: node www/sandbox/server.js [--port 8790] [--host 127.0.0.1] [--no-dedupe]\n' +
-      '  --no-dedupe  every POST creates a new payment (no duplicate rule), as a Coinbar without one would\n' +
-      'env: SANDBOX_PORT, SANDBOX_CLIENTS (JSON array), SANDBOX_CALLBACK_URL, SANDBOX_WEB_CALLBACK_URL, SANDBOX_DEDUPE=false');
+    console.log(
+      'usage: node www/sandbox/server.js [--port 8790] [--host 127.0.0.1] [--no-dedupe] [--db FILE] [--allowed-host NAME]...\n' +
+        '  --port N             port (default SANDBOX_PORT or 8790; 0 = any free port)\n' +
+        '  --no-dedupe          every POST creates a new payment (no duplicate rule), as a Coinbar without one would\n' +
+        '  --db FILE            keep payments, clients and the callback log in a SQLite file across restarts\n' +
+        '                       (needs better-sqlite3: npm install --save-dev better-sqlite3); default: in memory\n' +
+        '  --allowed-host NAME  also answer requests addressed to NAME (only 127.0.0.1, localhost, [::1] otherwise:\n' +
+        '                       a guard against DNS rebinding); repeatable\n' +
+        'env: SANDBOX_PORT, SANDBOX_DB, SANDBOX_ALLOWED_HOSTS (comma-separated), SANDBOX_CLIENTS (JSON array),\n' +
+        '     SANDBOX_CALLBACK_URL, SANDBOX_WEB_CALLBACK_URL, SANDBOX_DEDUPE=false\n' +
+        'fault kinds (POST /__sandbox/faults {"kind", "count"?, "path"?}, or npx coinbar-pay fault <kind>):\n' +
+        faultHelp(),
+    );
     return;
   }
   const clients = clientsFromEnv(process.env);
   const port = args.port ?? (process.env.SANDBOX_PORT ? Number(process.env.SANDBOX_PORT) : 8790);
   const dedupe = args.dedupe ?? process.env.SANDBOX_DEDUPE !== 'false';
-  const sandbox = await startSandbox({ port, host: args.host ?? '127.0.0.1', clients, dedupe });
+  const db = args.db ?? (process.env.SANDBOX_DB || undefined);
+  const allowedHosts = [...args.allowedHosts, ...(process.env.SANDBOX_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean)];
+  let sandbox;
+  try {
+    sandbox = await startSandbox({ port, host: args.host ?? '127.0.0.1', clients, dedupe, db, allowedHosts });
+  } catch (err) {
+    const line = listenErrorLine(err, { how: '--port N or SANDBOX_PORT=N (make sandbox SANDBOX_PORT=N)' });
+    if (line || err.name === 'PersistenceError') {
+      console.error(`sandbox: ${line ?? err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
   // One write, so a reader of stdout sees the whole banner at once.
   const lines = [`CoinbarPay sandbox listening on ${sandbox.url}`];
   lines.push(`  API base URL:  ${sandbox.baseUrl}`);
   lines.push(`  Duplicate rule: ${dedupe ? 'on (same payment_request_id + same content replays the original)' : 'off (every POST creates a payment)'}`);
+  lines.push(`  State:         ${stateLine(sandbox.db)}`);
+  if (sandbox.allowedHosts.length) lines.push(`  Host names:    127.0.0.1, localhost, [::1], ${sandbox.allowedHosts.join(', ')}`);
   lines.push(`  Control:       ${sandbox.url}/__sandbox/payments`);
   for (const c of clients) {
     lines.push(`  Client id:     ${c.id}`);

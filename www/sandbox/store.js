@@ -2,6 +2,7 @@
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { coinName, convert, depositFor, paymentString, rateText } from './coins.js';
+import { formatDecimal, parseDecimal } from './decimal.js';
 import { RawNumber } from './json.js';
 import { productsTotal } from './validate.js';
 
@@ -45,14 +46,41 @@ const iso = (ms) => new Date(ms).toISOString();
 export class PaymentStore {
   /**
    * @param {{ now: () => number, timers: import('./timers.js').TimerSet,
-   *           timeoutMs: () => number, onFinal: (payment) => void }} deps
+   *           timeoutMs: () => number, onFinal: (payment) => void,
+   *           onChange?: (payment) => void, onCounter?: (counter) => void }} deps
+   * `onChange` / `onCounter` see every change of a payment / of a duplicate counter (--db).
    */
-  constructor({ now, timers, timeoutMs, onFinal }) {
+  constructor({ now, timers, timeoutMs, onFinal, onChange = () => {}, onCounter = () => {} }) {
     this.now = now;
     this.timers = timers;
     this.timeoutMs = timeoutMs;
     this.onFinal = onFinal;
+    this.onChange = onChange;
+    this.onCounter = onCounter;
     this.reset();
+  }
+
+  /** Tells the persistence layer that `p` changed outside the store (e.g. originalResponse). */
+  touch(p) {
+    this.onChange(p);
+  }
+
+  /**
+   * Restores stored payments (oldest first) and counters after a restart, and re-arms what was
+   * running: the timeout of every open payment and a delayed confirmation (`pay?delayMs`).
+   */
+  load(records, counters) {
+    for (const c of counters) this.counters.set(keyOf(c.client_id, c.payment_request_id), { ...c });
+    for (const record of records) {
+      const p = Payment.fromRecord(record);
+      this.byKey.set(keyOf(p.clientId, p.paymentRequestId), p);
+      this.byToken.set(p.requestToken, p);
+      if (isFinal(p.status)) continue;
+      p.timerCancels.push(this.timers.set(() => this.expire(p, { quiet: true }), p.expiresAt - this.now()));
+      if (p.status === STATUS.PENDING && p.confirmAt) {
+        p.timerCancels.push(this.timers.set(() => this.confirm(p, { quiet: true }), p.confirmAt - Date.now()));
+      }
+    }
   }
 
   reset() {
@@ -104,9 +132,11 @@ export class PaymentStore {
     const counter = this.counter(clientId, body.payment_request_id);
     if (existing.fingerprint === fingerprint(body, endpoint)) {
       counter.replayed += 1;
+      this.onCounter(counter);
       return { kind: 'replay', payment: existing };
     }
     counter.conflicts += 1;
+    this.onCounter(counter);
     return { kind: 'conflict' };
   }
 
@@ -124,7 +154,10 @@ export class PaymentStore {
     if (endpoint === 'initiate') p.chooseCoin(body.destination_coin);
     this.byKey.set(keyOf(clientId, p.paymentRequestId), p);
     this.byToken.set(p.requestToken, p);
-    this.counter(clientId, p.paymentRequestId).created += 1;
+    const counter = this.counter(clientId, p.paymentRequestId);
+    counter.created += 1;
+    this.onCounter(counter);
+    this.onChange(p);
     // Timeout: a timer for real time, plus expireIfDue() on every read for an injected clock.
     const cancel = this.timers.set(() => this.expire(p, { quiet: true }), this.timeoutMs());
     p.timerCancels.push(cancel);
@@ -142,10 +175,9 @@ export class PaymentStore {
     p.statusDescr = descr;
     p.updatedAt = Math.max(this.now(), p.createdAt);
     p.history.push({ status, at: iso(p.updatedAt) });
-    if (isFinal(status)) {
-      p.cancelTimers();
-      this.onFinal(p);
-    }
+    if (isFinal(status)) p.cancelTimers();
+    this.onChange(p); // stored before the callback goes out and before the answer is sent
+    if (isFinal(status)) this.onFinal(p);
   }
 
   #requireNotFinal(p, action) {
@@ -160,6 +192,7 @@ export class PaymentStore {
     if (!p.coin) p.chooseCoin(coin ?? 'BTC');
     else if (coin && coin !== p.coin) throw new ConflictError(`cannot pay in ${coin}: the payment is in ${p.coin}`);
     p.markPaid(this.now());
+    if (delayMs > 0) p.confirmAt = Date.now() + delayMs; // real time, like the timer (kept across a restart)
     this.#transition(p, STATUS.PENDING);
     if (delayMs > 0) {
       p.timerCancels.push(this.timers.set(() => this.confirm(p, { quiet: true }), delayMs));
@@ -224,7 +257,23 @@ export class Payment {
     this.walletOrigin = null;
     this.paidAt = null;
     this.originalResponse = null; // { status, headers, body } replayed for duplicates
+    this.confirmAt = null; // Date.now() of a delayed confirmation (pay?delayMs)
     this.timerCancels = [];
+  }
+
+  /** Plain JSON-able copy for the database (decimals as text, no timers). */
+  toRecord() {
+    const { timerCancels, total, amount, ...rest } = this;
+    return { ...rest, total: formatDecimal(total), amount: amount === undefined ? null : formatDecimal(amount) };
+  }
+
+  static fromRecord(record) {
+    const { total, amount, ...rest } = record;
+    const p = Object.assign(Object.create(Payment.prototype), rest);
+    p.total = parseDecimal(total);
+    if (amount !== null && amount !== undefined) p.amount = parseDecimal(amount);
+    p.timerCancels = [];
+    return p;
   }
 
   cancelTimers() {
