@@ -56,6 +56,8 @@ export const FAULT_HELP = Object.freeze({
   '504-after-commit': 'the payment IS created, then a 504 page',
   'truncated-after-commit': 'the payment IS created, then a cut JSON body',
   'hang-after-commit': 'the payment IS created, then no end of the answer',
+  ...Object.fromEntries(REDIRECTS.map((code) => [code, `${code} redirect to \`location\` (default: this path on the other loopback name, another origin); not processed`])),
+  ...Object.fromEntries(REDIRECTS.map((code) => [`${code}-after-commit`, `the payment IS created, then a ${code} redirect`])),
 });
 
 /** Kinds that have a `-after-commit` variant: `500` + after commit = `500-after-commit`. */
