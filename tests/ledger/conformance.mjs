@@ -126,9 +126,27 @@ export function conformance(open) {
     assert.equal(view.payment_id_coinbar, a1);
     assert.equal(view.attempts[1].status, 'FAILED');
     assert.equal((await ledger.outbox({ orderId })).length, 1);
+    await assert.rejects(ledger.checkout(orderId, input(), { cbpay }), (e) => e.code === 'already_paid' && e.view.paid);
     // and a stale FAILED of the other attempt afterwards changes nothing
     await ledger.handleCallback(cbpay, ...signedCallback(payment(`${orderId}.2`, a2, 'CANCELED', '2026-01-01T11:00:00Z')));
     assert.equal((await ledger.payment(orderId)).paid, true);
+  });
+
+  T('1. gateway mode: requestPayment without a payment id yet; the callback binds it by payment_request_id', async () => {
+    const { ledger } = await setup();
+    const orderId = `order-${randomUUID()}`;
+    const cbpay = fakeCbpay({ requestPayment: async () => ({ result: 'success', request_token: 't+/=', payment_id_coinbar: null, gateway_url: 'https://gw.example/pay?requestToken=t' }) });
+    const { destination_coin, ...gatewayInput } = input();
+    const view = await ledger.checkout(orderId, gatewayInput, { cbpay, mode: 'gateway' });
+    assert.equal(view.payment.gateway_url, 'https://gw.example/pay?requestToken=t');
+    assert.equal(view.payment_id_coinbar, null);
+    assert.equal((await ledger.checkout(orderId, gatewayInput, { cbpay, mode: 'gateway' })).attempt, 1, 'reused');
+    assert.equal(cbpay.count('requestPayment'), 1);
+    const r = await ledger.handleCallback(cbpay, ...signedCallback(payment(`${orderId}.1`, 'pid-gw-' + orderId, 'SUCCESS')));
+    assert.equal(r.outcome, 'processed');
+    const paid = await ledger.payment(orderId);
+    assert.equal(paid.paid, true);
+    assert.equal(paid.payment_id_coinbar, 'pid-gw-' + orderId);
   });
 
   T('2. an event for a payment the order does not have: anomaly (hook + query), not applied', async () => {
