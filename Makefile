@@ -3,7 +3,7 @@
 SHELL := bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build demo example test test-rust test-js test-e2e test-runtimes test-bundlers lint sizes sandbox
+.PHONY: help deps build demo example test test-rust test-js test-ledger test-e2e test-runtimes test-bundlers lint sizes sandbox
 
 help:
 	@echo "make demo      build everything and start the demo shop + local CoinbarPay sandbox on 127.0.0.1"
@@ -57,6 +57,12 @@ test-js: build
 test-runtimes: build
 	node tests/runtimes/run.mjs
 
+# The payment ledger (coinbar-pay/ledger, issue 20): one conformance suite on better-sqlite3,
+# Cloudflare D1 (Miniflare) and a throwaway PostgreSQL cluster; plus its migrations and CLI.
+test-ledger: build
+	@scripts/install-postgres.sh
+	node --test --test-concurrency=1 tests/ledger/
+
 test-e2e: build
 	@scripts/install-chromium.sh
 	node --test --test-concurrency=1 tests/e2e/
@@ -69,7 +75,7 @@ test-bundlers: build
 	@scripts/install-chromium.sh
 	node tests/bundlers/run.mjs
 
-test: lint test-rust test-js test-e2e test-runtimes test-bundlers sizes
+test: lint test-rust test-js test-ledger test-e2e test-runtimes test-bundlers sizes
 
 # Benchmark (issue 6): prepare/sign/verify vs node:crypto, WebCrypto and @noble/hashes in Node
 # and workerd, cold start, sizes, memory, end to end against the sandbox, the Rust core

@@ -5,6 +5,7 @@
 //   npx coinbar-pay fault     queue a fault in the running sandbox (the next API calls fail)
 //   npx coinbar-pay sign      what a signature covers, for debugging a mismatch
 //   npx coinbar-pay verify    expected vs received SIGNATURE
+//   npx coinbar-pay migrate   create the payment ledger's tables (coinbar-pay/ledger)
 //
 // This file is the source; scripts/build-cli.mjs bundles it with the sandbox into
 // pkg/dist/cli.mjs (the package's `bin`), keeping `coinbar-pay` (the SDK) an import of the
@@ -17,6 +18,7 @@ const COMMANDS = {
   fault: () => import('./fault.js'),
   sign: () => import('./sign.js').then((m) => m.sign),
   verify: () => import('./sign.js').then((m) => m.verify),
+  migrate: () => import('./migrate.js'),
 };
 
 const HELP = `coinbar-pay: develop a CoinbarPay integration locally
@@ -29,6 +31,7 @@ Commands:
   fault     make the running sandbox's next API call(s) fail (503, reset, 500 after commit, …)
   sign      sign a body with COINBAR_SECRET_KEY and show what was signed
   verify    compare a received SIGNATURE with the expected one for a body
+  migrate   create the payment ledger's tables: --db <sqlite file | postgres://URL>
 
 The loop:
   npx coinbar-pay sandbox --callback-url http://127.0.0.1:3000/coinbar/callback
