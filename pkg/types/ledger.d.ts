@@ -212,7 +212,7 @@ export interface Ledger {
 export function createLedger(options: LedgerOptions): Ledger;
 
 export class LedgerError extends Error {
-  code: 'config' | 'budget' | 'already_paid' | 'unknown_payment' | 'busy' | 'legacy_sdk';
+  code: 'config' | 'budget' | 'already_paid' | 'unknown_payment' | 'busy';
 }
 
 export const DEFAULT_PREFIX: 'coinbar_';

@@ -27,7 +27,7 @@ export function operationsTests(T, setup) {
     assert.equal(await s.complete('k', 'C'), true);
     assert.equal(await s.claim('k', 'D', 1000, ev), 'done');
     assert.equal(await s.renew('k', 'C', 1000), false);
-    await assert.rejects(s.claim('k2', 1000, ev), (e) => e.code === 'legacy_sdk');
+    await assert.rejects(s.claim('k2', 1000, ev), (e) => e.code === 'config');
   });
 
   T('4. concurrent deliveries of one callback on two instances: applied once; a failed handler is retried', async () => {

@@ -11,7 +11,8 @@
 //   * the order is paid when any attempt is paid: orders.paid_at and the outbox row are written
 //     in the same batch as the transition, once per order; a second paid attempt: 'double_paid'.
 import { parseInstant } from './time.js';
-import { newToken } from './protocol.js';
+import { newToken, processCallback } from '../callbacks.js';
+import { LedgerError } from './errors.js';
 
 const DAY_MS = 86_400_000;
 const text = (v) => (v === null || v === undefined || v === '' ? null : String(v));
@@ -173,27 +174,28 @@ export async function applyStored(L, { paymentRequestId, limit = 50 } = {}) {
   let applied = 0;
   for (const row of rows) {
     const event = JSON.parse(row.event);
-    const token = newToken();
-    if ((await L.store.claim(row.key, token, L.leaseMs, event)) !== 'claimed') continue;
+    // The same claim / renew / complete-or-release run as a live delivery (the SDK's
+    // processCallback): a stored event still pending its attempt is released again.
+    const handler = async (ev) => {
+      const r = await applyEvent(L, ev, { source: 'callback', eventKey: row.key });
+      if (r.outcome === 'pending') throw new LedgerError('unknown_payment', 'still no attempt for this event');
+    };
+    let r;
     try {
-      const r = await applyEvent(L, event, { source: 'callback', eventKey: row.key });
-      if (r.outcome === 'pending') {
-        await L.store.release(row.key, token);
-        continue;
-      }
-      await L.store.complete(row.key, token);
-      if (row.outcome === 'pending') {
-        const e = eventFields(event);
-        await L.exec.run(`UPDATE ${t.anomalies} SET settled_at = ?, note = ? WHERE key = ? AND settled_at IS NULL`, [
-          L.now(),
-          'applied when its attempt appeared',
-          `unknown_order/${e.payment_id_coinbar ?? e.payment_request_id}/${e.status}`,
-        ]);
-      }
-      applied += 1;
-    } catch (err) {
-      await L.store.release(row.key, token, err).catch(() => {});
+      r = await processCallback(event, { store: L.store, handler, leaseMs: L.leaseMs });
+    } catch {
+      continue; // released: tried again on the next run
     }
+    if (r.outcome !== 'processed') continue;
+    if (row.outcome === 'pending') {
+      const e = eventFields(event);
+      await L.exec.run(`UPDATE ${t.anomalies} SET settled_at = ?, note = ? WHERE key = ? AND settled_at IS NULL`, [
+        L.now(),
+        'applied when its attempt appeared',
+        `unknown_order/${e.payment_id_coinbar ?? e.payment_request_id}/${e.status}`,
+      ]);
+    }
+    applied += 1;
   }
   return applied;
 }

@@ -14,7 +14,6 @@ import { LedgerError } from './errors.js';
 import { applyEvent } from './events.js';
 import { anomalies, prune, settleAnomaly } from './maintenance.js';
 import { drain, outboxRows, retryDead } from './outbox.js';
-import { processEvent } from './protocol.js';
 import { reconcile } from './reconcile.js';
 import { DEFAULT_PREFIX, migrate, migrationSql, tableNames } from './schema.js';
 import { callbackStore } from './store.js';
@@ -42,7 +41,6 @@ const defaultRequestId = (orderId, attempt) => `${orderId}.${attempt}`;
 
 class Ledger {
   #L;
-  #legacy = new WeakSet();
 
   constructor(options) {
     const { db, dialect, prefix = DEFAULT_PREFIX, budget, onAnomaly, onPaid, now = () => Date.now(), paymentRequestId = defaultRequestId, ...rest } = options ?? {};
@@ -114,17 +112,7 @@ class Ledger {
   async handleCallback(cbpay, rawBody, headers, { leaseMs = this.#L.leaseMs } = {}) {
     const options = { store: this.store, handler: (event) => this.#apply(event), leaseMs };
     try {
-      if (!this.#legacy.has(cbpay)) {
-        try {
-          const r = await cbpay.handleCallback(rawBody, headers, options);
-          return { status: r.status, outcome: r.outcome, event: r.event };
-        } catch (e) {
-          if (e?.code !== 'legacy_sdk') throw e;
-          this.#legacy.add(cbpay); // an SDK whose store contract has no owner token: run the protocol here
-        }
-      }
-      const event = cbpay.verifyCallback(rawBody, headers);
-      const r = await processEvent(event, options);
+      const r = await cbpay.handleCallback(rawBody, headers, options);
       return { status: r.status, outcome: r.outcome, event: r.event };
     } catch (e) {
       if (e?.code === 'unknown_payment') return { status: 503, outcome: 'unknown_payment', retryAfter: 60 };

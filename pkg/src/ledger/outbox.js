@@ -7,7 +7,7 @@
 // 'dead' }), re-armed by retryDead()). A drainer that dies mid-send leaves a claim that expires
 // after leaseMs; the next drain sends the row again (at least once).
 import { orderView } from './checkout.js';
-import { newToken } from './protocol.js';
+import { newToken } from '../callbacks.js';
 
 export async function drain(L, send, options = {}) {
   const { limit = 10, leaseMs = 60_000, maxAttempts = L.opts.outboxMaxAttempts, baseMs = L.opts.outboxBackoffMs, maxBackoffMs = 3_600_000 } = options;

@@ -13,10 +13,7 @@ export function callbackStore(L) {
   return {
     async claim(key, token, leaseMs, event) {
       if (typeof token !== 'string' || typeof leaseMs !== 'number') {
-        throw new LedgerError(
-          'legacy_sdk',
-          'store.claim: called as claim(key, leaseMs, event); the ledger store needs the owner-token contract claim(key, token, leaseMs, event) (coinbar-pay with owned claims). ledger.handleCallback() handles both.',
-        );
+        throw new LedgerError('config', 'store.claim: call it as claim(key, token, leaseMs, event) (the owner-token contract of handleCallback, docs/callbacks.md)');
       }
       const now = L.now();
       const e = eventFields(event);
