@@ -5,7 +5,7 @@ use super::*;
 pub fn check_event(e: &callback::CallbackEvent, body: &[u8]) {
     let v: Value = serde_json::from_slice(body).expect("a parsed callback is JSON");
     check_payment(&e.payment, &v);
-    assert_eq!(e.idempotency_key, format!("{}/{}", e.payment.payment_id_coinbar, e.payment.status.as_str()));
+    check_idempotency_key(e);
     check_customer(e.customer.as_ref(), v.get("customer"));
     check_products_echo(&e.products, v.get("products"));
     let mut want = payment_members(&e.payment);
@@ -14,6 +14,24 @@ pub fn check_event(e: &callback::CallbackEvent, body: &[u8]) {
     want.insert("idempotency_key".into(), Value::String(e.idempotency_key.clone()));
     // The wasm path: verify (here with a check that always passes) and write the event.
     check_json(callback::verify_json(body, Some("cid"), Some("sig"), "cid", |_, _| true), &Value::Object(want));
+}
+
+/// The key, written independently: the id with `%` and `/` escaped, `/`, the status (a
+/// documented one canonical, any other trimmed and ASCII upper-cased). And it reads back: the
+/// first `/` ends the id, which unescapes to `payment_id_coinbar` (no two events share a key).
+fn check_idempotency_key(e: &callback::CallbackEvent) {
+    let id = &e.payment.payment_id_coinbar;
+    assert!(!id.is_empty(), "an event without a payment id was accepted");
+    let status = if e.payment.status.is_known() {
+        e.payment.status.as_str().to_string()
+    } else {
+        e.payment.status.as_str().trim().to_ascii_uppercase()
+    };
+    let want = format!("{}/{}", id.replace('%', "%25").replace('/', "%2F"), status);
+    assert_eq!(e.idempotency_key, want);
+    let (head, tail) = e.idempotency_key.split_once('/').expect("a separator");
+    assert_eq!(head.replace("%2F", "/").replace("%25", "%"), *id);
+    assert_eq!(tail, status);
 }
 
 /// Callback verification: the right signature over the exact bytes (and the right client
