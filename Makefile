@@ -50,7 +50,7 @@ test-rust: deps
 test-js: build
 	node_modules/.bin/tsc -p tests/types
 	node_modules/.bin/tsc -p tests/types/es2022
-	node --test tests/js/ tests/sandbox/ tests/load/ tests/types/ tests/demo/
+	node --test tests/js/ tests/sandbox/ tests/load/ tests/types/ tests/demo/ tests/newcomer/
 
 # One conformance suite (tests/vectors.json) in Node ESM/CJS, workerd, Deno, Bun, Vercel
 # edge-runtime and Chromium, from the npm-packed package; prints runtime x group pass counts.

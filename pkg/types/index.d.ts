@@ -366,7 +366,7 @@ export type FetchSignal = typeof globalThis extends { AbortSignal: { prototype: 
 /** The `fetch` the client uses; defaults to `globalThis.fetch`. */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal: FetchSignal },
+  init: { method: string; headers: Record<string, string>; body?: string; redirect: 'manual'; signal: FetchSignal },
 ) => Promise<{ status: number; text(): Promise<string>; headers?: { get(name: string): string | null } }>;
 
 export interface CoinbarPayOptions {
