@@ -13,7 +13,8 @@
 //
 // Faults: with --faults P, each HTTP attempt the SDK makes is, with probability P, sent with
 // the sandbox's `x-sandbox-fault` header (500, 502, 503, 429 with Retry-After 1, reset,
-// truncated body, reset-after-commit = lost response of a created payment, hang and latency
+// truncated body, reset-after-commit = lost response of a created payment, 302 and
+// 307-after-commit = redirects (never followed), hang and latency
 // past the timeout = timeouts). The header is added by the transport the SDK is given (its
 // `fetch` option); the SDK's own retry logic sees exactly what a queued fault would show it,
 // and each attempt, retries included, is faulted independently. Retries are on
@@ -38,7 +39,7 @@ import { mulberry32 } from '../lib/rng.mjs';
 
 const CLIENT = { id: 'c0ffee00-0000-4000-8000-000000000001', secret: 'sandbox-secret-do-not-use-in-production' };
 const CODES = new Set(['validation', 'config', 'network', 'timeout', 'aborted', 'http', 'api', 'decode', 'internal']);
-const FAULT_KINDS = ['500', '502', '503', '429', 'reset', 'truncated', 'reset-after-commit', 'hang', 'latency'];
+const FAULT_KINDS = ['500', '502', '503', '429', 'reset', 'truncated', 'reset-after-commit', 'hang', 'latency', '302', '307-after-commit'];
 const COINS = ['BTC', 'ETH', 'USDT', 'XRP', 'XDB'];
 
 
