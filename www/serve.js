@@ -31,7 +31,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 
 /** Security headers of the pages: CSP (inline scripts only by hash: the import map), no framing, nosniff, no referrer. */
 const inlineHashes = new Map();
-function pageHeaders(file, body) {
+export function pageHeaders(file, body) {
   let hashes = inlineHashes.get(file);
   if (!hashes) {
     hashes = [...body.toString('utf8').matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
