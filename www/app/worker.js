@@ -281,9 +281,11 @@ export function createWorker({ guard = null } = {}) {
     }
   }
 
-  async function order(id, url, env, client) {
+  async function order(requested, url, env, client) {
     const { ledger, shop, cbpay, caps } = ctxOf(env);
-    const o = await shop.getOrder(id);
+    // Coinbar's return to /result.html names the attempt (payment_request_id = <order id>.<attempt>).
+    const o = (await shop.getOrder(requested)) ?? (/\.\d+$/.test(requested) ? await shop.getOrder(requested.replace(/\.\d+$/, '')) : null);
+    const id = o?.order_id;
     if (!o) return problem(404, 'no such order');
     let view;
     if (url.searchParams.get('refresh') === '1') {
