@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // The demo: the shop page, the merchant's fetch handler (www/app/worker.js) under a tiny
 // Node adapter, and — unless real Coinbar credentials are set — the local sandbox, all on
-// 127.0.0.1. `make demo` runs this. Orders live in a SQLite file (better-sqlite3, the same
-// migrations as D1): data/demo.sqlite, or --db FILE / DEMO_DB_FILE. Reconciliation (the
-// handler's scheduled()) runs every RECONCILE_INTERVAL_SECONDS (default 60).
+// 127.0.0.1. `make demo` runs this. The shop's orders and the ledger's payments live in one
+// database: a SQLite file (better-sqlite3, the same migrations as D1): data/demo.sqlite, or
+// --db FILE / DEMO_DB_FILE; or PostgreSQL when DATABASE_URL (or --db) is postgres://…
+// The handler's scheduled() (reconcile, drain the e-mail outbox, prune) runs every
+// RECONCILE_INTERVAL_SECONDS (default 60).
 //
 //   node www/serve.js [--port 8080] [--sandbox-port 8790] [--db data/demo.sqlite]   (or PORT=, SANDBOX_PORT=)
+//   DATABASE_URL=postgres://user@127.0.0.1:5432/shop node www/serve.js
 //   COINBAR_BASE_URL=… COINBAR_SERVICE_CLIENT_ID=… COINBAR_SECRET_KEY=… node www/serve.js
 //   API_ORIGIN=http://127.0.0.1:8787 node www/serve.js   # /api/* served by another runtime (workerd)
 import { createServer } from 'node:http';
@@ -14,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import { openSqlite } from './sqlite.js';
+import { isPostgresUrl, openPostgres } from './postgres.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const STATIC = [
@@ -27,7 +31,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 
 /** Security headers of the pages: CSP (inline scripts only by hash: the import map), no framing, nosniff, no referrer. */
 const inlineHashes = new Map();
-function pageHeaders(file, body) {
+export function pageHeaders(file, body) {
   let hashes = inlineHashes.get(file);
   if (!hashes) {
     hashes = [...body.toString('utf8').matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
@@ -124,9 +128,10 @@ async function toFetch(req, res, origin, handle) {
 export const DEFAULT_DB_FILE = resolve(root, 'data/demo.sqlite');
 
 /**
- * Start the demo. Resolves to `{ url, sandbox, store, reconcile(), close() }`. Options: `port`,
- * `sandboxPort`, `env` (defaults to process.env), `db` (SQLite file; default DEMO_DB_FILE or
- * data/demo.sqlite), `reconcileIntervalMs` (default RECONCILE_INTERVAL_SECONDS or 60 s; 0 = off),
+ * Start the demo. Resolves to `{ url, sandbox, database, store, reconcile(), close() }`. Options: `port`,
+ * `sandboxPort`, `env` (defaults to process.env), `db` (a SQLite file or a postgres:// URL; default
+ * DATABASE_URL, else DEMO_DB_FILE or data/demo.sqlite), `reconcileIntervalMs` (the scheduled job:
+ * default RECONCILE_INTERVAL_SECONDS or 60 s; 0 = off), `worker` (the handler module; default www/app/worker.js),
  * `apiOrigin` (proxy /api/* there instead of running the handler here; changeable later with
  * `setApiOrigin`), `sandboxOptions` (extra startSandbox options).
  */
@@ -136,7 +141,8 @@ export async function startDemo({
   env = process.env,
   apiOrigin = env.API_ORIGIN,
   sandboxOptions = {},
-  db = env.DEMO_DB_FILE || DEFAULT_DB_FILE,
+  db = env.DATABASE_URL || env.DEMO_DB_FILE || DEFAULT_DB_FILE,
+  worker = undefined,
   reconcileIntervalMs = Number(env.RECONCILE_INTERVAL_SECONDS ?? 60) * 1000,
 } = {}) {
   const server = createServer();
@@ -168,13 +174,22 @@ export async function startDemo({
       PAYMENT_WINDOW_MINUTES: env.PAYMENT_WINDOW_MINUTES ?? '15',
     };
   }
-  const handler = apiOrigin ? null : (await import('./app/worker.js')).default;
-  let store = null;
+  const handler = apiOrigin ? null : (worker ?? (await import('./app/worker.js')).default);
+  let database = null;
   let timer = null;
-  const reconcile = () => handler.scheduled({ cron: 'interval', scheduledTime: Date.now() }, handlerEnv, { waitUntil() {} });
+  // Work a handler hands to ctx.waitUntil (e.g. draining the outbox after a callback) is awaited on close.
+  const pending = new Set();
+  const ctx = { waitUntil: (p) => (pending.add(p), p.finally(() => pending.delete(p)).catch(() => {})), passThroughOnException() {} };
+  const reconcile = () => handler.scheduled({ cron: 'interval', scheduledTime: Date.now() }, handlerEnv, ctx);
   if (handler) {
-    store = await openSqlite(resolve(db));
-    handlerEnv.STORE = store;
+    try {
+      database = isPostgresUrl(db) ? await openPostgres(db) : await openSqlite(resolve(db));
+    } catch (err) {
+      server.close();
+      await sandbox?.close();
+      throw err;
+    }
+    handlerEnv.DB = database.db;
     // The gateway return URL is built from this configured origin, never from a request's Host.
     handlerEnv.PUBLIC_ORIGIN ??= url;
     if (reconcileIntervalMs > 0) {
@@ -187,7 +202,7 @@ export async function startDemo({
     try {
       const { pathname } = new URL(req.url, url);
       if (pathname.startsWith('/api/')) {
-        if (handler) await toFetch(req, res, url, (request) => handler.fetch(request, handlerEnv));
+        if (handler) await toFetch(req, res, url, (request) => handler.fetch(request, handlerEnv, ctx));
         else {
           await toFetch(req, res, url, async (request) =>
             fetch(new URL(pathname + new URL(req.url, url).search, upstream), {
@@ -207,7 +222,9 @@ export async function startDemo({
     url,
     sandbox,
     handlerEnv,
-    store,
+    database,
+    /** The database's executor (SQL with `?` placeholders on SQLite or PostgreSQL). */
+    store: database?.exec ?? null,
     /** One reconciliation run now (what the interval does). */
     reconcile,
     /** Send /api/* to another origin (a handler running in workerd) from now on. */
@@ -218,8 +235,9 @@ export async function startDemo({
       clearInterval(timer);
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
+      await Promise.allSettled([...pending]);
       await sandbox?.close();
-      store?.close();
+      await database?.close();
     },
   };
 }
@@ -234,7 +252,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     demo = await startDemo({
       port: Number(arg('--port', process.env.PORT || 8080)),
       sandboxPort: Number(arg('--sandbox-port', process.env.SANDBOX_PORT || 8790)),
-      db: arg('--db', process.env.DEMO_DB_FILE || DEFAULT_DB_FILE),
+      db: arg('--db', process.env.DATABASE_URL || process.env.DEMO_DB_FILE || DEFAULT_DB_FILE),
     });
   } catch (err) {
     // A busy port is one line that says which port and how to choose another, not a stack trace.
@@ -247,10 +265,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     console.error(`demo: ${line}`);
     process.exit(2);
   }
-  const { dailyBudget } = await import('./app/store.js');
-  const b = dailyBudget(demo.handlerEnv);
-  console.log(`\n  coinbar-pay demo shop:  ${demo.url}\n  orders in:              ${demo.store?.file ?? '(the API runs elsewhere)'}`);
-  console.log(`  Coinbar calls per day:  quotes ${b.quotes}, page refresh ${b.refresh}, reconciliation ${b.reconcile}, checkout ${b.checkout} (of ${demo.handlerEnv.COINBAR_DAILY_CALLS || 1000})\n`);
+  const { createLedger } = await import('coinbar-pay/ledger');
+  const { ledgerOptions } = await import('./app/worker.js');
+  const b = demo.database ? (await createLedger({ db: demo.database.exec, ...ledgerOptions(demo.handlerEnv) }).budget()).shares : null;
+  console.log(`\n  coinbar-pay demo shop:  ${demo.url}\n  orders in:              ${demo.database ? `${demo.database.kind} ${demo.database.where}` : '(the API runs elsewhere)'}`);
+  if (b) console.log(`  Coinbar calls per day:  checkout ${b.checkout}, page refresh ${b.refresh}, reconciliation ${b.reconcile} + ${b.reconcile_hot} kept for recent orders, quotes ${b.quotes} (the ledger's shares of ${demo.handlerEnv.COINBAR_DAILY_CALLS || 1000})\n`);
   console.log(demo.sandbox ? `  talking to the local CoinbarPay sandbox at ${demo.sandbox.baseUrl}\n  (set COINBAR_BASE_URL, COINBAR_SERVICE_CLIENT_ID, COINBAR_SECRET_KEY to use a real Coinbar environment)\n` : `  talking to Coinbar at ${process.env.COINBAR_BASE_URL || process.env.COINBAR_ENV}\n`);
   const stop = async () => {
     await demo.close();

@@ -81,6 +81,8 @@ export interface AttemptView {
   status: string | null;
   status_descr: string | null;
   status_at: string | null;
+  /** Where the applied status came from: initiate | callback | refresh | reconcile | checkout. */
+  status_source: string | null;
   is_final: boolean;
   is_paid: boolean;
   last_unknown_status: string | null;
@@ -219,5 +221,7 @@ export const DEFAULT_PREFIX: 'coinbar_';
 export const DEFAULT_SHARES: Readonly<Record<BudgetPurpose, number>>;
 export function tableNames(prefix?: string): Record<'orders' | 'attempts' | 'events' | 'anomalies' | 'outbox' | 'budget', string>;
 export function migrationSql(dialect: 'sqlite' | 'postgres', prefix?: string): string;
+/** The ledger's executor over a D1 binding, a better-sqlite3 Database or a pg.Pool (what createLedger uses): run your own tables' SQL on the same driver. */
+export function createExecutor(db: unknown, dialect?: 'd1' | 'sqlite' | 'postgres'): LedgerExecutor & { driver: 'd1' | 'better-sqlite3' | 'pg' };
 /** Milliseconds since the epoch from an ISO 8601 instant (any offset, any fraction; no offset = UTC), or null. */
 export function parseInstant(value: unknown): number | null;

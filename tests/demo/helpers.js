@@ -1,5 +1,6 @@
 // Shared by the demo backend tests (tests/demo/*.test.js) and the chaos run (tests/demo/chaos.mjs).
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -126,4 +127,50 @@ export async function callbackSink() {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${server.address().port}/cb`, got, close: () => new Promise((r) => server.close(r)) };
+}
+
+/**
+ * A JSON request from a given loopback source address (127.0.0.x): the Node adapter takes the
+ * client address from the socket, so this is how a test plays many clients. Resolves { status, body }.
+ */
+export function requestFrom(localAddress, url, { method = 'GET', body, agent } = {}) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const data = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: u.pathname + u.search, method, localAddress, agent, headers: data ? { 'content-type': 'application/json', 'content-length': data.length } : {} },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed = null;
+          try {
+            parsed = JSON.parse(text);
+          } catch {}
+          resolve({ status: res.statusCode, body: parsed });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/** A signed Coinbar callback body for a payment (what Coinbar POSTs), with the given status and update_time. */
+export function callbackBody({ prid, pid, status, updateTime = new Date().toISOString(), descr = null }) {
+  return JSON.stringify({
+    result: 'success',
+    payment_id_coinbar: pid,
+    payment_request_id_client: prid,
+    service_client_id: CLIENT.id,
+    status,
+    payment_detail: { destination_coin: 'BTC', trade_pair: 'BTC/EUR', destination_amount: 0.001, coin_change: 50000, total_price: 45.79 },
+    input_coin: 'EUR',
+    creation_time: '2026-05-04T09:39:00Z',
+    update_time: updateTime,
+    status_descr: descr,
+    customer: { external_user_id: 'u', name: 'Jane', surname: 'Doe', email: 'jane@example.com' },
+    products: [],
+  });
 }

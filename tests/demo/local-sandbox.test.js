@@ -54,7 +54,7 @@ test('demo (make demo): a busy shop or sandbox port is one line naming it and it
 });
 
 test('the shop shows the amount the sandbox quoted, unchanged: whole satoshi / drops / 10^-7 XDB', async (t) => {
-  const demo = await startDemo({ port: 0, sandboxPort: 0, env: {}, db: tmpDb('amounts'), reconcileIntervalMs: 0 });
+  const demo = await startDemo({ port: 0, sandboxPort: 0, env: { CLIENT_CHECKOUTS_PER_MINUTE: '10' }, db: tmpDb('amounts'), reconcileIntervalMs: 0 });
   t.after(() => demo.close());
   for (const [coin, decimals] of [['BTC', 8], ['XRP', 6], ['XDB', 7], ['ETH', 18]]) {
     const res = await fetch(`${demo.url}/api/checkout`, {
@@ -64,7 +64,7 @@ test('the shop shows the amount the sandbox quoted, unchanged: whole satoshi / d
     });
     assert.equal(res.status, 201, await res.clone().text());
     const order = await res.json();
-    const record = demo.sandbox.payments.get(order.id);
+    const record = demo.sandbox.payments.get(order.payment_request_id);
     assert.equal(order.amount, String(record.status.payment_detail.destination_amount), coin);
     assert.match(order.amount, new RegExp(`^\\d+(\\.\\d{1,${decimals}})?$`), `${coin}: at most ${decimals} decimals`);
     assert.ok(order.payment_string.includes(coin === 'ETH' ? '?value=' : `amount=${order.amount}`), order.payment_string);

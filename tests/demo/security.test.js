@@ -50,8 +50,8 @@ test("quotes cannot spend the shop's Coinbar quota: 1,010 GET /api/quotes in a b
   }
 });
 
-test('checkout is rate-limited per client address (before: unlimited)', async () => {
-  const demo = await demoWith({}, { env: { CHECKOUT_PER_MINUTE: '3' } });
+test('checkout is rate-limited per client address (before: unlimited); the guard and its daily caps: guard.test.js', async () => {
+  const demo = await demoWith({}, { env: { CLIENT_CHECKOUTS_PER_MINUTE: '3' } });
   try {
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await checkout(demo.url)).status);
@@ -133,10 +133,10 @@ test('the gateway return URL comes from the configured public origin, not the re
     const body = JSON.stringify({ ...CART, mode: 'gateway' });
     const r = await raw(demo.url, { method: 'POST', path: 'http://evil.example/api/checkout', headers: { host: 'evil.example', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, body });
     assert.equal(r.status, 201, r.text);
-    const id = JSON.parse(r.text).id;
+    const prid = JSON.parse(r.text).payment_request_id;
     // Coinbar's report of the payment carries the urlcallback the shop signed.
     const { CoinbarPay } = await import('coinbar-pay');
-    const report = await CoinbarPay.fromEnv(demo.handlerEnv).report(id);
+    const report = await CoinbarPay.fromEnv(demo.handlerEnv).report(prid);
     assert.equal(report.urlcallback, `${demo.url}/result.html`);
   } finally {
     await demo.close();
@@ -154,7 +154,7 @@ test('a payment_string that is not a coin URI never becomes a link (before: java
   });
   await new Promise((r) => evil.listen(0, '127.0.0.1', r));
   const store = await openSqlite(tmpDb('evil'));
-  const env = { COINBAR_SERVICE_CLIENT_ID: CLIENT.id, COINBAR_SECRET_KEY: CLIENT.secret, COINBAR_BASE_URL: `http://127.0.0.1:${evil.address().port}`, STORE: store };
+  const env = { COINBAR_SERVICE_CLIENT_ID: CLIENT.id, COINBAR_SECRET_KEY: CLIENT.secret, COINBAR_BASE_URL: `http://127.0.0.1:${evil.address().port}`, DB: store.db };
   try {
     const r = await worker.fetch(new Request('http://shop.test/api/checkout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(CART) }), env);
     const order = await r.json();

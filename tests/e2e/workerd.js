@@ -2,15 +2,15 @@
 // Cloudflare deployment would: bundled under the `workerd` export condition, the .wasm as a
 // compiled module, secrets as bindings, and a real D1 database (Miniflare's, SQLite-backed,
 // persisted under `d1Persist` so that several workerd instances can share it) with the
-// migrations of www/app/migrations applied.
+// migrations of www/app/migrations applied (the ledger's 0001 + the shop's 0002).
 import { Miniflare } from 'miniflare';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleForWorkerd, miniflareOptions } from '../../scripts/workerd.mjs';
-import { migrate } from '../../www/app/migrate.js';
-import { d1Executor } from '../../www/app/d1.js';
+import { createExecutor } from 'coinbar-pay/ledger';
+import { migrateFiles } from '../../www/app/migrate.js';
 import { readMigrations } from '../../www/sqlite.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,8 +39,8 @@ export async function startWorker(bindings, { d1Persist = mkdtempSync(join(tmpdi
   });
   const url = await mf.ready;
   const d1 = await mf.getD1Database('DB');
-  const db = d1Executor(d1);
-  if (applyMigrations) await migrate(db, readMigrations());
+  const db = createExecutor(d1); // the ledger's D1 executor: db.all(sql, [params])
+  if (applyMigrations) await migrateFiles(db, readMigrations());
   return {
     url: url.origin,
     mf,

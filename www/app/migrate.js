@@ -1,8 +1,11 @@
-// Apply wrangler-format D1 migrations (numbered .sql files, each applied once, recorded in the
-// d1_migrations table exactly as `wrangler d1 migrations apply` records them) through a store
-// executor. Used by the Node adapter (SQLite) and by the tests that start workerd + D1; on
-// Cloudflare, `wrangler d1 migrations apply DB --remote` does the same with the same files.
-// Hand-written because wrangler's applier is a CLI, not a library; it is ~30 lines.
+// Apply the demo's migrations through a ledger executor (createExecutor of coinbar-pay/ledger).
+//   SQLite (Node): the wrangler-format files of www/app/migrations (the ledger's 0001 + the
+//     shop's 0002), each once, recorded in d1_migrations exactly as `wrangler d1 migrations
+//     apply` records them — so wrangler, this applier and ledger.migrate() know of each other.
+//   PostgreSQL: ledger.migrate() (its own bookkeeping, under an advisory lock) + the shop's
+//     schema (CREATE … IF NOT EXISTS), in one transaction.
+// On Cloudflare, `wrangler d1 migrations apply DB --remote -c www/app/wrangler.toml` does it.
+import { shopSchemaSql } from './schema.js';
 
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS d1_migrations (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -10,7 +13,7 @@ export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS d1_migrations (
   applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL
 )`;
 
-/** Split a migration file into statements: drop `--` comments, split on `;` (our files have no `;` in literals). */
+/** Split a migration file into statements: drop `--` comments, split on `;` (no `;` in literals). */
 export function statements(sql) {
   return sql
     .split('\n')
@@ -21,24 +24,26 @@ export function statements(sql) {
     .filter(Boolean);
 }
 
-/**
- * Apply every migration of `files` ([{ name, sql }], sorted by name) not yet in d1_migrations.
- * Each file and its d1_migrations row go in one batch (one transaction); a concurrent applier
- * of the same file fails on the UNIQUE name, and its whole batch rolls back.
- * Returns the names applied now.
- */
-export async function migrate(db, files) {
-  await db.run(MIGRATIONS_TABLE);
+/** SQLite / D1: apply each of `files` ([{ name, sql }]) not yet in d1_migrations, file + record in one batch. Returns the names applied now. */
+export async function migrateFiles(exec, files) {
+  await exec.run(MIGRATIONS_TABLE);
   const applied = [];
   for (const { name, sql } of [...files].sort((a, b) => a.name.localeCompare(b.name))) {
-    if (await db.first('SELECT 1 AS x FROM d1_migrations WHERE name = ?', name)) continue;
+    if (await exec.first('SELECT 1 AS x FROM d1_migrations WHERE name = ?', [name])) continue;
     try {
-      await db.batch([['INSERT INTO d1_migrations (name) VALUES (?)', [name]], ...statements(sql).map((s) => [s, []])]);
+      await exec.batch([['INSERT INTO d1_migrations (name) VALUES (?)', [name]], ...statements(sql).map((s) => [s, []])]);
       applied.push(name);
     } catch (e) {
-      if (await db.first('SELECT 1 AS x FROM d1_migrations WHERE name = ?', name)) continue; // another instance won
+      if (await exec.first('SELECT 1 AS x FROM d1_migrations WHERE name = ?', [name])) continue; // another instance won
       throw e;
     }
   }
+  return applied;
+}
+
+/** PostgreSQL: the ledger's migration, then the shop's tables. */
+export async function migratePostgres(exec, ledger) {
+  const applied = await ledger.migrate();
+  await exec.batch([['SELECT pg_advisory_xact_lock(7261903454)', []], ...statements(shopSchemaSql('postgres')).map((s) => [s, []])]);
   return applied;
 }

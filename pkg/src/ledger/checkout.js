@@ -47,6 +47,7 @@ export function attemptView(a) {
     status: a.status ?? null,
     status_descr: a.status_descr ?? null,
     status_at: iso(a.status_at),
+    status_source: a.status_source ?? null,
     is_final: Boolean(Number(a.is_final)),
     is_paid: Boolean(Number(a.is_paid)),
     last_unknown_status: a.last_unknown_status ?? null,

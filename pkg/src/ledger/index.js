@@ -20,6 +20,8 @@ import { callbackStore } from './store.js';
 
 export { LedgerError, migrationSql, tableNames, DEFAULT_PREFIX };
 export { parseInstant } from './time.js';
+/** The ledger's executor for a D1 binding, better-sqlite3 Database or pg.Pool (your own tables on the same driver). */
+export { executorFor as createExecutor } from './drivers.js';
 export { DEFAULT_SHARES } from './budget.js';
 
 const DEFAULTS = {
