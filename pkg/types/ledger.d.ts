@@ -194,7 +194,12 @@ export interface Ledger {
   /** For cbpay.handleCallback(raw, headers, { store: ledger.store, handler: ledger.handler }). */
   readonly store: LedgerCallbackStore;
   readonly handler: (event: CallbackEvent) => Promise<ApplyResult>;
-  migrate(): Promise<string[]>;
+  /**
+   * Apply the ledger's migration, then your own `files` (e.g. the other files of your wrangler
+   * migrations folder) in the same bookkeeping (d1_migrations on SQLite/D1, as wrangler records
+   * them; <prefix>migrations on PostgreSQL), each once, in name order. The names applied now.
+   */
+  migrate(options?: { files?: ReadonlyArray<{ name: string; sql: string }> }): Promise<string[]>;
   checkout(orderId: string, input: Omit<InitiateInput, 'payment_request_id'> | Omit<RequestInput, 'payment_request_id'>, options: CheckoutOptions): Promise<OrderView>;
   payment(orderId: string, options?: { touch?: boolean }): Promise<OrderView | null>;
   refresh(orderId: string, options: { cbpay: CoinbarPay; gapMs?: number }): Promise<OrderView | null>;

@@ -39,6 +39,20 @@ export function conformance(open) {
     assert.equal(await ledger.payment('nope'), null);
   });
 
+  T("migrate({ files }): the merchant's own migrations in the same bookkeeping, each once, in name order", async () => {
+    const { ledger, prefix, second } = await setup();
+    const table = `${prefix}shop_${Date.now()}`;
+    const files = [
+      { name: `0003_${table}_b.sql`, sql: `ALTER TABLE ${table} ADD COLUMN note TEXT;` },
+      { name: `0002_${table}.sql`, sql: `-- the shop's table\nCREATE TABLE ${table} (id TEXT PRIMARY KEY, total TEXT NOT NULL);` },
+    ];
+    // Not idempotent SQL (ALTER TABLE ADD COLUMN): applied twice it would fail.
+    assert.deepEqual(await ledger.migrate({ files }), [files[1].name, files[0].name]);
+    assert.deepEqual(await second().migrate({ files }), []);
+    assert.deepEqual(await ledger.migrate({ files: [...files, { name: `0001_${prefix}ledger.sql`, sql: 'NOT SQL AT ALL' }] }), [], "a copy of the ledger's file is the ledger's");
+    await assert.rejects(() => Promise.resolve().then(() => ledger.migrate({ files: [{ name: 1 }] })), (e) => e.code === 'config');
+  });
+
   T('1. record before calling: the attempt exists when initiate runs; payment() shows it again without a POST', async () => {
     const { ledger } = await setup();
     const orderId = `order-${randomUUID()}`;

@@ -87,8 +87,12 @@ class Ledger {
   }
 
   /** Create the tables (once; safe to call on every start and from several instances). */
-  migrate() {
-    return migrate(this.#L.exec, this.#L.prefix);
+  /** Apply the ledger's migration, then your own `files` ([{ name, sql }]) in the same bookkeeping; each once. */
+  migrate({ files = [] } = {}) {
+    if (!Array.isArray(files) || !files.every((f) => typeof f?.name === 'string' && typeof f?.sql === 'string')) {
+      throw new LedgerError('config', 'migrate: files must be [{ name, sql }] (e.g. your wrangler migration files)');
+    }
+    return migrate(this.#L.exec, this.#L.prefix, files);
   }
 
   checkout(orderId, input, options) {

@@ -143,31 +143,52 @@ export function statements(sql) {
 }
 
 /**
- * Apply the ledger's migration once. SQLite/D1: recorded in d1_migrations as wrangler does (so
- * `wrangler d1 migrations apply` and migrate() know of each other). PostgreSQL: recorded in
- * <prefix>migrations, under an advisory lock (two instances starting together wait in turn).
- * Returns the names applied now ([] when already applied).
+ * Apply the ledger's migration, then the caller's own `files` ([{ name, sql }], in name order;
+ * a file named like the ledger's — a copy in a wrangler migrations folder — is the ledger's),
+ * each once. SQLite/D1: each file and its record in d1_migrations in one batch, as wrangler
+ * records them (so `wrangler d1 migrations apply` and migrate() know of each other).
+ * PostgreSQL: recorded in <prefix>migrations, each under an advisory lock (two instances
+ * starting together wait in turn). Returns the names applied now ([] when all were applied).
  */
-export async function migrate(exec, prefix = DEFAULT_PREFIX) {
-  const name = MIGRATION_NAME(prefix);
-  const body = statements(migrationSql(exec.dialect, prefix)).map((s) => [s, []]);
+export async function migrate(exec, prefix = DEFAULT_PREFIX, files = []) {
+  const own = MIGRATION_NAME(prefix);
+  const all = [{ name: own, sql: migrationSql(exec.dialect, prefix) }, ...[...files].filter((f) => f.name !== own).sort((a, b) => a.name.localeCompare(b.name))];
+  const applied = [];
+  for (const { name, sql } of all) if (await applyOnce(exec, prefix, name, sql)) applied.push(name);
+  return applied;
+}
+
+/** One migration file, once: true when it was applied now. */
+async function applyOnce(exec, prefix, name, sql) {
+  const body = statements(sql).map((s) => [s, []]);
   if (exec.dialect === 'postgres') {
     const table = `${prefix}migrations`;
     const r = await exec.batch([
       ['SELECT pg_advisory_xact_lock(7261903453)', []],
       [`CREATE TABLE IF NOT EXISTS ${table} (name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`, []],
-      ...body,
-      [`INSERT INTO ${table} (name, applied_at) VALUES (?, CAST(? AS BIGINT)) ON CONFLICT (name) DO NOTHING RETURNING name`, [name, Date.now()]],
+      [`SELECT name FROM ${table} WHERE name = ?`, [name]],
     ]);
-    return r.at(-1).rows.length ? [name] : [];
+    if (r.at(-1).rows.length) return false;
+    try {
+      const done = await exec.batch([
+        ['SELECT pg_advisory_xact_lock(7261903453)', []],
+        ...body,
+        [`INSERT INTO ${table} (name, applied_at) VALUES (?, CAST(? AS BIGINT)) ON CONFLICT (name) DO NOTHING RETURNING name`, [name, Date.now()]],
+      ]);
+      return done.at(-1).rows.length === 1;
+    } catch (e) {
+      // Another instance applied it between our check and our batch (its body ran twice).
+      if ((await exec.first(`SELECT name FROM ${table} WHERE name = ?`, [name])) !== null) return false;
+      throw e;
+    }
   }
   await exec.run('CREATE TABLE IF NOT EXISTS d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)');
-  if (await exec.first('SELECT 1 AS x FROM d1_migrations WHERE name = ?', [name])) return [];
+  if (await exec.first('SELECT 1 AS x FROM d1_migrations WHERE name = ?', [name])) return false;
   try {
     await exec.batch([['INSERT INTO d1_migrations (name) VALUES (?)', [name]], ...body]);
-    return [name];
+    return true;
   } catch (e) {
-    if (await exec.first('SELECT 1 AS x FROM d1_migrations WHERE name = ?', [name])) return []; // another instance won
+    if (await exec.first('SELECT 1 AS x FROM d1_migrations WHERE name = ?', [name])) return false; // another instance won
     throw e;
   }
 }
