@@ -6,9 +6,11 @@ use crate::prelude::*;
 
 pub mod callback;
 pub mod initiate;
+pub mod payment_uri;
 pub mod product;
 pub mod quotes;
 pub mod report;
+pub mod retrieve;
 pub mod status;
 pub mod view;
 
@@ -56,8 +58,19 @@ pub(crate) fn response_object(status: u16, body: &str, result_required: bool) ->
             Ok(Value::Object(obj)) => api_error_text(obj),
             _ => None,
         };
-        let detail = api_error.clone().unwrap_or_else(|| truncate_chars(body.trim(), 200));
-        let mut e = with_body(Error::new(ErrorKind::Http, text!("Coinbar answered HTTP ", status, ": ", detail)));
+        let message = match (&api_error, body.trim_start().starts_with('<')) {
+            (Some(text), _) => text!("Coinbar answered HTTP ", status, ": ", text),
+            // A proxy's or a web server's page, not Coinbar's JSON: its title, not the page.
+            (None, true) => text!(
+                "Coinbar answered HTTP ",
+                status,
+                " with an HTML page, not Coinbar's JSON (a proxy or web server in front of the API, or a wrong baseUrl): \"",
+                html_excerpt(body),
+                "\" (the page is in error.body)"
+            ),
+            (None, false) => text!("Coinbar answered HTTP ", status, ": ", truncate_chars(body.trim(), 200)),
+        };
+        let mut e = with_body(Error::new(ErrorKind::Http, message));
         e.api_error = api_error;
         return Err(e);
     }
@@ -70,6 +83,70 @@ pub(crate) fn response_object(status: u16, body: &str, result_required: bool) ->
     };
     check_result(&obj, result_required).map_err(with_body)?;
     Ok(obj)
+}
+
+/// What an error message quotes of an HTML page: its `<title>`, or else its text without tags
+/// (nor `<script>` / `<style>` contents), whitespace collapsed, at most 200 characters.
+/// Searched by characters only (no substring search: see `api::split_scheme`).
+pub(crate) fn html_excerpt(page: &str) -> String {
+    const MAX: usize = 200;
+    let mut text = String::new();
+    let mut title: Option<usize> = None; // where the title's text starts in `text`
+    let mut hidden = false; // inside <script> or <style>
+    let mut rest = page;
+    while let Some(c) = rest.chars().next() {
+        if c == '<' {
+            let (tag, after) = rest.get(1..).unwrap_or("").split_once('>').unwrap_or((rest.get(1..).unwrap_or(""), ""));
+            rest = after;
+            let closing = tag.starts_with('/');
+            let name = tag.trim_start_matches('/');
+            let name = name.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("");
+            let is = |n: &str| name.eq_ignore_ascii_case(n);
+            if is("script") || is("style") {
+                hidden = !closing;
+            } else if is("title") {
+                match (closing, title) {
+                    (false, None) => title = Some(text.len()),
+                    (true, Some(start)) => {
+                        let t = text.get(start..).unwrap_or("").trim();
+                        if !t.is_empty() {
+                            return truncate_with_ellipsis(t, MAX);
+                        }
+                        title = None;
+                    }
+                    _ => {}
+                }
+            }
+            if !text.ends_with(' ') {
+                text.push(' ');
+            }
+            continue;
+        }
+        rest = rest.get(c.len_utf8()..).unwrap_or("");
+        if hidden {
+            continue;
+        }
+        if c.is_whitespace() {
+            if !text.is_empty() && !text.ends_with(' ') {
+                text.push(' ');
+            }
+        } else {
+            text.push(c);
+        }
+        if title.is_none() && text.len() > 4 * MAX {
+            break;
+        }
+    }
+    truncate_with_ellipsis(text.trim(), MAX)
+}
+
+/// `s` cut to `max` characters, with `…` when it was longer.
+fn truncate_with_ellipsis(s: &str, max: usize) -> String {
+    let mut out = truncate_chars(s, max);
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
 }
 
 /// The `result` rule of [`response_object`] (the caller adds status and body to the error).
@@ -240,6 +317,14 @@ impl Got {
         self.table.iter().zip(&self.values).find_map(|(f, v)| match (f.shape, v) {
             (_, Val::Text(s)) if f.name == name => Some(s.as_str()),
             (Shape::Flat(_), Val::Object(g)) => g.get(name),
+            _ => None,
+        })
+    }
+
+    /// An object field by name, without taking it.
+    pub fn child(&self, name: &str) -> Option<&Got> {
+        self.table.iter().zip(&self.values).find_map(|(f, v)| match v {
+            Val::Object(g) if f.name == name => Some(g),
             _ => None,
         })
     }
@@ -431,6 +516,36 @@ mod tests {
         let e = response_object(502, "<html>Bad gateway</html>", true).unwrap_err();
         assert_eq!(e.body.as_deref(), Some("<html>Bad gateway</html>"));
         assert_eq!(e.api_error, None);
+    }
+
+    #[test]
+    fn an_html_page_is_quoted_by_its_title_and_kept_whole_in_the_body() {
+        let page = format!(
+            "<!DOCTYPE html>\n<html><head><style>body {{ color: red }}</style><title>503 Service Temporarily Unavailable</title>\
+             <script>var x = '<b>';</script></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr>\
+             <center>nginx</center>{}</body></html>",
+            "<p>padding</p>".repeat(400)
+        );
+        let e = response_object(503, &page, true).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Coinbar answered HTTP 503 with an HTML page, not Coinbar's JSON (a proxy or web server in front of the API, \
+             or a wrong baseUrl): \"503 Service Temporarily Unavailable\" (the page is in error.body)"
+        );
+        assert_eq!(e.body.as_deref().map(str::len), Some(MAX_BODY_IN_ERROR), "the body is kept, cut to 4096");
+        assert_eq!(e.status, Some(503));
+        // No title: the text without tags, scripts or styles, at most 200 characters.
+        assert_eq!(
+            html_excerpt("<html><body><script>alert(1)</script><h1>Bad\n  gateway</h1><p>Try later</p>"),
+            "Bad gateway Try later"
+        );
+        assert_eq!(html_excerpt("<TITLE>  </TITLE><h1>x</h1>"), "x", "an empty title is skipped");
+        let long = html_excerpt(&format!("<p>{}</p>", "é".repeat(300)));
+        assert_eq!((long.chars().count(), long.ends_with('…')), (201, true));
+        for odd in ["<", "<title", "<title>", "<<>>", "</title>x", "<script>", "a<b", "\u{0}<\u{e9}"] {
+            let _ = html_excerpt(odd); // never panics
+        }
+        assert_eq!(html_excerpt("<title>T"), "T");
     }
 
     #[test]
