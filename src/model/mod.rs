@@ -85,64 +85,46 @@ pub(crate) fn response_object(status: u16, body: &str, result_required: bool) ->
     Ok(obj)
 }
 
-/// What an error message quotes of an HTML page: its `<title>`, or else its text without tags
-/// (nor `<script>` / `<style>` contents), whitespace collapsed, at most 200 characters.
-/// Searched by characters only (no substring search: see `api::split_scheme`).
+/// What an error message quotes of an HTML page: its `<title>`, or else its text without
+/// tags, whitespace collapsed; at most 200 characters. Split on `<` and `>` (ASCII, so every
+/// piece is whole UTF-8); no substring search (see `api::split_scheme`).
+#[inline(never)]
 pub(crate) fn html_excerpt(page: &str) -> String {
-    const MAX: usize = 200;
     let mut text = String::new();
-    let mut title: Option<usize> = None; // where the title's text starts in `text`
-    let mut hidden = false; // inside <script> or <style>
-    let mut rest = page;
-    while let Some(c) = rest.chars().next() {
-        if c == '<' {
-            let (tag, after) = rest.get(1..).unwrap_or("").split_once('>').unwrap_or((rest.get(1..).unwrap_or(""), ""));
-            rest = after;
-            let closing = tag.starts_with('/');
-            let name = tag.trim_start_matches('/');
-            let name = name.split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("");
-            let is = |n: &str| name.eq_ignore_ascii_case(n);
-            if is("script") || is("style") {
-                hidden = !closing;
-            } else if is("title") {
-                match (closing, title) {
-                    (false, None) => title = Some(text.len()),
-                    (true, Some(start)) => {
-                        let t = text.get(start..).unwrap_or("").trim();
-                        if !t.is_empty() {
-                            return truncate_with_ellipsis(t, MAX);
-                        }
-                        title = None;
+    let mut title = None; // where the title's text starts in `text`
+    for (i, piece) in page.split('<').enumerate() {
+        // Every piece but the first starts with a tag: `tag>text`.
+        let (tag, after) = if i == 0 { ("", piece) } else { piece.split_once('>').unwrap_or((piece, "")) };
+        let closing = tag.starts_with('/');
+        let name = tag.trim_start_matches('/').split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("");
+        if name.eq_ignore_ascii_case("title") {
+            match (closing, title) {
+                (false, _) => title = Some(text.len()),
+                (true, Some(start)) => {
+                    let t = text.get(start..).unwrap_or("").trim();
+                    if !t.is_empty() {
+                        return cut(t);
                     }
-                    _ => {}
                 }
+                _ => {}
             }
-            if !text.ends_with(' ') {
-                text.push(' ');
+        }
+        for c in core::iter::once(' ').chain(after.chars()) {
+            let c = if c.is_ascii_whitespace() { ' ' } else { c };
+            if !(c == ' ' && text.ends_with(' ')) {
+                text.push(c);
             }
-            continue;
         }
-        rest = rest.get(c.len_utf8()..).unwrap_or("");
-        if hidden {
-            continue;
-        }
-        if c.is_whitespace() {
-            if !text.is_empty() && !text.ends_with(' ') {
-                text.push(' ');
-            }
-        } else {
-            text.push(c);
-        }
-        if title.is_none() && text.len() > 4 * MAX {
+        if title.is_none() && text.len() > 1000 {
             break;
         }
     }
-    truncate_with_ellipsis(text.trim(), MAX)
+    cut(text.trim())
 }
 
-/// `s` cut to `max` characters, with `…` when it was longer.
-fn truncate_with_ellipsis(s: &str, max: usize) -> String {
-    let mut out = truncate_chars(s, max);
+/// `s` cut to 200 characters, with `…` when it was longer.
+fn cut(s: &str) -> String {
+    let mut out = truncate_chars(s, 200);
     if out.len() < s.len() {
         out.push('…');
     }
@@ -534,11 +516,8 @@ mod tests {
         );
         assert_eq!(e.body.as_deref().map(str::len), Some(MAX_BODY_IN_ERROR), "the body is kept, cut to 4096");
         assert_eq!(e.status, Some(503));
-        // No title: the text without tags, scripts or styles, at most 200 characters.
-        assert_eq!(
-            html_excerpt("<html><body><script>alert(1)</script><h1>Bad\n  gateway</h1><p>Try later</p>"),
-            "Bad gateway Try later"
-        );
+        // No title: the text without tags, at most 200 characters.
+        assert_eq!(html_excerpt("<html><body><h1>Bad\n  gateway</h1><p>Try later</p>"), "Bad gateway Try later");
         assert_eq!(html_excerpt("<TITLE>  </TITLE><h1>x</h1>"), "x", "an empty title is skipped");
         let long = html_excerpt(&format!("<p>{}</p>", "é".repeat(300)));
         assert_eq!((long.chars().count(), long.ends_with('…')), (201, true));

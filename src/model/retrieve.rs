@@ -9,24 +9,59 @@
 use crate::prelude::*;
 
 use super::report::REPORT;
-use super::status::{PaymentStatus, PAYMENT};
-use super::{payment_uri, read, response_object, Got};
+use super::status::PAYMENT;
+use super::{answer_json, opt, payment_uri, read, req, response_object, Field, Got, Shape, Val};
 use crate::error::{truncate_chars, Error, MAX_BODY_IN_ERROR};
-use crate::json::ObjectWriter;
 use crate::text::text;
 
 /// The fields of initiate's answer found in the report and, failing that, in the status answer:
-/// `(name in the result, report's payment_detail field, status's payment_detail field)`; an
-/// empty detail name means the top level of the answer.
-const FIELDS: [(&str, &str, &str); 5] = [
-    ("payment_id_coinbar", "", ""),
-    ("payment_total_price", "total_price", "total_price"),
-    ("trade_pair", "pair", "trade_pair"),
-    ("destination_coin_change", "coin_price", "coin_change"),
-    ("destination_amount", "amount_crypto", "destination_amount"),
+/// `(report's payment_detail field, status's payment_detail field)`; empty names mean the top
+/// level of the answer, under the result's name. In the order of [`RETRIEVED`], from its 2nd
+/// field to `destination_amount`.
+const FROM: [(&str, &str); 6] = [
+    ("", ""),
+    ("total_price", "total_price"),
+    ("pair", "trade_pair"),
+    // Found in the report before this loop (the status call has none).
+    ("payment_string", "payment_string"),
+    ("coin_price", "coin_change"),
+    ("amount_crypto", "destination_amount"),
 ];
 
-/// A field by its rule: top level (`detail` empty) or inside `payment_detail`.
+/// The result: initiate's answer (after `result`), then the coin and the status. Written by
+/// the rule tables' writer ([`answer_json`]).
+const RETRIEVED: &[Field] = &[
+    opt("request_token", Shape::Str),
+    req("payment_id_coinbar", Shape::Str),
+    req("payment_total_price", Shape::Str),
+    req("trade_pair", Shape::Str),
+    req("payment_string", Shape::Str),
+    req("destination_coin_change", Shape::Str),
+    req("destination_amount", Shape::Str),
+    req("destination_address", Shape::Str),
+    opt("destination_memo", Shape::Str),
+    opt("destination_coin", Shape::Str),
+    req("status", Shape::Status),
+];
+
+/// An answer (without `result`) read by its table.
+#[inline(never)]
+fn answer(status: u16, body: &str, table: &'static [Field]) -> Result<Got, Error> {
+    read(&response_object(status, body, false)?, table)
+}
+
+/// A `decode` error about the report answer, which it carries.
+#[cold]
+#[inline(never)]
+fn decode_error(message: String, status: u16, body: &str) -> Error {
+    let mut e = Error::decode(message);
+    e.status = Some(status);
+    e.body = Some(truncate_chars(body, MAX_BODY_IN_ERROR));
+    e
+}
+
+/// A field by its rule: top level (`detail` empty: `top`) or inside `payment_detail`.
+#[inline(never)]
 fn field<'g>(answer: Option<&'g Got>, detail: &str, top: &str) -> Option<&'g str> {
     let answer = answer?;
     if detail.is_empty() {
@@ -43,13 +78,8 @@ pub fn retrieved_json(
     report_body: &str,
     status: Option<(u16, &str)>,
 ) -> Result<Option<String>, Error> {
-    let report = read(&response_object(report_status, report_body, false)?, REPORT)?;
-    let decode = |message: String| {
-        let mut e = Error::decode(message);
-        e.status = Some(report_status);
-        e.body = Some(truncate_chars(report_body, MAX_BODY_IN_ERROR));
-        e
-    };
+    let report = answer(report_status, report_body, REPORT)?;
+    let decode = |message: String| decode_error(message, report_status, report_body);
     let payment_string = field(Some(&report), "payment_string", "").ok_or_else(|| {
         decode(String::from(match field(Some(&report), "coin", "") {
             None => {
@@ -70,41 +100,28 @@ pub fn retrieved_json(
         ))
     })?;
     let status = match status {
-        Some((code, body)) => Some(read(&response_object(code, body, false)?, PAYMENT)?),
+        Some((code, body)) => Some(answer(code, body, PAYMENT)?),
         None => None,
     };
-    let mut values = [None; 5];
-    for (slot, (name, in_report, in_status)) in values.iter_mut().zip(FIELDS) {
-        *slot = field(Some(&report), in_report, name).or_else(|| field(status.as_ref(), in_status, name));
-        if slot.is_none() {
-            return match status {
-                None => Ok(None),
-                Some(_) => Err(decode(text!("neither the report nor the status of this payment has `", name, "`"))),
-            };
+    let mut values = Vec::with_capacity(RETRIEVED.len());
+    values.push(Val::Absent); // request_token: given only at creation
+    for (f, (in_report, in_status)) in RETRIEVED.iter().skip(1).zip(FROM) {
+        match field(Some(&report), in_report, f.name).or_else(|| field(status.as_ref(), in_status, f.name)) {
+            Some(v) => values.push(Val::Text(v.to_string())),
+            None if status.is_none() => return Ok(None),
+            None => return Err(decode(text!("neither the report nor the status of this payment has `", f.name, "`"))),
         }
     }
     let coin = field(Some(&report), "coin", "")
         .or_else(|| field(status.as_ref(), "destination_coin", ""))
-        .or_else(|| values[2].and_then(|pair| pair.split('/').next()).filter(|c| !c.is_empty()));
-    let payment_status = PaymentStatus::parse(report.get("status").unwrap_or(""));
-    let mut out = String::with_capacity(512);
-    let mut w = ObjectWriter::new(&mut out);
-    w.field("result", "success").field("request_token", &None::<bool>);
-    for (value, (name, _, _)) in values.iter().zip(FIELDS).take(3) {
-        w.field(name, value.unwrap_or(""));
-    }
-    w.field("payment_string", payment_string);
-    for (value, (name, _, _)) in values.iter().zip(FIELDS).skip(3) {
-        w.field(name, value.unwrap_or(""));
-    }
-    w.field("destination_address", &target.address)
-        .field("destination_memo", &target.memo)
-        .field("destination_coin", &coin)
-        .field("status", payment_status.as_str())
-        .field("is_final", &payment_status.is_final())
-        .field("is_paid", &payment_status.is_paid());
-    w.end();
-    Ok(Some(out))
+        .or_else(|| field(Some(&report), "pair", "").and_then(|pair| pair.split('/').next()).filter(|c| !c.is_empty()))
+        .map(str::to_string);
+    let text_or_absent = |v: Option<String>| v.map_or(Val::Absent, Val::Text);
+    values.push(Val::Text(target.address));
+    values.push(text_or_absent(target.memo));
+    values.push(text_or_absent(coin));
+    values.push(text_or_absent(report.get("status").map(str::to_string)));
+    Ok(Some(answer_json(&Got { table: RETRIEVED, values, next: 0 }, true, None)))
 }
 
 #[cfg(test)]
