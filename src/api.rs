@@ -128,9 +128,9 @@ impl Config {
         };
         match (e.status, call) {
             (Some(401 | 403), _) => e.message.push_str(&text!(
-                ". Coinbar refused this client's credentials: check COINBAR_SECRET_KEY (secretKey) and \
-                 COINBAR_SERVICE_CLIENT_ID (serviceClientId); they must be the pair Coinbar issued for the \
-                 environment this client talks to: ",
+                ". Coinbar refused this client's credentials: check the secret key and the service \
+                 client id (COINBAR_SECRET_KEY, COINBAR_SERVICE_CLIENT_ID): they must be the pair Coinbar issued \
+                 for the environment this client talks to: ",
                 environment,
                 ", base URL ",
                 self.base_url,
@@ -140,7 +140,7 @@ impl Config {
                 e.message.push_str(&text!(
                     ". Nothing answers this call under the base URL ",
                     self.base_url,
-                    ": check baseUrl (COINBAR_BASE_URL); it must be the API address Coinbar gave you, with its path, \
+                    ": check the base URL (COINBAR_BASE_URL): it must be the API address Coinbar gave you, with its path, \
                      e.g. https://sandbox.coinbar.io",
                     API_PATH
                 ));
@@ -553,8 +553,8 @@ mod tests {
                     local.explain(call, http(status)).message,
                     format!(
                         "Coinbar answered HTTP {status}: Unauthorized. Coinbar refused this client's credentials: check \
-                         COINBAR_SECRET_KEY (secretKey) and COINBAR_SERVICE_CLIENT_ID (serviceClientId); they must be the \
-                         pair Coinbar issued for the environment this client talks to: sandbox, base URL \
+                         the secret key and the service client id (COINBAR_SECRET_KEY, COINBAR_SERVICE_CLIENT_ID): they \
+                         must be the pair Coinbar issued for the environment this client talks to: sandbox, base URL \
                          http://127.0.0.1:8790 (COINBAR_ENV / COINBAR_BASE_URL). Sandbox credentials do not work in \
                          production, nor the reverse"
                     )
@@ -562,7 +562,7 @@ mod tests {
             }
         }
         let m = local.explain(Call::Request, http(404)).message;
-        assert!(m.ends_with("under the base URL http://127.0.0.1:8790: check baseUrl (COINBAR_BASE_URL); it must be the API address Coinbar gave you, with its path, e.g. https://sandbox.coinbar.io/coinbar/api/v2 (this one does not end in /coinbar/api/v2)"), "{m}");
+        assert!(m.ends_with("under the base URL http://127.0.0.1:8790: check the base URL (COINBAR_BASE_URL): it must be the API address Coinbar gave you, with its path, e.g. https://sandbox.coinbar.io/coinbar/api/v2 (this one does not end in /coinbar/api/v2)"), "{m}");
         let sandbox = Config::new(&id("id")).unwrap();
         assert!(sandbox
             .explain(Call::Initiate, http(404))

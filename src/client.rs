@@ -229,12 +229,12 @@ mod tests {
         let unauthorized = r#"{"result":false,"error":"Unauthorized","reason":"SIGNATURE does not match"}"#;
         for call in [Call::Initiate, Call::Request, Call::Status, Call::Report, Call::Quotes] {
             let e = client.answer_json(call, 401, unauthorized).unwrap_err();
-            assert!(e.message.starts_with("Coinbar answered HTTP 401: Unauthorized (SIGNATURE does not match). Coinbar refused this client's credentials: check COINBAR_SECRET_KEY"), "{call:?}: {}", e.message);
+            assert!(e.message.starts_with("Coinbar answered HTTP 401: Unauthorized (SIGNATURE does not match). Coinbar refused this client's credentials: check the secret key and the service client id (COINBAR_SECRET_KEY, COINBAR_SERVICE_CLIENT_ID)"), "{call:?}: {}", e.message);
             assert!(e.message.contains("sandbox, base URL https://sandbox.coinbar.io/coinbar/api/v2"));
             assert!(!e.message.contains("s3cr3t"), "never the key");
         }
         let e = client.finish_request_json(404, "Not Found", 1).unwrap_err();
-        assert!(e.message.contains("check baseUrl"), "{}", e.message);
+        assert!(e.message.contains("check the base URL"), "{}", e.message);
         let e = client.answer_json(Call::Status, 404, r#"{"result":false,"error":"Not Found"}"#).unwrap_err();
         assert_eq!(e.message, "Coinbar answered HTTP 404: Not Found");
         assert_eq!(client.retrieved_json((404, "{}"), None).unwrap_err().message, "Coinbar answered HTTP 404: {}");

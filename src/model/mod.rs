@@ -64,7 +64,7 @@ pub(crate) fn response_object(status: u16, body: &str, result_required: bool) ->
             (None, true) => text!(
                 "Coinbar answered HTTP ",
                 status,
-                " with an HTML page, not Coinbar's JSON (a proxy or web server in front of the API, or a wrong baseUrl): \"",
+                " with an HTML page, not Coinbar's JSON (a proxy or web server in front of the API, or a wrong base URL): \"",
                 html_excerpt(body),
                 "\" (the page is in error.body)"
             ),
@@ -512,7 +512,7 @@ mod tests {
         assert_eq!(
             e.message,
             "Coinbar answered HTTP 503 with an HTML page, not Coinbar's JSON (a proxy or web server in front of the API, \
-             or a wrong baseUrl): \"503 Service Temporarily Unavailable\" (the page is in error.body)"
+             or a wrong base URL): \"503 Service Temporarily Unavailable\" (the page is in error.body)"
         );
         assert_eq!(e.body.as_deref().map(str::len), Some(MAX_BODY_IN_ERROR), "the body is kept, cut to 4096");
         assert_eq!(e.status, Some(503));

@@ -33,7 +33,7 @@ test('a wrong key (401): names the variables, the environment and the base URL; 
   assert.match(e.message, /^Coinbar answered HTTP 401: Unauthorized \(SIGNATURE does not match/);
   assert.ok(
     e.message.includes(
-      `Coinbar refused this client's credentials: check COINBAR_SECRET_KEY (secretKey) and COINBAR_SERVICE_CLIENT_ID (serviceClientId); they must be the pair Coinbar issued for the environment this client talks to: sandbox, base URL ${sandbox.baseUrl} (COINBAR_ENV / COINBAR_BASE_URL). Sandbox credentials do not work in production, nor the reverse`,
+      `Coinbar refused this client's credentials: check the secret key and the service client id (COINBAR_SECRET_KEY, COINBAR_SERVICE_CLIENT_ID): they must be the pair Coinbar issued for the environment this client talks to: sandbox, base URL ${sandbox.baseUrl} (COINBAR_ENV / COINBAR_BASE_URL). Sandbox credentials do not work in production, nor the reverse`,
     ),
     e.message,
   );
@@ -43,16 +43,16 @@ test('a wrong key (401): names the variables, the environment and the base URL; 
   for (const call of [() => other.paymentStatus('x'), () => other.findPayment('x'), () => other.retrievePayment('x'), () => other.quotes()]) {
     const g = await failure(call());
     assert.deepEqual([g.code, g.status], ['http', 401]);
-    assert.match(g.message, /unknown service client id in CBPAY-API-KEY\)\. Coinbar refused this client's credentials: check COINBAR_SECRET_KEY/);
+    assert.match(g.message, /unknown service client id in CBPAY-API-KEY\)\. Coinbar refused this client's credentials: check the secret key and the service client id \(COINBAR_SECRET_KEY, COINBAR_SERVICE_CLIENT_ID\)/);
   }
   cbpay.free();
   other.free();
 });
 
-test('a 404 from initiate / requestPayment: check baseUrl, which lacks /coinbar/api/v2', async () => {
+test('a 404 from initiate / requestPayment: check the base URL, which lacks /coinbar/api/v2', async () => {
   // The sandbox's origin without the API path: the payment paths are not there (404).
   const cbpay = new CoinbarPay({ serviceClientId: CLIENT.id, secretKey: CLIENT.secret, baseUrl: sandbox.url, maxRetries: 0 });
-  const advice = `Nothing answers this call under the base URL ${sandbox.url}: check baseUrl (COINBAR_BASE_URL); it must be the API address Coinbar gave you, with its path, e.g. https://sandbox.coinbar.io/coinbar/api/v2 (this one does not end in /coinbar/api/v2)`;
+  const advice = `Nothing answers this call under the base URL ${sandbox.url}: check the base URL (COINBAR_BASE_URL): it must be the API address Coinbar gave you, with its path, e.g. https://sandbox.coinbar.io/coinbar/api/v2 (this one does not end in /coinbar/api/v2)`;
   const e = await failure(cbpay.initiate(order()));
   assert.deepEqual([e.code, e.status, e.outcome], ['http', 404, 'not_processed']);
   assert.equal(e.message, `Coinbar answered HTTP 404: Not Found. ${advice} [not processed: Coinbar created no payment for this request (payment_request_id ${e.message.match(/payment_request_id (\S+)\)/)[1]})]`);
@@ -99,7 +99,7 @@ test("a proxy's HTML page is quoted by its title; error.body keeps the page (cut
     const e = await failure(cbpay.paymentStatus('o-1'));
     assert.equal(
       e.message,
-      `Coinbar answered HTTP 503 with an HTML page, not Coinbar's JSON (a proxy or web server in front of the API, or a wrong baseUrl): "503 Service Temporarily Unavailable" (the page is in error.body)`,
+      `Coinbar answered HTTP 503 with an HTML page, not Coinbar's JSON (a proxy or web server in front of the API, or a wrong base URL): "503 Service Temporarily Unavailable" (the page is in error.body)`,
     );
     assert.equal(e.body, page.slice(0, 4096));
     const p = await failure(cbpay.initiate(order()));
