@@ -423,6 +423,8 @@ export class CoinbarPay {
     const core = this.#live();
     const id = idArgument(paymentRequestId);
     const report = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareReport, utf8(id)))));
+    // `timeoutMs` is the deadline of the whole call: a status call gets what the report left.
+    const deadline = Date.now() + this.#callOptions(options).timeoutMs;
     let reportAnswer;
     const retrieved = (answer, statusAnswer) =>
       call(() => answerOf(this.#live().call(glue.ClientOp.RetrievePayment, utf8(answer.text), statusAnswer?.text, undefined, answer.status, statusAnswer?.status)));
@@ -436,7 +438,8 @@ export class CoinbarPay {
     if (text === '') {
       // The report lacks a field the status call has: ask it too, and build from both.
       const status = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareStatus, utf8(id)))));
-      text = await this.#send(status, (answer) => retrieved(reportAnswer, answer), 'retrievePayment', id, options);
+      const rest = { ...ownOptions(options, 'call options'), timeoutMs: Math.max(1, deadline - Date.now()) };
+      text = await this.#send(status, (answer) => retrieved(reportAnswer, answer), 'retrievePayment', id, rest);
     }
     return JSON.parse(text);
   }
