@@ -205,6 +205,16 @@ add('response_initiate', byte(0xe0 + STATUSES.indexOf(429)), '{"result":false,"e
 add('response_quotes', byte(0), '{"result":true,"data":[{"code":"BTC","name":"Bitcoin","conversion_fiat":"EUR","conversion_rate":52372.33459748911},{"code":"XDB","conversion_fiat":"GBP","conversion_rate":"1.348E-2"}]}');
 add('response_quotes', byte(0), '{"result":true,"data":[]}');
 
+// payment_uri: mode byte (even: the text is a payment string; odd: choices that build one of
+// the sandbox's forms), then the text or choices (also read as a report answer).
+for (const uri of ['bitcoin:bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh?amount=0.00045145423250897323', 'ethereum:0x1f9840a85d5af5bf1d1762f925bdaddc4201f984?value=2014000000000000000',
+  'ethereum:0xdac17f958d2ee523a2206206994597c13d831ec7/transfer?address=0x8e23ee67d1332ad560396262c48ffbb01f93d052&uint256=4340000', 'xrp:rPEPPER7kfTD9w2To4CQk6UCfuHM9c6GDY?amount=8.214&dt=3405691582',
+  'xdb:GAQKOJU5S3K4LC6CFJTLY2NFWGYK2G3Q3K3WZJMD2LE7MIEBTD5PFV5P?amount=31.7&memo=1234567', 'web+stellar:pay?destination=GAQK&memo=order%2042', 'ethereum:pay-0xab@1?value=1', 'bitcoin:', 'x:%zz?memo=%FF']) {
+  add('payment_uri', byte(0), uri);
+}
+for (let i = 0; i < 5; i++) add('payment_uri', byte(1), byte(i), r.bytes(24));
+add('payment_uri', byte(0), JSON.stringify({ status: 'CREATED', payment_id_coinbar: 'p', payment_detail: { coin: 'XRP', pair: 'XRP/EUR', amount_crypto: 8.149779, coin_price: 0.48713, total_price: 3.97, payment_string: 'xrp:rAddr?amount=8.149779&dt=7' } }));
+
 // callback: mode byte, flip position, body.
 for (const [i, v] of vectors.callbacks.entries()) add('callback', byte(i), byte(i * 7), v.body);
 

@@ -98,6 +98,62 @@ impl Config {
     }
 }
 
+/// Which call an answer is to: what the advice of its errors depends on ([`Config::explain`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    Initiate,
+    Request,
+    Status,
+    Report,
+    Quotes,
+}
+
+/// The path every API path sits under in Coinbar's base URLs.
+const API_PATH: &str = "/coinbar/api/v2";
+
+impl Config {
+    /// An error of one of this client's calls, with what to check added to the message when
+    /// the cause is most likely this client's configuration: credentials refused (401/403, any
+    /// call), or nothing at a payment-creating path (404 of initiate / request: a base URL
+    /// that is not the API address). A 404 of the status and report calls is left as it is:
+    /// it means "no such payment" (`findPayment` relies on it). Names settings and variables,
+    /// never the key.
+    pub fn explain(&self, call: Call, mut e: Error) -> Error {
+        if e.kind != crate::error::ErrorKind::Http {
+            return e;
+        }
+        let environment = match self.environment {
+            Environment::Sandbox => "sandbox",
+            Environment::Production => "production",
+        };
+        match (e.status, call) {
+            (Some(401 | 403), _) => e.message.push_str(&text!(
+                ". Coinbar refused this client's credentials: check the secret key and the service \
+                 client id (COINBAR_SECRET_KEY, COINBAR_SERVICE_CLIENT_ID): they must be the pair Coinbar issued \
+                 for the environment this client talks to: ",
+                environment,
+                ", base URL ",
+                self.base_url,
+                " (COINBAR_ENV / COINBAR_BASE_URL). Sandbox credentials do not work in production, nor the reverse"
+            )),
+            (Some(404), Call::Initiate | Call::Request) => {
+                e.message.push_str(&text!(
+                    ". Nothing answers this call under the base URL ",
+                    self.base_url,
+                    ": check the base URL (COINBAR_BASE_URL): it must be the API address Coinbar gave you, with its path, \
+                     e.g. https://sandbox.coinbar.io",
+                    API_PATH
+                ));
+                if !self.base_url.ends_with(API_PATH) {
+                    e.message.push_str(&text!(" (this one does not end in ", API_PATH, ")"));
+                }
+            }
+            _ => {}
+        }
+        e
+    }
+}
+
 /// A whole number from `min` to `max`, when given.
 fn whole(value: Option<f64>, name: &'static str, min: u32, max: u32) -> Result<Option<u32>, Error> {
     match value {
@@ -122,15 +178,21 @@ fn check_client_id(s: &str) -> Result<String, Error> {
     Ok(s.to_string())
 }
 
+/// What a base URL may start with (the one message for a missing scheme, another scheme, and
+/// plain http:// to a host that is not this machine).
+const SCHEME_RULE: &str = "must start with https:// (plain http:// is accepted only for a loopback host: localhost, \
+                           127.x.x.x or [::1]), e.g. https://sandbox.coinbar.io/coinbar/api/v2 or \
+                           http://127.0.0.1:8790/coinbar/api/v2";
+
 /// A base URL: `https://host[:port][/path]`, or plain `http://` to a loopback host only (a
 /// local sandbox), because signed requests must not cross a network in clear text. No
 /// query, fragment or credentials. Hand-checked: the `url` crate would add its IDNA tables
 /// to every build for these few rules.
 fn check_base_url(url: &str) -> Result<String, Error> {
     let bad = |why: &str| Error::setting(setting::BASE_URL, why);
-    let (scheme, rest) = split_scheme(url).ok_or_else(|| bad("must start with https://"))?;
+    let (scheme, rest) = split_scheme(url).ok_or_else(|| bad(SCHEME_RULE))?;
     if !(scheme == "https" || scheme == "http") {
-        return Err(bad("must start with https://"));
+        return Err(bad(SCHEME_RULE));
     }
     if url.bytes().any(|b| !b.is_ascii_graphic()) || url.contains(['?', '#', '@', '\\']) {
         return Err(bad("must be a plain URL without spaces, query, fragment or credentials"));
@@ -144,7 +206,7 @@ fn check_base_url(url: &str) -> Result<String, Error> {
         return Err(bad("has no host"));
     }
     if scheme == "http" && !is_loopback(host) {
-        return Err(bad("must use https:// (plain http:// is only allowed to localhost / 127.0.0.1)"));
+        return Err(bad(SCHEME_RULE));
     }
     Ok(url.trim_end_matches('/').to_string())
 }
@@ -463,6 +525,61 @@ mod tests {
         ] {
             assert_eq!(check_base_url(bad).unwrap_err().setting, Some(setting::BASE_URL), "{bad}");
         }
+    }
+
+    #[test]
+    fn base_url_errors_say_what_is_accepted() {
+        for bad in ["sandbox.coinbar.io/coinbar/api/v2", "ftp://a.example", "http://example.com/x"] {
+            assert_eq!(
+                check_base_url(bad).unwrap_err().message,
+                "must start with https:// (plain http:// is accepted only for a loopback host: localhost, 127.x.x.x or \
+                 [::1]), e.g. https://sandbox.coinbar.io/coinbar/api/v2 or http://127.0.0.1:8790/coinbar/api/v2",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn refused_credentials_and_a_404_at_a_payment_path_point_at_the_fix() {
+        let http = |status: u16| {
+            let mut e = Error::new(ErrorKind::Http, text!("Coinbar answered HTTP ", status, ": Unauthorized"));
+            e.status = Some(status);
+            e
+        };
+        let local = Config::new(&Settings { base_url: Some("http://127.0.0.1:8790"), ..id("id") }).unwrap();
+        for status in [401, 403] {
+            for call in [Call::Initiate, Call::Status, Call::Quotes] {
+                assert_eq!(
+                    local.explain(call, http(status)).message,
+                    format!(
+                        "Coinbar answered HTTP {status}: Unauthorized. Coinbar refused this client's credentials: check \
+                         the secret key and the service client id (COINBAR_SECRET_KEY, COINBAR_SERVICE_CLIENT_ID): they \
+                         must be the pair Coinbar issued for the environment this client talks to: sandbox, base URL \
+                         http://127.0.0.1:8790 (COINBAR_ENV / COINBAR_BASE_URL). Sandbox credentials do not work in \
+                         production, nor the reverse"
+                    )
+                );
+            }
+        }
+        let m = local.explain(Call::Request, http(404)).message;
+        assert!(m.ends_with("under the base URL http://127.0.0.1:8790: check the base URL (COINBAR_BASE_URL): it must be the API address Coinbar gave you, with its path, e.g. https://sandbox.coinbar.io/coinbar/api/v2 (this one does not end in /coinbar/api/v2)"), "{m}");
+        let sandbox = Config::new(&id("id")).unwrap();
+        assert!(sandbox
+            .explain(Call::Initiate, http(404))
+            .message
+            .ends_with("e.g. https://sandbox.coinbar.io/coinbar/api/v2"));
+        // The 404 of a status or report call means "no such payment": left as it is.
+        for call in [Call::Status, Call::Report] {
+            assert_eq!(local.explain(call, http(404)).message, "Coinbar answered HTTP 404: Unauthorized");
+        }
+        for other in [Error::decode("x"), {
+            let mut e = Error::decode("x");
+            e.status = Some(401);
+            e
+        }] {
+            assert_eq!(local.explain(Call::Initiate, other.clone()), other, "only http errors");
+        }
+        assert_eq!(local.explain(Call::Initiate, http(500)).message, "Coinbar answered HTTP 500: Unauthorized");
     }
 
     #[test]

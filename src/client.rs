@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::api::{self, paths, Config, PreparedRequest};
+use crate::api::{self, paths, Call, Config, PreparedRequest};
 use crate::error::Error;
 use crate::model::callback::{self, CallbackEvent};
 use crate::model::initiate::{self, PaymentKind, RequestResponse};
@@ -80,9 +80,36 @@ impl Client {
 
     /// [`Client::finish_request`], as the JSON handed to JS.
     pub fn finish_request_json(&self, status: u16, body: &str, timestamp_ms: u64) -> Result<String, Error> {
-        let g = initiate::read_request_response(status, body)?;
+        let g = initiate::read_request_response(status, body).map_err(|e| self.config.explain(Call::Request, e))?;
         let url = api::gateway_url(&self.config, g.get("request_token").unwrap_or(""), timestamp_ms)?;
         Ok(crate::model::answer_json(&g, true, Some(("gateway_url", &url))))
+    }
+
+    /// Coinbar's answer to one of this client's calls as the JSON handed to JS (initiate,
+    /// status, report or quotes; Request New Payment is [`Client::finish_request_json`]). Its
+    /// errors say what to check when this client's configuration is the likely cause
+    /// ([`Config::explain`]).
+    pub fn answer_json(&self, call: Call, status: u16, body: &str) -> Result<String, Error> {
+        use crate::model::{quotes, report, status as payment_status};
+        let answer = match call {
+            Call::Initiate => initiate::response_json(status, body),
+            Call::Status => payment_status::response_json(status, body),
+            Call::Report => report::response_json(status, body),
+            Call::Quotes => quotes::response_json(status, body),
+            Call::Request => {
+                initiate::read_request_response(status, body).map(|g| crate::model::answer_json(&g, true, None))
+            }
+        };
+        answer.map_err(|e| self.config.explain(call, e))
+    }
+
+    /// `retrievePayment`: the payment in initiate's shape from the report's answer and, when
+    /// given, the status call's ([`crate::model::retrieve`]); `Ok(None)` when the report lacks
+    /// a field and the status call is needed.
+    pub fn retrieved_json(&self, report: (u16, &str), status: Option<(u16, &str)>) -> Result<Option<String>, Error> {
+        // The advice of a status and a report answer is the same (none for their 404).
+        crate::model::retrieve::retrieved_json(report.0, report.1, status)
+            .map_err(|e| self.config.explain(Call::Report, e))
     }
 
     /// `GET /pay/gateway/payment/{id}/status`, signed.
@@ -193,5 +220,26 @@ mod tests {
         assert_eq!(s.body, None);
         assert!(client.prepare_report("order-1").unwrap().url.ends_with("/paymentgateway/reports/order-1"));
         assert_eq!(client.prepare_status("../x").unwrap_err().errors[0].field, "payment_request_id");
+    }
+
+    #[test]
+    fn answers_to_the_clients_calls_carry_the_advice_of_its_configuration() {
+        let config = Config::new(&Settings { service_client_id: Some("cid"), ..Settings::default() }).unwrap();
+        let client = Client::new(config, b"s3cr3t-key").unwrap();
+        let unauthorized = r#"{"result":false,"error":"Unauthorized","reason":"SIGNATURE does not match"}"#;
+        for call in [Call::Initiate, Call::Request, Call::Status, Call::Report, Call::Quotes] {
+            let e = client.answer_json(call, 401, unauthorized).unwrap_err();
+            assert!(e.message.starts_with("Coinbar answered HTTP 401: Unauthorized (SIGNATURE does not match). Coinbar refused this client's credentials: check the secret key and the service client id (COINBAR_SECRET_KEY, COINBAR_SERVICE_CLIENT_ID)"), "{call:?}: {}", e.message);
+            assert!(e.message.contains("sandbox, base URL https://sandbox.coinbar.io/coinbar/api/v2"));
+            assert!(!e.message.contains("s3cr3t"), "never the key");
+        }
+        let e = client.finish_request_json(404, "Not Found", 1).unwrap_err();
+        assert!(e.message.contains("check the base URL"), "{}", e.message);
+        let e = client.answer_json(Call::Status, 404, r#"{"result":false,"error":"Not Found"}"#).unwrap_err();
+        assert_eq!(e.message, "Coinbar answered HTTP 404: Not Found");
+        assert_eq!(client.retrieved_json((404, "{}"), None).unwrap_err().message, "Coinbar answered HTTP 404: {}");
+        let thin = r#"{"status":"CREATED","payment_detail":{"payment_string":"bitcoin:a"}}"#;
+        let e = client.retrieved_json((200, thin), Some((403, "Forbidden"))).unwrap_err();
+        assert!(e.message.contains("refused this client's credentials"), "{}", e.message);
     }
 }

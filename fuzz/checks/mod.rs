@@ -32,6 +32,7 @@ mod input;
 mod js;
 mod json_writer;
 mod money;
+mod payment_uri;
 mod responses;
 mod surrogates;
 
@@ -44,6 +45,7 @@ pub use input::*;
 pub use js::*;
 pub use json_writer::*;
 pub use money::*;
+pub use payment_uri::*;
 pub use responses::*;
 pub use surrogates::*;
 
@@ -72,6 +74,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("response_report", response_report),
     ("callback", callback),
     ("email", email),
+    ("payment_uri", payment_uri),
 ];
 
 /// A property over one fuzz input: returns, or panics with what failed.

@@ -5,7 +5,7 @@
 import { CoinbarError, inputError, toCoinbarError } from './error.js';
 import { glue, maxInputBytes } from './glue.js';
 import { callbackOptions, processCallback } from './callbacks.js';
-import { answerOf, boundedText, call, ownProperties, parseAnswer, readOptions, settingsOf, timestampArg, toJsonText } from './common.js';
+import { answerOf, boundedText, call, ownProperties, readOptions, settingsOf, timestampArg, toJsonText } from './common.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 // Option names that fromEnv reads from which variables, for error messages.
@@ -353,7 +353,7 @@ export class CoinbarPay {
   async initiate(input, options) {
     const id = inputId(input);
     const prepared = this.#beforeSend(() => this.prepareInitiate(input), id);
-    return this.#send(prepared, (answer) => parseAnswer('ParseInitiateResponse', answer.status, answer.text), 'initiate', id, options);
+    return this.#send(prepared, this.#reader('ParseInitiateResponse'), 'initiate', id, options);
   }
 
   /** Validate, serialize and sign a Request New Payment call without sending it. */
@@ -386,7 +386,7 @@ export class CoinbarPay {
     const core = this.#live();
     const id = idArgument(paymentRequestId);
     const prepared = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareStatus, utf8(id)))));
-    return this.#send(prepared, (answer) => parseAnswer('ParseStatusResponse', answer.status, answer.text), 'paymentStatus', id, options);
+    return this.#send(prepared, this.#reader('ParseStatusResponse'), 'paymentStatus', id, options);
   }
 
   /**
@@ -408,7 +408,45 @@ export class CoinbarPay {
     const core = this.#live();
     const id = idArgument(paymentRequestId);
     const prepared = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareReport, utf8(id)))));
-    return this.#send(prepared, (answer) => parseAnswer('ParseReportResponse', answer.status, answer.text), 'report', id, options);
+    return this.#send(prepared, this.#reader('ParseReportResponse'), 'report', id, options);
+  }
+
+  /**
+   * What `initiate` returned, for a payment that exists (the resume path after an
+   * `outcome: 'unknown'`): the same fields (`payment_string`, `destination_address`,
+   * `destination_memo`, exact amounts…), with `request_token: null` (Coinbar gives it only at
+   * creation) plus `destination_coin`, `status`, `is_final`, `is_paid`. `null` when Coinbar
+   * answers 404 for the id, as `findPayment`. One report call; a status call too only when the
+   * report lacks a field the status carries. The core reads both answers and the payment string.
+   */
+  async retrievePayment(paymentRequestId, options) {
+    const core = this.#live();
+    const id = idArgument(paymentRequestId);
+    const report = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareReport, utf8(id)))));
+    // `timeoutMs` is the deadline of the whole call: a status call gets what the report left.
+    const deadline = Date.now() + this.#callOptions(options).timeoutMs;
+    let reportAnswer;
+    const retrieved = (answer, statusAnswer) =>
+      call(() => answerOf(this.#live().call(glue.ClientOp.RetrievePayment, utf8(answer.text), statusAnswer?.text, undefined, answer.status, statusAnswer?.status)));
+    let text;
+    try {
+      text = await this.#send(report, (answer) => retrieved((reportAnswer = answer)), 'retrievePayment', id, options);
+    } catch (e) {
+      if (e instanceof CoinbarError && e.code === 'http' && e.status === 404) return null;
+      throw e;
+    }
+    if (text === '') {
+      // The report lacks a field the status call has: ask it too, and build from both.
+      const status = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareStatus, utf8(id)))));
+      const rest = { ...ownOptions(options, 'call options'), timeoutMs: Math.max(1, deadline - Date.now()) };
+      text = await this.#send(status, (answer) => retrieved(reportAnswer, answer), 'retrievePayment', id, rest);
+    }
+    return JSON.parse(text);
+  }
+
+  /** A reader of this client's answers: the core's `Op` reader, with errors that say what to check in this client's configuration. */
+  #reader(op) {
+    return (answer) => JSON.parse(call(() => answerOf(this.#live().call(glue.ClientOp.ReadAnswer, utf8(answer.text), undefined, undefined, answer.status, glue.Op[op]))));
   }
 
   /** Informative conversion rates of every coin, in `conversionFiat` (EUR or GBP). */
@@ -416,7 +454,7 @@ export class CoinbarPay {
     const core = this.#live();
     boundedText(conversionFiat, 'quotes request', 'conversion_fiat');
     const prepared = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareQuotes, utf8(conversionFiat)))));
-    return this.#send(prepared, (answer) => parseAnswer('ParseQuotesResponse', answer.status, answer.text), 'quotes', null, options);
+    return this.#send(prepared, this.#reader('ParseQuotesResponse'), 'quotes', null, options);
   }
 
   /** The hosted payment page URL for a request token (every query value URL-encoded). */
@@ -658,11 +696,13 @@ export class CoinbarPay {
 
   #transportError(e, prepared, timeoutMs, signal, controller, networkCode) {
     if (signal?.aborted) return aborted(signal);
+    // The whole URL: a refused connection or a timeout is most often the wrong host or port.
+    const where = `${prepared.method} ${prepared.url}`;
     if (controller.signal.aborted) {
-      return new CoinbarError('timeout', `no complete answer from Coinbar within ${timeoutMs} ms (${prepared.method} ${pathOf(prepared.url)})`, { cause: e });
+      return new CoinbarError('timeout', `no complete answer from Coinbar within ${timeoutMs} ms (${where})`, { cause: e });
     }
-    const why = networkCode ?? e?.cause?.message ?? e?.message ?? String(e);
-    const error = new CoinbarError('network', `request to Coinbar failed: ${why} (${prepared.method} ${pathOf(prepared.url)})`, { cause: e });
+    const why = networkCode ? `${networkCode} ${hostOf(prepared.url)}` : (e?.cause?.message ?? e?.message ?? String(e));
+    const error = new CoinbarError('network', `request to Coinbar failed: ${why} (${where})`, { cause: e });
     Object.defineProperty(error, 'networkCode', { value: networkCode, enumerable: false });
     return error;
   }
@@ -724,6 +764,13 @@ function redirectError(answer, prepared, parse) {
   return error;
 }
 const boundedLocation = (l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l);
+
+/** `host[:port]` of a URL, for network error messages. */
+function hostOf(url) {
+  const start = url.indexOf('//') + 2;
+  const end = url.indexOf('/', start);
+  return url.slice(start, end < 0 ? url.length : end);
+}
 
 /** Path and query of a URL, for hooks and messages (the host is in `config`). */
 function pathOf(url) {

@@ -218,6 +218,24 @@ export interface InitiatePayment {
   destination_memo: string | null;
 }
 
+/**
+ * `retrievePayment`: what `initiate` returned, for a payment that exists (the resume path after
+ * an `outcome: 'unknown'`), built from Coinbar's report (address and memo read out of the
+ * payment string by the core) and, only when the report lacks a field, the status call.
+ */
+export interface RetrievedPayment extends Omit<InitiatePayment, 'request_token' | 'destination_memo'> {
+  /** Coinbar returns the request token only when the payment is created. */
+  request_token: null;
+  /** Memo / destination tag from the payment string (XRP `dt`, XDB `memo`); null when it has none (initiate may have said `""`). */
+  destination_memo: string | null;
+  /** e.g. `"BTC"` (the report's coin, else the first half of `trade_pair`). */
+  destination_coin: string | null;
+  /** The payment's status now: do not show a payment string again once `is_final`. */
+  status: PaymentStatus;
+  is_final: boolean;
+  is_paid: boolean;
+}
+
 export type CoinbarErrorCode = CoinbarError['code'];
 
 /**
@@ -278,9 +296,17 @@ export interface CoinbarTransportError extends CoinbarErrorBase, NoDetails {
   code: 'network' | 'timeout' | 'aborted';
 }
 
-/** Coinbar answered with a non-2xx HTTP status. */
+/**
+ * Coinbar answered with a non-2xx HTTP status. A 401/403 says which credentials and which base
+ * URL to check; a 404 of `initiate` / `requestPayment` says to check the base URL.
+ */
 export interface CoinbarHttpError extends CoinbarErrorBase, Omit<NoDetails, 'status' | 'body' | 'apiError' | 'location'> {
   code: 'http';
+  /**
+   * Coinbar's HTTP status, not your server's. Express's and Koa's default error handlers answer
+   * with `err.status`: do not hand a CoinbarError to `next(e)` (the browser would get Coinbar's
+   * 404 or 401); catch it and answer yourself, e.g. 502 (docs/frameworks.md).
+   */
   status: number;
   /** Response body text as received, cut to 4096 characters. */
   body: string;
@@ -430,7 +456,7 @@ export interface CallOptions {
 }
 
 /** Which call an HTTP attempt belongs to. */
-export type CallName = 'initiate' | 'requestPayment' | 'paymentStatus' | 'report' | 'quotes';
+export type CallName = 'initiate' | 'requestPayment' | 'paymentStatus' | 'report' | 'retrievePayment' | 'quotes';
 
 /** Emitted before each HTTP attempt (`on('request', …)`). Never carries the key, the signature, the body or the e-mail. */
 export interface RequestEvent {
@@ -522,6 +548,12 @@ export declare class CoinbarPay {
   findPayment(paymentRequestId: string, options?: CallOptions): Promise<Payment | null>;
   /** Full report of a payment by your payment_request_id. */
   report(paymentRequestId: string, options?: CallOptions): Promise<Report>;
+  /**
+   * What `initiate` returned, for an existing payment (payment string, address, memo, exact
+   * amounts), or `null` when Coinbar answers 404: resume after an `outcome: 'unknown'`. One
+   * Coinbar call (the report); two when the report lacks a field the status call has.
+   */
+  retrievePayment(paymentRequestId: string, options?: CallOptions): Promise<RetrievedPayment | null>;
   /** Informative rates of every coin in EUR (default) or GBP. */
   quotes(conversionFiat?: string, options?: CallOptions): Promise<Quote[]>;
   /** Hosted payment page URL for a request token (timestamp defaults to now). */

@@ -6,9 +6,11 @@ use crate::prelude::*;
 
 pub mod callback;
 pub mod initiate;
+pub mod payment_uri;
 pub mod product;
 pub mod quotes;
 pub mod report;
+pub mod retrieve;
 pub mod status;
 pub mod view;
 
@@ -56,8 +58,19 @@ pub(crate) fn response_object(status: u16, body: &str, result_required: bool) ->
             Ok(Value::Object(obj)) => api_error_text(obj),
             _ => None,
         };
-        let detail = api_error.clone().unwrap_or_else(|| truncate_chars(body.trim(), 200));
-        let mut e = with_body(Error::new(ErrorKind::Http, text!("Coinbar answered HTTP ", status, ": ", detail)));
+        let message = match (&api_error, body.trim_start().starts_with('<')) {
+            (Some(text), _) => text!("Coinbar answered HTTP ", status, ": ", text),
+            // A proxy's or a web server's page, not Coinbar's JSON: its title, not the page.
+            (None, true) => text!(
+                "Coinbar answered HTTP ",
+                status,
+                " with an HTML page, not Coinbar's JSON (a proxy or web server in front of the API, or a wrong base URL): \"",
+                html_excerpt(body),
+                "\" (the page is in error.body)"
+            ),
+            (None, false) => text!("Coinbar answered HTTP ", status, ": ", truncate_chars(body.trim(), 200)),
+        };
+        let mut e = with_body(Error::new(ErrorKind::Http, message));
         e.api_error = api_error;
         return Err(e);
     }
@@ -70,6 +83,52 @@ pub(crate) fn response_object(status: u16, body: &str, result_required: bool) ->
     };
     check_result(&obj, result_required).map_err(with_body)?;
     Ok(obj)
+}
+
+/// What an error message quotes of an HTML page: its `<title>`, or else its text without
+/// tags, whitespace collapsed; at most 200 characters. Split on `<` and `>` (ASCII, so every
+/// piece is whole UTF-8); no substring search (see `api::split_scheme`).
+#[inline(never)]
+pub(crate) fn html_excerpt(page: &str) -> String {
+    let mut text = String::new();
+    let mut title = None; // where the title's text starts in `text`
+    for (i, piece) in page.split('<').enumerate() {
+        // Every piece but the first starts with a tag: `tag>text`.
+        let (tag, after) = if i == 0 { ("", piece) } else { piece.split_once('>').unwrap_or((piece, "")) };
+        let closing = tag.starts_with('/');
+        let name = tag.trim_start_matches('/').split(|c: char| !c.is_ascii_alphanumeric()).next().unwrap_or("");
+        if name.eq_ignore_ascii_case("title") {
+            match (closing, title) {
+                (false, _) => title = Some(text.len()),
+                (true, Some(start)) => {
+                    let t = text.get(start..).unwrap_or("").trim();
+                    if !t.is_empty() {
+                        return cut(t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for c in core::iter::once(' ').chain(after.chars()) {
+            let c = if c.is_ascii_whitespace() { ' ' } else { c };
+            if !(c == ' ' && text.ends_with(' ')) {
+                text.push(c);
+            }
+        }
+        if title.is_none() && text.len() > 1000 {
+            break;
+        }
+    }
+    cut(text.trim())
+}
+
+/// `s` cut to 200 characters, with `…` when it was longer.
+fn cut(s: &str) -> String {
+    let mut out = truncate_chars(s, 200);
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
 }
 
 /// The `result` rule of [`response_object`] (the caller adds status and body to the error).
@@ -240,6 +299,14 @@ impl Got {
         self.table.iter().zip(&self.values).find_map(|(f, v)| match (f.shape, v) {
             (_, Val::Text(s)) if f.name == name => Some(s.as_str()),
             (Shape::Flat(_), Val::Object(g)) => g.get(name),
+            _ => None,
+        })
+    }
+
+    /// An object field by name, without taking it.
+    pub fn child(&self, name: &str) -> Option<&Got> {
+        self.table.iter().zip(&self.values).find_map(|(f, v)| match v {
+            Val::Object(g) if f.name == name => Some(g),
             _ => None,
         })
     }
@@ -434,6 +501,33 @@ mod tests {
     }
 
     #[test]
+    fn an_html_page_is_quoted_by_its_title_and_kept_whole_in_the_body() {
+        let page = format!(
+            "<!DOCTYPE html>\n<html><head><style>body {{ color: red }}</style><title>503 Service Temporarily Unavailable</title>\
+             <script>var x = '<b>';</script></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr>\
+             <center>nginx</center>{}</body></html>",
+            "<p>padding</p>".repeat(400)
+        );
+        let e = response_object(503, &page, true).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Coinbar answered HTTP 503 with an HTML page, not Coinbar's JSON (a proxy or web server in front of the API, \
+             or a wrong base URL): \"503 Service Temporarily Unavailable\" (the page is in error.body)"
+        );
+        assert_eq!(e.body.as_deref().map(str::len), Some(MAX_BODY_IN_ERROR), "the body is kept, cut to 4096");
+        assert_eq!(e.status, Some(503));
+        // No title: the text without tags, at most 200 characters.
+        assert_eq!(html_excerpt("<html><body><h1>Bad\n  gateway</h1><p>Try later</p>"), "Bad gateway Try later");
+        assert_eq!(html_excerpt("<TITLE>  </TITLE><h1>x</h1>"), "x", "an empty title is skipped");
+        let long = html_excerpt(&format!("<p>{}</p>", "é".repeat(300)));
+        assert_eq!((long.chars().count(), long.ends_with('…')), (201, true));
+        for odd in ["<", "<title", "<title>", "<<>>", "</title>x", "<script>", "a<b", "\u{0}<\u{e9}"] {
+            let _ = html_excerpt(odd); // never panics
+        }
+        assert_eq!(html_excerpt("<title>T"), "T");
+    }
+
+    #[test]
     fn result_other_than_success_is_an_api_error() {
         let e = response_object(200, r#"{"result":"error","error":"Bad Request","reason":"email"}"#, true).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Api);
@@ -533,7 +627,7 @@ mod tests {
         let body =
             r#"{"status":"x","payment_id_coinbar":"p","payment_request_id_client":"o","customer":{"email":"a@b.c"}}"#;
         let event = callback::verify_json(body.as_bytes(), Some("c"), Some("s"), "c", |_, _| true).unwrap();
-        assert!(event.ends_with(r#""customer":{"external_user_id":null,"name":null,"surname":null,"email":"a@b.c"},"products":[],"idempotency_key":"p/X"}"#), "{event}");
+        assert!(event.ends_with(r#""customer":{"external_user_id":null,"name":null,"surname":null,"email":"a@b.c"},"products":[],"idempotency_key":"p/X"}"#), "{event}"); // an undocumented status is upper-cased in the key
         assert!(
             event.contains(r#""status":"x","is_final":false,"is_paid":false,"#),
             "an unknown status is kept as sent"

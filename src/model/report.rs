@@ -70,7 +70,7 @@ const REPORT_DETAIL: &[Field] = &[
 const MARKET_DATA: &[Field] = &[opt("current_change", Amount)];
 
 /// The rule table of the report: only the status is required.
-const REPORT: &[Field] = &[
+pub(crate) const REPORT: &[Field] = &[
     opt("payment_id_coinbar", Str),
     opt("payment_request_id_client", Str),
     opt("service_client_id", Str),

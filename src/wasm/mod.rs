@@ -246,6 +246,7 @@ pub fn call(
 #[cfg(feature = "signer")]
 mod signer {
     use super::*;
+    use crate::api::Call;
     use crate::client::Client;
     use crate::error::FieldError;
     #[allow(unused_imports)]
@@ -300,6 +301,15 @@ mod signer {
         SignUpdate = 14,
         // The signature of every chunk since `SignBegin` (of nothing, without one).
         SignEnd = 15,
+        // `n1` the HTTP status, `data` the body, `n2` the `Op` code of the reader
+        // (`ParseInitiateResponse`, `ParseStatusResponse`, `ParseReportResponse`,
+        // `ParseQuotesResponse`): the answer to one of this client's calls, as that op reads
+        // it, with errors that say what to check in this client's configuration.
+        ReadAnswer = 16,
+        // `data` the report's body, `n1` its status; `s1` the status call's body and `n2` its
+        // status once asked: `retrievePayment`'s payment in initiate's shape, or the empty
+        // string when the report lacks a field and the status call is needed.
+        RetrievePayment = 17,
     }
 
     /// The secret-holding client. The key arrives as bytes owned by Rust and is zeroized
@@ -323,7 +333,7 @@ mod signer {
     type ClientFn = fn(&mut SigningClient, &ClientArgs) -> Answer;
 
     /// The ops of [`ClientOp`], in its order (code 1 first; see `OPS`).
-    const CLIENT_OPS: [ClientFn; 15] = [
+    const CLIENT_OPS: [ClientFn; 17] = [
         // CallLimits
         |c, a| {
             let (timeout_ms, max_retries) = c.inner.config().call_limits(a.n1, a.n2).map_err(throw)?;
@@ -376,6 +386,22 @@ mod signer {
                 None => c.inner.signer().stream().finish_hex(),
             })
         },
+        // ReadAnswer
+        |c, a| {
+            let call = match a.n2.map_or(0, |n| n as u32) {
+                n if n == Op::ParseInitiateResponse as u32 => Call::Initiate,
+                n if n == Op::ParseStatusResponse as u32 => Call::Status,
+                n if n == Op::ParseReportResponse as u32 => Call::Report,
+                n if n == Op::ParseQuotesResponse as u32 => Call::Quotes,
+                _ => return Err(no_such_op()),
+            };
+            c.inner.answer_json(call, http_status(a.n1), text(a.data)?).map_err(throw)
+        },
+        // RetrievePayment
+        |c, a| {
+            let status = a.s1.as_deref().map(|body| (http_status(a.n2), body));
+            Ok(c.inner.retrieved_json((http_status(a.n1), text(a.data)?), status).map_err(throw)?.unwrap_or_default())
+        },
     ];
 
     /// A client from the settings (each `undefined` when not set; see `api::Settings`) and
@@ -404,7 +430,7 @@ mod signer {
     }
 
     // One entry per variant of `ClientOp`.
-    const _: () = assert!(CLIENT_OPS.len() == ClientOp::SignEnd as usize);
+    const _: () = assert!(CLIENT_OPS.len() == ClientOp::RetrievePayment as usize);
 
     #[wasm_bindgen]
     impl SigningClient {

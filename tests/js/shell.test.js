@@ -45,7 +45,7 @@ test('no JS option name inside the Rust core', () => {
 test('fromEnv names the variable from the error, structured: core setting errors carry `option`', () => {
   const base = { COINBAR_SERVICE_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000001', COINBAR_SECRET_KEY: 'k' };
   const cases = [
-    [{ ...base, COINBAR_BASE_URL: 'http://example.com/api' }, 'baseUrl', /^baseUrl: must use https:\/\/.* \(read from COINBAR_BASE_URL\)$/],
+    [{ ...base, COINBAR_BASE_URL: 'http://example.com/api' }, 'baseUrl', /^baseUrl: must start with https:\/\/ \(plain http:\/\/ is accepted only for a loopback host.* \(read from COINBAR_BASE_URL\)$/],
     [{ ...base, COINBAR_ENV: 'staging' }, 'environment', /^environment: must be 'sandbox' or 'production' \(read from COINBAR_ENV\)$/],
     [{ ...base, COINBAR_ENV: 'production' }, 'baseUrl', /^baseUrl: is required for environment 'production' .* \(set COINBAR_BASE_URL\)$/],
     [{ COINBAR_SECRET_KEY: 'k' }, 'serviceClientId', /^serviceClientId: is required \(set COINBAR_SERVICE_CLIENT_ID\)$/],

@@ -70,6 +70,15 @@ async function settle(input: InitiateInput): Promise<void> {
       const existing = await cbpay.findPayment(input.payment_request_id);
       const status: string | undefined = existing?.status;
       void status;
+      // Issue 21: show the payment again, in initiate's shape.
+      const again = await cbpay.retrievePayment(input.payment_request_id);
+      if (again && !again.is_final) {
+        const qr: string = again.payment_string;
+        const memo: string | null = again.destination_memo;
+        const amount: DecimalString = again.destination_amount;
+        const token: null = again.request_token;
+        void [qr, memo, amount, token];
+      }
     }
   }
 }

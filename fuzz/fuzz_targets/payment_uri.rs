@@ -1,0 +1,6 @@
+#![no_main]
+// The property is in fuzz/checks.rs (shared with tests/fuzz_regressions.rs).
+#[path = "../checks/mod.rs"]
+mod checks;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::payment_uri(data));
