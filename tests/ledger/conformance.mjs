@@ -89,7 +89,19 @@ export function conformance(open) {
         throw unknownError();
       },
       findPayment: async (id) => payment(id, 'pid-u1', 'CREATED'),
-      report: async () => ({ payment_detail: { coin: 'XRP', payment_string: 'xrp:rAddr?amount=8.1&dt=4242', amount_crypto: '8.1', total_price: '3.97' } }),
+      retrievePayment: async () => ({
+        ...initiateAnswer('pid-u1'),
+        request_token: null,
+        payment_string: 'xrp:rAddr?amount=8.1&dt=4242',
+        destination_address: 'rAddr',
+        destination_memo: '4242',
+        destination_amount: '8.1',
+        destination_coin: 'XRP',
+        trade_pair: 'XRP/EUR',
+        status: 'CREATED',
+        is_final: false,
+        is_paid: false,
+      }),
     });
     const view = await ledger.checkout(orderId, input('XRP'), { cbpay });
     assert.equal(cbpay.count('initiate'), 1);
@@ -98,7 +110,11 @@ export function conformance(open) {
     assert.equal(view.payment_id_coinbar, 'pid-u1');
     assert.equal(view.payment.address, 'rAddr');
     assert.equal(view.payment.destination_memo, '4242');
+    assert.equal(view.payment.payment_string, 'xrp:rAddr?amount=8.1&dt=4242');
+    assert.equal(view.payment.amount, '8.1');
     assert.equal(cbpay.calls.find((c) => c.name === 'findPayment').opts.maxRetries, 0);
+    assert.equal(cbpay.calls.find((c) => c.name === 'retrievePayment').opts.maxRetries, 0);
+    assert.equal((await ledger.budget()).used.checkout, 4, 'initiate, findPayment, and two reserved for retrievePayment');
   });
 
   T('1. unknown outcome Coinbar does not know: kept unknown (no new POST), reconciliation concludes, then a new attempt', async () => {

@@ -45,7 +45,7 @@ export const initiateAnswer = (pid = randomUUID()) => ({
 });
 
 /**
- * A Coinbar client whose answers are scripted: initiate(input) / findPayment(id) / report(id)
+ * A Coinbar client whose answers are scripted: initiate(input) / findPayment(id) / retrievePayment(id)
  * functions; verifyCallback and handleCallback are the real SDK's. `calls` logs every call.
  */
 export function fakeCbpay(script = {}) {
@@ -69,9 +69,9 @@ export function fakeCbpay(script = {}) {
       log('findPayment', id, opts);
       return script.findPayment ? script.findPayment(id, opts) : null;
     },
-    async report(id, opts) {
-      log('report', id, opts);
-      return script.report ? script.report(id, opts) : null;
+    async retrievePayment(id, opts) {
+      log('retrievePayment', id, opts);
+      return script.retrievePayment ? script.retrievePayment(id, opts) : null;
     },
   };
 }

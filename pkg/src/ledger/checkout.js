@@ -28,14 +28,6 @@ function pageFields(mode, input, p) {
   };
 }
 
-/** Address and memo out of a coin URI (report's payment_string), for an attempt settled by asking. */
-function fromPaymentString(ps) {
-  const m = /^[a-z][a-z0-9+.-]*:([^?]+)(?:\?(.*))?$/i.exec(ps ?? '');
-  if (!m) return {};
-  const q = new URLSearchParams(m[2] ?? '');
-  return { address: decodeURIComponent(m[1]), destination_memo: q.get('dt') ?? q.get('memo') ?? null };
-}
-
 export function attemptView(a) {
   if (!a) return null;
   return {
@@ -183,7 +175,7 @@ export async function checkout(L, orderId, input, options = {}) {
 
 /**
  * Settle an attempt whose POST had an unknown outcome (or never answered): findPayment within
- * the checkout share; when it exists, bind and apply it, and fetch its report for the page
+ * the checkout share; when it exists, bind and apply it, and fetch what the page shows
  * (payment_string, address, memo). Resolves true when Coinbar has it.
  */
 export async function settle(L, prid, cbpay, purpose = 'checkout') {
@@ -197,14 +189,14 @@ export async function settle(L, prid, cbpay, purpose = 'checkout') {
   if (!found) return false;
   await applyEvent(L, found, { source: 'checkout' });
   const a = await L.exec.first(`SELECT * FROM ${L.t.attempts} WHERE payment_request_id = ?`, [prid]);
-  if (a.mode === 'direct' && !JSON.parse(a.payment ?? '{}').payment_string && typeof cbpay.report === 'function' && (await reserve(L, purpose))) {
+  // What initiate would have shown (payment string, address, memo, amounts): retrievePayment,
+  // one call (the report), two when the report lacks the amount: both reserved first.
+  if (a.mode === 'direct' && !JSON.parse(a.payment ?? '{}').payment_string && (await reserve(L, purpose)) && (await reserve(L, purpose))) {
     try {
-      const rep = await cbpay.report(prid, { maxRetries: 0 });
-      const d = rep?.payment_detail ?? {};
-      const fields = { coin: d.coin ?? found.payment_detail?.destination_coin ?? null, payment_string: d.payment_string ?? null, ...fromPaymentString(d.payment_string), amount: d.amount_crypto ?? found.payment_detail?.destination_amount ?? null, total: d.total_price ?? null };
-      await setAttempt(L, prid, 'payment = ?', [JSON.stringify(fields)]);
+      const p = await cbpay.retrievePayment(prid, { maxRetries: 0 });
+      if (p) await setAttempt(L, prid, 'payment = ?', [JSON.stringify({ ...pageFields('direct', { destination_coin: p.destination_coin }, p), request_token: null })]);
     } catch {
-      // The status is settled; the page can show the gateway or ask again later.
+      // The status is settled; the page can ask again later.
     }
   }
   return true;
