@@ -780,7 +780,7 @@ function pathOf(url) {
 
 const OUTCOME_TEXT = {
   not_processed: 'not processed: Coinbar created no payment for this request',
-  unknown: 'outcome unknown: Coinbar may have created the payment; ask paymentStatus / findPayment for this payment_request_id before any new attempt',
+  unknown: 'outcome unknown: Coinbar may have created the payment; ask Coinbar before any new attempt: retrievePayment (what initiate returned, or null) or findPayment / paymentStatus for this payment_request_id',
 };
 
 /** Tag a POST's error with what it says about the payment, in a field and in the message. */

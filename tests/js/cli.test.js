@@ -424,12 +424,19 @@ test('trigger SUCCESS --forward-to the demo backend: accepted, the order is paid
   });
   assert.equal(created.status, 201, await created.clone().text());
   const order = await created.json();
+  // Coinbar knows the payment by the ledger's payment_request_id (<order id>.<attempt>), and the
+  // event must name the payment the sandbox made (the ledger applies an event only to its own
+  // payment): trigger takes it from the demo's sandbox.
+  const prid = order.payment_request_id;
+  assert.equal(prid, `${order.id}.1`);
+  const sandboxUrl = demo.sandbox.url;
+  const esc = (x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-  const r = await cli(['trigger', 'SUCCESS', '--order', order.id, '--forward-to', `${demo.url}/api/coinbar/callback`]);
+  const r = await cli(['trigger', 'SUCCESS', '--order', prid, '--sandbox', sandboxUrl, '--forward-to', `${demo.url}/api/coinbar/callback`]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /credentials: the sandbox's demo client c0ffee00-0000-4000-8000-000000000001/);
-  assert.match(r.stdout, new RegExp(`payment: {5}made up for order ${order.id}`));
-  assert.match(r.stdout, new RegExp(`-> \\[1/1\\] POST ${demo.url}/api/coinbar/callback  SUCCESS  order ${order.id}`));
+  assert.match(r.stdout, new RegExp(`payment: {5}${esc(prid)} from the sandbox at ${esc(sandboxUrl)}`));
+  assert.match(r.stdout, new RegExp(`-> \\[1/1\\] POST ${esc(demo.url)}/api/coinbar/callback  SUCCESS  order ${esc(prid)}`));
   assert.match(r.stdout, /<- 200 OK in \d+ ms  \{"received":true,"outcome":"processed"\}/);
   assert.match(r.stdout, /1 of 1 callbacks answered 2xx/);
   const after = await (await fetch(`${demo.url}/api/orders/${order.id}`)).json();
@@ -437,13 +444,13 @@ test('trigger SUCCESS --forward-to the demo backend: accepted, the order is paid
   assert.equal(after.status_source, 'callback');
 
   // The stale PENDING sent after it must not move the order back (forward-only states).
-  const late = await cli(['trigger', 'SUCCESS', '--out-of-order', '--order', order.id, '--forward-to', `${demo.url}/api/coinbar/callback`]);
+  const late = await cli(['trigger', 'SUCCESS', '--out-of-order', '--order', prid, '--sandbox', sandboxUrl, '--forward-to', `${demo.url}/api/coinbar/callback`]);
   assert.equal(late.code, 0, late.stdout);
   assert.match(late.stdout, /\[1\/2\] POST .*  SUCCESS .*\n.*\n.*\[2\/2\] POST .*  PENDING /);
   assert.equal((await (await fetch(`${demo.url}/api/orders/${order.id}`)).json()).status, 'SUCCESS');
 
   // Signed with another key: the demo refuses it (401) and the CLI exits 1.
-  const forged = await cli(['trigger', 'SUCCESS', '--order', order.id, '--forward-to', `${demo.url}/api/coinbar/callback`], {
+  const forged = await cli(['trigger', 'SUCCESS', '--order', prid, '--sandbox', sandboxUrl, '--forward-to', `${demo.url}/api/coinbar/callback`], {
     env: { COINBAR_SERVICE_CLIENT_ID: DEMO.id, COINBAR_SECRET_KEY: MY_SECRET },
   });
   assert.equal(forged.code, 1);
