@@ -33,6 +33,7 @@ import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { callbackRoundTrip, RECIPE_ENV } from './callback-check.mjs';
 import { runProcess } from '../lib/process.mjs';
+import { CHROMIUM_ARGS } from '../lib/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -220,7 +221,7 @@ async function chromium() {
     return pw.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: CHROMIUM_ARGS,
     });
   })();
   return browserPromise;

@@ -7,6 +7,7 @@ import { chromium } from 'playwright-core';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { cartTotal, convertAmount } from 'coinbar-pay';
+import { CHROMIUM_ARGS } from '../lib/chromium.mjs';
 
 /** Poll `fn()` until it is truthy or `timeoutMs` has passed; resolves to its last value. */
 export async function until(fn, timeoutMs = 10000) {
@@ -22,7 +23,7 @@ export async function until(fn, timeoutMs = 10000) {
 export const launchChromium = () =>
   chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
   });
 
 const SHOTS = new URL('../../out/screenshots/', import.meta.url);

@@ -25,6 +25,7 @@ import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleForWorkerd as sharedBundleForWorkerd, miniflareOptions } from '../../scripts/workerd.mjs';
 import { runProcess } from '../lib/process.mjs';
+import { CHROMIUM_ARGS } from '../lib/chromium.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -278,7 +279,7 @@ async function withChromium(fn) {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
   });
   try {
     return await fn(browser);
