@@ -1,5 +1,5 @@
 // How every test starts Debian's Chromium (playwright-core): headless, and talking to this
-// machine only. `--host-resolver-rules` makes every host name but localhost unresolvable, so
+// machine only. `--host-resolver-rules` makes every host but localhost, 127.0.0.1 and [::1] unresolvable, so
 // the browser's own background lookups never leave the machine (the pages under test use
 // 127.0.0.1 and localhost only).
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -15,5 +15,5 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--disable-domain-reliability',
   '--no-pings',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1, EXCLUDE [::1]',
 ];
