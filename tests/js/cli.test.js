@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoinbarPay, memoryStore } from 'coinbar-pay';
 import { startDemo } from '../../www/serve.js';
+import { tmpDb } from '../demo/helpers.js';
 import { startSandbox } from '../../www/sandbox/server.js';
 import { FAULT_KINDS } from '../../www/sandbox/faults.js';
 import { DEFAULT_SANDBOX_ORIGIN, localSandboxOrigin } from '../../pkg/cli/common.js';
@@ -415,7 +416,8 @@ test('trigger and fault find the sandbox on its default address when COINBAR_BAS
 // ---- trigger ---------------------------------------------------------------------------------
 
 test('trigger SUCCESS --forward-to the demo backend: accepted, the order is paid through the verified callback', async (t) => {
-  const demo = await startDemo({ port: 0, sandboxPort: 0, env: {} });
+  // Its own database: the guard's per-client caps count every checkout from 127.0.0.1 there.
+  const demo = await startDemo({ port: 0, sandboxPort: 0, env: {}, db: tmpDb('cli') });
   t.after(() => demo.close());
   const created = await fetch(`${demo.url}/api/checkout`, {
     method: 'POST',
