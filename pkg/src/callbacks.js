@@ -2,8 +2,11 @@
 // the same time. Each delivery claims the event's key in the merchant's store under its own
 // token, renews the lease while the handler runs (the handler's signal aborts when the claim is
 // lost), and completes or releases the key only as long as it still owns it. Also
-// `memoryStore()`, the reference store for one process. Server entries only (server.js).
+// `memoryStore()`, the reference store for one process, and reading the callback as the route
+// hands it over (raw body, headers). Server entries only (server.js).
 import { CoinbarError } from './error.js';
+import { maxInputBytes } from './glue.js';
+import { plainBytes, utf8 } from './bytes.js';
 
 export const DEFAULT_LEASE_MS = 60_000;
 export const MAX_LEASE_MS = 24 * 60 * 60 * 1000;
@@ -170,3 +173,84 @@ export function memoryStore(options) {
     },
   };
 }
+
+// ---- the callback as the route hands it over: raw body and headers -------------------------
+
+/**
+ * Raw callback body as bytes: exactly what was received, refused before any copy into
+ * wasm memory when it is larger than a callback can be. A body that only a route set up
+ * wrong can produce (already parsed, never read, empty) is a `config` error, not a
+ * `signature` one: the recipes log it and answer 500, so Coinbar retries once the route is
+ * fixed, instead of a silent 401 for every callback.
+ */
+export function callbackBytes(rawBody) {
+  let bytes;
+  if (typeof rawBody === 'string') {
+    if (rawBody.length > maxInputBytes) throw tooLarge();
+    bytes = utf8(rawBody);
+  } else {
+    bytes = plainBytes(rawBody);
+  }
+  if (bytes === undefined) {
+    const parsed = rawBody !== null && typeof rawBody === 'object';
+    throw setupError(
+      parsed
+        ? 'callback route set up wrong: the body was already parsed into an object by your framework (e.g. app.use(express.json()) before this route); the signature covers the exact bytes received, so pass the raw body ' +
+          "(Express: express.raw({ type: 'application/json' }) on this route, registered before express.json(); Fastify: a raw-body content-type parser; fetch-style handlers: await request.arrayBuffer())"
+        : rawBody === undefined
+          ? 'callback route set up wrong: the body is undefined: nothing read the request body. Express: express.raw() without a type reads only application/octet-stream, ' +
+            "and Coinbar sends application/json: use express.raw({ type: 'application/json' }) on this route"
+          : `callback route set up wrong: pass the raw request body (string or bytes), not ${rawBody === null ? 'null' : typeof rawBody}`,
+    );
+  }
+  if (bytes.length === 0) {
+    throw setupError(
+      'callback route set up wrong: the body is empty. If you use express.raw(), give it the JSON type so it reads this body ' +
+        "(express.raw({ type: 'application/json' })); otherwise make sure nothing consumed the request stream before this call",
+    );
+  }
+  if (bytes.length > maxInputBytes) throw tooLarge();
+  return bytes;
+}
+export const setupError = (message) => new CoinbarError('config', message, { option: 'rawBody' });
+
+/**
+ * A body given as text that no Coinbar callback can be: an object turned into text
+ * (`String(req.body)`), or bytes decoded with the wrong encoding (U+FFFD where the bytes
+ * were not valid in it). Asked only after the signature did not match.
+ */
+export function misreadBody(rawBody) {
+  if (typeof rawBody !== 'string') return null;
+  if (rawBody.startsWith('[object ')) {
+    return 'callback route set up wrong: the body is the text "[object …]": an object turned into a string. Pass the raw request body exactly as received';
+  }
+  if (rawBody.includes('\ufffd')) {
+    return 'callback route set up wrong: the body text holds U+FFFD replacement characters: it was decoded from bytes with the wrong encoding, so its bytes are not the ones Coinbar signed. ' +
+      "Pass the raw bytes (a Buffer / Uint8Array: Express express.raw({ type: 'application/json' }), fetch-style await request.arrayBuffer())";
+  }
+  return null;
+}
+const tooLarge = () => new CoinbarError('signature', `callback refused: body larger than ${maxInputBytes / (1024 * 1024)} MiB`);
+
+/** A header from a Headers object or a plain (Node) headers object, case-insensitively. */
+export function headerValue(headers, name) {
+  if (!headers || typeof headers !== 'object') return undefined;
+  try {
+    if (typeof headers.get === 'function') {
+      const v = headers.get(name);
+      return v === null || v === undefined ? undefined : boundedHeader(String(v));
+    }
+    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+    const v = key === undefined ? undefined : headers[key];
+    if (Array.isArray(v)) return boundedHeader(v.join(', '));
+    return v === undefined || v === null ? undefined : boundedHeader(String(v));
+  } catch (e) {
+    if (e instanceof CoinbarError) throw e;
+    throw new CoinbarError('validation', `Invalid callback headers: headers: could not be read (${e?.message ?? e})`, {
+      errors: [{ field: 'headers', message: 'could not be read' }],
+      cause: e,
+    });
+  }
+}
+// A client id or signature is short; a huge header value is refused before any copy.
+const boundedHeader = (v) => (v.length > 1024 ? '' : v);

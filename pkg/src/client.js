@@ -4,7 +4,9 @@
 // POST says about the payment, are the core's decisions (src/retry.rs).
 import { CoinbarError, inputError, toCoinbarError } from './error.js';
 import { glue, maxInputBytes } from './glue.js';
-import { callbackOptions, processCallback } from './callbacks.js';
+import { CHUNK_BYTES, NO_BYTES, SCRATCH_CHARS, encoder, plainBytes, utf8 } from './bytes.js';
+import { callbackBytes, callbackOptions, headerValue, misreadBody, processCallback, setupError } from './callbacks.js';
+import { Hooks, send, withOutcome } from './transport.js';
 import { answerOf, boundedText, call, ownProperties, readOptions, settingsOf, timestampArg, toJsonText } from './common.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -15,130 +17,10 @@ const ENV_NAMES = {
   baseUrl: 'COINBAR_BASE_URL',
   environment: 'COINBAR_ENV',
 };
-const HOOK_EVENTS = ['request', 'response'];
 /** The options one call may override (`signal` is the shell's own). */
 const CALL_SETTINGS = { timeoutMs: 'number', maxRetries: 'number' };
 
-// The real length of a typed array, read through the built-in getters: a subclass (or a
-// Proxy) can lie through its own `length` / `byteLength`, and the glue copies into wasm
-// memory by what it is told, which would overflow the allocation.
-const TypedArray = Object.getPrototypeOf(Uint8Array);
-const intrinsic = (proto, name) => Object.getOwnPropertyDescriptor(proto, name).get;
-const realByteLength = intrinsic(TypedArray.prototype, 'byteLength');
-const realByteOffset = intrinsic(TypedArray.prototype, 'byteOffset');
-const realBuffer = intrinsic(TypedArray.prototype, 'buffer');
-const arrayBufferByteLength = intrinsic(ArrayBuffer.prototype, 'byteLength');
-const dataViewByteLength = intrinsic(DataView.prototype, 'byteLength');
-const dataViewByteOffset = intrinsic(DataView.prototype, 'byteOffset');
-const dataViewBuffer = intrinsic(DataView.prototype, 'buffer');
 
-/**
- * Bytes as a plain Uint8Array over the caller's memory, sized by the engine's own record of
- * the length (never by a property the object could override); undefined when not bytes.
- */
-function plainBytes(value) {
-  if (ArrayBuffer.isView(value)) {
-    if (value instanceof DataView) {
-      return new Uint8Array(dataViewBuffer.call(value), dataViewByteOffset.call(value), dataViewByteLength.call(value));
-    }
-    return new Uint8Array(realBuffer.call(value), realByteOffset.call(value), realByteLength.call(value));
-  }
-  if (value instanceof ArrayBuffer) return new Uint8Array(value, 0, arrayBufferByteLength.call(value));
-  return undefined;
-}
-
-
-// UTF-8 of a string, written by TextEncoder.encodeInto into a reused buffer: the fastest
-// way to hand text to the core (no new array per call; the glue copies it into wasm memory
-// at once). The view is only valid until the next call. Texts over 16 KiB get their own
-// array, so the buffer never holds more than 48 KiB.
-const encoder = new TextEncoder();
-const SCRATCH_CHARS = 16 * 1024;
-const scratch = new Uint8Array(SCRATCH_CHARS * 3);
-function utf8(text) {
-  if (text.length > SCRATCH_CHARS) return encoder.encode(text);
-  return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
-}
-const NO_BYTES = new Uint8Array(0);
-
-/**
- * Raw callback body as bytes: exactly what was received, refused before any copy into
- * wasm memory when it is larger than a callback can be. A body that only a route set up
- * wrong can produce (already parsed, never read, empty) is a `config` error, not a
- * `signature` one: the recipes log it and answer 500, so Coinbar retries once the route is
- * fixed, instead of a silent 401 for every callback.
- */
-function callbackBytes(rawBody) {
-  let bytes;
-  if (typeof rawBody === 'string') {
-    if (rawBody.length > maxInputBytes) throw tooLarge();
-    bytes = utf8(rawBody);
-  } else {
-    bytes = plainBytes(rawBody);
-  }
-  if (bytes === undefined) {
-    const parsed = rawBody !== null && typeof rawBody === 'object';
-    throw setupError(
-      parsed
-        ? 'callback route set up wrong: the body was already parsed into an object by your framework (e.g. app.use(express.json()) before this route); the signature covers the exact bytes received, so pass the raw body ' +
-          "(Express: express.raw({ type: 'application/json' }) on this route, registered before express.json(); Fastify: a raw-body content-type parser; fetch-style handlers: await request.arrayBuffer())"
-        : rawBody === undefined
-          ? 'callback route set up wrong: the body is undefined: nothing read the request body. Express: express.raw() without a type reads only application/octet-stream, ' +
-            "and Coinbar sends application/json: use express.raw({ type: 'application/json' }) on this route"
-          : `callback route set up wrong: pass the raw request body (string or bytes), not ${rawBody === null ? 'null' : typeof rawBody}`,
-    );
-  }
-  if (bytes.length === 0) {
-    throw setupError(
-      'callback route set up wrong: the body is empty. If you use express.raw(), give it the JSON type so it reads this body ' +
-        "(express.raw({ type: 'application/json' })); otherwise make sure nothing consumed the request stream before this call",
-    );
-  }
-  if (bytes.length > maxInputBytes) throw tooLarge();
-  return bytes;
-}
-const setupError = (message) => new CoinbarError('config', message, { option: 'rawBody' });
-
-/**
- * A body given as text that no Coinbar callback can be: an object turned into text
- * (`String(req.body)`), or bytes decoded with the wrong encoding (U+FFFD where the bytes
- * were not valid in it). Asked only after the signature did not match.
- */
-function misreadBody(rawBody) {
-  if (typeof rawBody !== 'string') return null;
-  if (rawBody.startsWith('[object ')) {
-    return 'callback route set up wrong: the body is the text "[object …]": an object turned into a string. Pass the raw request body exactly as received';
-  }
-  if (rawBody.includes('\ufffd')) {
-    return 'callback route set up wrong: the body text holds U+FFFD replacement characters: it was decoded from bytes with the wrong encoding, so its bytes are not the ones Coinbar signed. ' +
-      "Pass the raw bytes (a Buffer / Uint8Array: Express express.raw({ type: 'application/json' }), fetch-style await request.arrayBuffer())";
-  }
-  return null;
-}
-const tooLarge = () => new CoinbarError('signature', `callback refused: body larger than ${maxInputBytes / (1024 * 1024)} MiB`);
-
-/** A header from a Headers object or a plain (Node) headers object, case-insensitively. */
-function headerValue(headers, name) {
-  if (!headers || typeof headers !== 'object') return undefined;
-  try {
-    if (typeof headers.get === 'function') {
-      const v = headers.get(name);
-      return v === null || v === undefined ? undefined : boundedHeader(String(v));
-    }
-    const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-    const v = key === undefined ? undefined : headers[key];
-    if (Array.isArray(v)) return boundedHeader(v.join(', '));
-    return v === undefined || v === null ? undefined : boundedHeader(String(v));
-  } catch (e) {
-    if (e instanceof CoinbarError) throw e;
-    throw new CoinbarError('validation', `Invalid callback headers: headers: could not be read (${e?.message ?? e})`, {
-      errors: [{ field: 'headers', message: 'could not be read' }],
-      cause: e,
-    });
-  }
-}
-// A client id or signature is short; a huge header value is refused before any copy.
-const boundedHeader = (v) => (v.length > 1024 ? '' : v);
 
 /** A payment id argument: a bounded string (its rules are the core's). */
 const idArgument = (id) => boundedText(id, 'payment_request_id', 'payment_request_id');
@@ -153,23 +35,6 @@ function inputId(input) {
   }
 }
 
-/** Wait `ms`, or until `signal` aborts (then reject with the abort error). */
-function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(aborted(signal));
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(timer);
-      reject(aborted(signal));
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-const aborted = (signal) => new CoinbarError('aborted', 'the call was aborted by its signal', { cause: signal?.reason });
 
 /** A page, not a server: both `window` and `document` are defined. */
 const looksLikeBrowser = () => typeof globalThis.window !== 'undefined' && typeof globalThis.document !== 'undefined';
@@ -191,7 +56,7 @@ export class CoinbarPay {
   #config;
   #fetch;
   #initiateTemplate;
-  #hooks = { request: [], response: [] };
+  #hooks = new Hooks();
 
   /**
    * @param {object} options `{ serviceClientId, secretKey, environment?, baseUrl?, timeoutMs?, maxRetries?, fetch? }`
@@ -301,33 +166,14 @@ export class CoinbarPay {
    * the body or the customer's e-mail. A listener that throws does not affect the call.
    */
   on(event, listener) {
-    this.#listeners(event, listener).push(listener);
+    this.#hooks.add(event, listener);
     return this;
   }
 
   /** Remove a listener added with `on`. */
   off(event, listener) {
-    const list = this.#listeners(event, listener);
-    const i = list.indexOf(listener);
-    if (i >= 0) list.splice(i, 1);
+    this.#hooks.remove(event, listener);
     return this;
-  }
-
-  #listeners(event, listener) {
-    if (!HOOK_EVENTS.includes(event)) throw new CoinbarError('config', `event: must be one of ${HOOK_EVENTS.join(', ')}`);
-    if (typeof listener !== 'function') throw new CoinbarError('config', 'listener: must be a function');
-    return this.#hooks[event];
-  }
-
-  #emit(event, payload) {
-    for (const listener of [...this.#hooks[event]]) {
-      try {
-        const r = listener(Object.freeze({ ...payload }));
-        if (r && typeof r.then === 'function') r.then(undefined, () => {}); // an async listener's failure is its own
-      } catch {
-        // A listener's failure is its own: logging must never break a payment.
-      }
-    }
   }
 
   /**
@@ -488,7 +334,7 @@ export class CoinbarPay {
     }
     const bytes = plainBytes(data);
     if (bytes === undefined) throw inputError('sign input', 'data', 'must be a string, a Uint8Array (Buffer), an ArrayBuffer or a DataView');
-    const CHUNK = scratch.length;
+    const CHUNK = CHUNK_BYTES;
     if (bytes.length <= CHUNK) return call(() => answerOf(core.call(glue.ClientOp.Sign, bytes)));
     return call(() => {
       answerOf(core.call(glue.ClientOp.SignBegin, NO_BYTES));
@@ -567,144 +413,17 @@ export class CoinbarPay {
   }
 
   /**
-   * Send a prepared request with the core's retry rule. `timeoutMs` is the deadline of the
-   * whole call, every attempt and wait included. A POST's failure carries `outcome`.
+   * Send a prepared request (transport.js) with this call's limits; a POST whose options are
+   * refused was not sent: `outcome: 'not_processed'`.
    */
   async #send(prepared, parse, callName, paymentRequestId, options) {
-    const isPost = prepared.method === 'POST';
-    const fail = (e, status, networkCode) => {
-      if (isPost && e instanceof CoinbarError) withOutcome(e, answerOf(glue.call(glue.Op.PostOutcome, '', networkCode ?? undefined, e.code, undefined, status)), paymentRequestId);
-      return e;
-    };
     let limits;
     try {
       limits = this.#callOptions(options);
     } catch (e) {
-      throw isPost && e instanceof CoinbarError ? withOutcome(e, 'not_processed', paymentRequestId) : e;
+      throw prepared.method === 'POST' && e instanceof CoinbarError ? withOutcome(e, 'not_processed', paymentRequestId) : e;
     }
-    const { signal, timeoutMs, maxRetries } = limits;
-    if (signal?.aborted) throw isPost ? withOutcome(aborted(signal), 'not_processed', paymentRequestId) : aborted(signal);
-    const deadline = Date.now() + timeoutMs;
-    const path = pathOf(prepared.url);
-    const base = { call: callName, method: prepared.method, path, payment_request_id: paymentRequestId };
-    for (let attempt = 1; ; attempt++) {
-      this.#emit('request', { ...base, attempt });
-      const started = Date.now();
-      // Checked immediately before every attempt (a `request` listener, or the wait before a
-      // retry, may have aborted it): an aborted call sends nothing.
-      if (signal?.aborted) {
-        const e = isPost ? withOutcome(aborted(signal), 'not_processed', paymentRequestId) : aborted(signal);
-        this.#emit('response', { ...base, attempt, status: 0, elapsed_ms: 0, error_code: 'aborted', network_code: null, retry: false, retry_delay_ms: null, ...(isPost ? { outcome: e.outcome } : {}) });
-        throw e;
-      }
-      let answer;
-      let failure;
-      let networkCode = null;
-      try {
-        answer = await this.#attempt(prepared, deadline - Date.now(), timeoutMs, signal);
-      } catch (e) {
-        failure = e;
-        networkCode = e.networkCode ?? null;
-      }
-      const status = answer ? answer.status : 0;
-      const final = failure && (failure.code === 'timeout' || failure.code === 'aborted');
-      const delay = final ? -1 : Number(answerOf(glue.call(isPost ? glue.Op.RetryDelayPost : glue.Op.RetryDelayGet, '', networkCode ?? undefined, answer?.retryAfter ?? undefined, undefined, attempt - 1, maxRetries, status, Math.random())));
-      const retry = delay >= 0 && delay < deadline - Date.now();
-      let result;
-      let error = failure;
-      if (!retry && !failure) {
-        try {
-          if (answer.oversize) {
-            throw new CoinbarError('decode', `Coinbar's answer is larger than ${maxInputBytes} bytes (HTTP ${status}); not read`, { status });
-          }
-          if (answer.redirect) throw redirectError(answer, prepared, parse);
-          result = parse(answer);
-        } catch (e) {
-          error = e;
-        }
-      }
-      if (error && isPost) fail(error, status, networkCode);
-      this.#emit('response', {
-        ...base,
-        attempt,
-        status,
-        elapsed_ms: Date.now() - started,
-        error_code: retry ? null : error?.code ?? null,
-        network_code: networkCode,
-        retry,
-        retry_delay_ms: retry ? delay : null,
-        ...(isPost && error ? { outcome: error.outcome } : {}),
-      });
-      if (!retry) {
-        if (error) throw error;
-        return result;
-      }
-      try {
-        await sleep(delay, signal);
-      } catch (e) {
-        // Aborted while waiting: the last attempt was one the core allowed to repeat, so
-        // for a POST it was provably not processed.
-        throw isPost ? withOutcome(e, 'not_processed', paymentRequestId) : e;
-      }
-    }
-  }
-
-  /** One HTTP exchange, aborted when the call's deadline passes (body included) or its signal aborts. */
-  async #attempt(prepared, remainingMs, timeoutMs, signal) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), Math.max(0, remainingMs));
-    const onAbort = () => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let response;
-    try {
-      // A redirect is never followed: fetch would send the signed POST again to the
-      // Location (a second payment when Coinbar processed the first), possibly to another
-      // origin. A 3xx is an answer like any other, and for a POST its outcome is unknown.
-      response = await this.#fetch(prepared.url, {
-        method: prepared.method,
-        headers: prepared.headers,
-        body: prepared.body,
-        redirect: 'manual',
-        signal: controller.signal,
-      });
-    } catch (e) {
-      throw this.#transportError(e, prepared, timeoutMs, signal, controller, errorCode(e));
-    }
-    try {
-      const retryAfter = response.headers?.get?.('retry-after') ?? null;
-      // An answer announced as larger than any Coinbar answer is not read at all.
-      if (Number(response.headers?.get?.('content-length')) > maxInputBytes) {
-        response.body?.cancel?.().catch?.(() => {});
-        return { status: response.status, text: '', oversize: true, retryAfter };
-      }
-      // A browser-like fetch hides a manual redirect behind an opaque answer with status 0.
-      if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status <= 399)) {
-        const location = response.headers?.get?.('location') ?? null;
-        const text = response.type === 'opaqueredirect' ? '' : await response.text();
-        return { status: response.status, text: text.length > maxInputBytes ? '' : text, redirect: true, location, retryAfter };
-      }
-      const text = await response.text();
-      return { status: response.status, text, oversize: text.length > maxInputBytes, retryAfter };
-    } catch (e) {
-      // The answer had started: whatever broke, the request reached Coinbar.
-      throw this.#transportError(e, prepared, timeoutMs, signal, controller, null);
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
-  }
-
-  #transportError(e, prepared, timeoutMs, signal, controller, networkCode) {
-    if (signal?.aborted) return aborted(signal);
-    // The whole URL: a refused connection or a timeout is most often the wrong host or port.
-    const where = `${prepared.method} ${prepared.url}`;
-    if (controller.signal.aborted) {
-      return new CoinbarError('timeout', `no complete answer from Coinbar within ${timeoutMs} ms (${where})`, { cause: e });
-    }
-    const why = networkCode ? `${networkCode} ${hostOf(prepared.url)}` : (e?.cause?.message ?? e?.message ?? String(e));
-    const error = new CoinbarError('network', `request to Coinbar failed: ${why} (${where})`, { cause: e });
-    Object.defineProperty(error, 'networkCode', { value: networkCode, enumerable: false });
-    return error;
+    return send({ fetch: this.#fetch, hooks: this.#hooks }, prepared, parse, callName, paymentRequestId, limits);
   }
 
   /** Wipe the key state from wasm memory. The client is unusable afterwards. */
@@ -732,61 +451,4 @@ export class CoinbarPay {
     const { serviceClientId, baseUrl } = this.#settings();
     return `CoinbarPay { serviceClientId: '${serviceClientId}', baseUrl: '${baseUrl}', secretKey: [redacted]${this.#core ? '' : ', freed'} }`;
   }
-}
-
-/** The error code a runtime gave a failed fetch (undici's `cause.code`, Bun's `code`). */
-function errorCode(e) {
-  const code = e?.cause?.code ?? e?.code;
-  return typeof code === 'string' ? code : null;
-}
-
-/**
- * The `http` error of a 3xx answer: never followed, with where it pointed. The core reads
- * the answer as for any non-2xx status (status, body cut, Coinbar's error text); the shell
- * adds the Location and says what happened.
- */
-function redirectError(answer, prepared, parse) {
-  const { status, location } = answer;
-  let error = null;
-  if (status) {
-    try {
-      parse(answer);
-    } catch (e) {
-      error = e;
-    }
-  }
-  if (!(error instanceof CoinbarError && error.code === 'http')) error = new CoinbarError('http', '', { status, body: '' });
-  const where = location === null ? 'without a Location' : `to ${boundedLocation(location)}`;
-  error.location = location;
-  error.message =
-    `Coinbar answered HTTP ${status || '3xx'}, a redirect ${where}; not followed, so the signed request went to the configured base URL only ` +
-    `(${prepared.method} ${pathOf(prepared.url)}). Check baseUrl: it must be the exact API address, with https:// and the /coinbar/api/v2 path`;
-  return error;
-}
-const boundedLocation = (l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l);
-
-/** `host[:port]` of a URL, for network error messages. */
-function hostOf(url) {
-  const start = url.indexOf('//') + 2;
-  const end = url.indexOf('/', start);
-  return url.slice(start, end < 0 ? url.length : end);
-}
-
-/** Path and query of a URL, for hooks and messages (the host is in `config`). */
-function pathOf(url) {
-  const i = url.indexOf('/', url.indexOf('//') + 2);
-  return i < 0 ? '/' : url.slice(i);
-}
-
-const OUTCOME_TEXT = {
-  not_processed: 'not processed: Coinbar created no payment for this request',
-  unknown: 'outcome unknown: Coinbar may have created the payment; ask Coinbar before any new attempt: retrievePayment (what initiate returned, or null) or findPayment / paymentStatus for this payment_request_id',
-};
-
-/** Tag a POST's error with what it says about the payment, in a field and in the message. */
-function withOutcome(error, outcome, paymentRequestId) {
-  if (error.outcome !== undefined) return error;
-  error.outcome = outcome;
-  error.message += ` [${OUTCOME_TEXT[outcome]}${paymentRequestId ? ` (payment_request_id ${paymentRequestId})` : ''}]`;
-  return error;
 }

@@ -74,6 +74,6 @@ test("requestPayment's gateway URL carries the body's timestamp, which the core 
     if (timestamp) assert.equal(sent, timestamp);
     assert.match(r.gateway_url, new RegExp(`timestamp=${sent}$`));
   }
-  assert.doesNotMatch(code(read('pkg/src/client.js')), /JSON\.parse\([^)]*\.body\)/);
+  for (const file of ['pkg/src/client.js', 'pkg/src/transport.js']) assert.doesNotMatch(code(read(file)), /JSON\.parse\([^)]*\.body\)/, file);
   cbpay.free();
 });
