@@ -50,6 +50,9 @@ function ownOptions(options, what) {
   }
 }
 
+/** Coinbar's 404 for a payment id: no such payment (findPayment, retrievePayment). */
+const isNotFound = (e) => e instanceof CoinbarError && e.code === 'http' && e.status === 404;
+
 /** A CoinbarPay client holding the secret key (server runtimes only). */
 export class CoinbarPay {
   #core;
@@ -244,7 +247,7 @@ export class CoinbarPay {
     try {
       return await this.paymentStatus(paymentRequestId, options);
     } catch (e) {
-      if (e instanceof CoinbarError && e.code === 'http' && e.status === 404) return null;
+      if (isNotFound(e)) return null;
       throw e;
     }
   }
@@ -278,7 +281,7 @@ export class CoinbarPay {
     try {
       text = await this.#send(report, (answer) => retrieved((reportAnswer = answer)), 'retrievePayment', id, options);
     } catch (e) {
-      if (e instanceof CoinbarError && e.code === 'http' && e.status === 404) return null;
+      if (isNotFound(e)) return null;
       throw e;
     }
     if (text === '') {

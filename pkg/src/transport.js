@@ -229,16 +229,18 @@ function redirectError(answer, prepared, parse) {
 }
 const boundedLocation = (l) => (l.length > 200 ? `${l.slice(0, 200)}…` : l);
 
+/** Where the path of a URL starts (after `scheme://host[:port]`); -1 when it has none. */
+const pathStart = (url) => url.indexOf('/', url.indexOf('//') + 2);
+
 /** `host[:port]` of a URL, for network error messages. */
 function hostOf(url) {
-  const start = url.indexOf('//') + 2;
-  const end = url.indexOf('/', start);
-  return url.slice(start, end < 0 ? url.length : end);
+  const end = pathStart(url);
+  return url.slice(url.indexOf('//') + 2, end < 0 ? url.length : end);
 }
 
 /** Path and query of a URL, for hooks and messages (the host is in `config`). */
 function pathOf(url) {
-  const i = url.indexOf('/', url.indexOf('//') + 2);
+  const i = pathStart(url);
   return i < 0 ? '/' : url.slice(i);
 }
 
