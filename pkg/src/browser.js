@@ -31,13 +31,27 @@ export function init(source) {
   return loading;
 }
 
-/** The bundled .wasm's bytes: zlib-inflated by the browser's own DecompressionStream. */
+/** The bundled .wasm's bytes: zlib-inflated by the runtime's own DecompressionStream (read
+ * chunk by chunk rather than through `new Response(stream)`, which in Node first loads its
+ * fetch implementation: ~70 vs ~24 ms there; both ~1 ms in a browser). */
 async function inflate(deflated) {
   if (typeof DecompressionStream !== 'function') {
     throw new Error('this runtime has no DecompressionStream: serve coinbar_pay_bg.wasm and pass its URL to init(url)');
   }
-  const stream = new Blob([deflated]).stream().pipeThrough(new DecompressionStream('deflate'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const reader = new Blob([deflated]).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
+  const chunks = [];
+  let length = 0;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    chunks.push(r.value);
+    length += r.value.length;
+  }
+  const bytes = new Uint8Array(length);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
 }
 
 function decodeBase64(text) {
