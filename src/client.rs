@@ -74,7 +74,7 @@ impl Client {
     /// `timestamp_ms` is the timestamp the request was sent with.
     pub fn finish_request(&self, status: u16, body: &str, timestamp_ms: u64) -> Result<RequestResponse, Error> {
         let mut response = initiate::parse_request_response(status, body)?;
-        response.gateway_url = Some(api::gateway_url(&self.config, &response.request_token, timestamp_ms)?);
+        response.gateway_url = api::gateway_url(&self.config, &response.request_token, timestamp_ms)?;
         Ok(response)
     }
 
@@ -82,7 +82,7 @@ impl Client {
     pub fn finish_request_json(&self, status: u16, body: &str, timestamp_ms: u64) -> Result<String, Error> {
         let g = initiate::read_request_response(status, body).map_err(|e| self.config.explain(Call::Request, e))?;
         let url = api::gateway_url(&self.config, g.get("request_token").unwrap_or(""), timestamp_ms)?;
-        Ok(crate::model::answer_json(&g, true, Some(("gateway_url", &url))))
+        Ok(crate::model::object::answer_json(&g, true, Some(("gateway_url", &url))))
     }
 
     /// Coinbar's answer to one of this client's calls as the JSON handed to JS (initiate,
@@ -97,7 +97,7 @@ impl Client {
             Call::Report => report::response_json(status, body),
             Call::Quotes => quotes::response_json(status, body),
             Call::Request => {
-                initiate::read_request_response(status, body).map(|g| crate::model::answer_json(&g, true, None))
+                initiate::read_request_response(status, body).map(|g| crate::model::object::answer_json(&g, true, None))
             }
         };
         answer.map_err(|e| self.config.explain(call, e))

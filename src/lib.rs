@@ -2,7 +2,8 @@
 //!
 //! The core of the CoinbarPay SDK: build, validate, serialize byte-exactly and sign
 //! CoinbarPay requests, compute exact cart totals, and read Coinbar's responses. No I/O:
-//! the WebAssembly shell in [`wasm`] (or any Rust server) sends the prepared requests.
+//! the JS shell (over [`ops`] and the wasm bindings in `wasm`) or any Rust server sends the
+//! prepared requests.
 //!
 //! | module | concern |
 //! |---|---|
@@ -14,6 +15,8 @@
 //! | [`api`] | configuration, endpoints, prepared requests, gateway URLs |
 //! | [`retry`] | which failures to retry, and the backoff |
 //! | `client` | configuration + signer: signed requests (feature `signer`) |
+//! | [`ops`] | the operations the JS shell calls, each declared once |
+//! | `wasm` | the wasm-bindgen exports: two dispatchers over [`ops`] |
 //! | [`error`] | the one error type |
 //!
 //! ```
@@ -76,6 +79,7 @@ pub mod error;
 pub mod json;
 pub mod model;
 pub mod money;
+pub mod ops;
 pub mod retry;
 #[cfg(feature = "signer")]
 pub mod sign;

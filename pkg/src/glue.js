@@ -4,6 +4,7 @@
 // everything else imports `glue` (an ES live binding: after `bind` it is the glue itself).
 // Before that, in the browser before `await init()`, any use throws a CoinbarError that says so.
 import { CoinbarError } from './error.js';
+import { maxInputBytes as coreMaxInputBytes } from './ops.js';
 
 const notLoaded = new Proxy(
   {},
@@ -23,5 +24,5 @@ export let maxInputBytes = Infinity;
 /** Bind the initialized glue module (called once, by the runtime entry). */
 export function bind(initialized) {
   glue = initialized;
-  maxInputBytes = Number(initialized.call(initialized.Op.MaxInputBytes, ''));
+  maxInputBytes = coreMaxInputBytes();
 }

@@ -7,9 +7,10 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use super::object::{answer_json, object, read, Declared, Decoded, Success};
 use super::product::{self, Product, Total};
 use super::view::Value;
-use super::{answer_json, opt, parse_input_json, read, req, response_object, Field, Got, Shape};
+use super::{parse_input_json, response_object};
 use crate::error::{Error, FieldError};
 use crate::json::ObjectWriter;
 use crate::text::text;
@@ -168,34 +169,29 @@ impl PaymentInput {
     }
 }
 
-/// The answer to initiate: what the customer pays, where, and the payment string for the QR
-/// code. Amounts are exact decimal strings with every digit Coinbar sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InitiateResponse {
-    pub result: &'static str,
-    pub request_token: String,
-    pub payment_id_coinbar: String,
-    pub payment_total_price: String,
-    pub trade_pair: String,
-    pub payment_string: String,
-    pub destination_coin_change: String,
-    pub destination_amount: String,
-    pub destination_address: String,
-    pub destination_memo: Option<String>,
+object! {
+    /// Coinbar's answer to initiate: what the customer pays and where. Amounts are exact
+    /// decimal strings with every digit Coinbar sent.
+    pub struct InitiateResponse in INITIATE_RESPONSE {
+        request_token: req Str,
+        payment_id_coinbar: req Str,
+        /// Total in `input_coin`.
+        payment_total_price: req Amount,
+        /// e.g. `"BTC/EUR"`.
+        trade_pair: req Str,
+        /// Coin URI to show as a QR code (e.g. BIP21 `bitcoin:ADDR?amount=…`).
+        payment_string: req Str,
+        /// Rate used: units of `input_coin` per coin.
+        destination_coin_change: req Amount,
+        /// Amount of the coin to pay.
+        destination_amount: req Amount,
+        destination_address: req Str,
+        /// Memo / destination tag for memo chains (XRP, XDB); null when Coinbar sends none.
+        destination_memo: opt Str,
+    }
+    /// Always `success` (any other `result` is an `api` error).
+    + result: Success = "'success'",
 }
-
-/// The rule table of the answer to initiate.
-const INITIATE_RESPONSE: &[Field] = &[
-    req("request_token", Shape::Str),
-    req("payment_id_coinbar", Shape::Str),
-    req("payment_total_price", Shape::Amount),
-    req("trade_pair", Shape::Str),
-    req("payment_string", Shape::Str),
-    req("destination_coin_change", Shape::Amount),
-    req("destination_amount", Shape::Amount),
-    req("destination_address", Shape::Str),
-    opt("destination_memo", Shape::Str),
-];
 
 /// Coinbar's answer to initiate as the JSON handed to JS (the fields of
 /// [`InitiateResponse`]).
@@ -207,48 +203,29 @@ pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
 /// Read Coinbar's answer to initiate (HTTP status and body text as received).
 pub fn parse_response(status: u16, body: &str) -> Result<InitiateResponse, Error> {
     let doc = response_object(status, body, true)?;
-    let mut g = read(&doc, INITIATE_RESPONSE)?;
-    Ok(InitiateResponse {
-        result: "success",
-        request_token: g.string("request_token"),
-        payment_id_coinbar: g.string("payment_id_coinbar"),
-        payment_total_price: g.string("payment_total_price"),
-        trade_pair: g.string("trade_pair"),
-        payment_string: g.string("payment_string"),
-        destination_coin_change: g.string("destination_coin_change"),
-        destination_amount: g.string("destination_amount"),
-        destination_address: g.string("destination_address"),
-        destination_memo: g.text("destination_memo"),
-    })
+    read(&doc, INITIATE_RESPONSE).map(InitiateResponse::from_decoded)
 }
 
-/// The answer to Request New Payment: the token that opens Coinbar's hosted page, and
-/// the ready gateway URL (filled in by the client, which knows the base URL and id).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestResponse {
-    pub result: &'static str,
-    pub request_token: String,
-    pub payment_id_coinbar: Option<String>,
-    pub gateway_url: Option<String>,
+object! {
+    /// Answer of Request New Payment: the token that opens Coinbar's hosted page.
+    pub struct RequestResponse in REQUEST_RESPONSE {
+        request_token: req Str,
+        payment_id_coinbar: opt Str,
+    }
+    /// Always `success` (any other `result` is an `api` error).
+    + result: Success = "'success'",
+    /// Coinbar's hosted payment page for this token: redirect the customer here.
+    + gateway_url: String = "string",
 }
-
-/// The rule table of the answer to Request New Payment.
-const REQUEST_RESPONSE: &[Field] = &[req("request_token", Shape::Str), opt("payment_id_coinbar", Shape::Str)];
 
 /// Read Coinbar's answer to Request New Payment by its table.
-pub(crate) fn read_request_response(status: u16, body: &str) -> Result<Got, Error> {
+pub(crate) fn read_request_response(status: u16, body: &str) -> Result<Decoded, Error> {
     read(&response_object(status, body, true)?, REQUEST_RESPONSE)
 }
 
-/// Read Coinbar's answer to Request New Payment.
+/// Read Coinbar's answer to Request New Payment (`gateway_url` empty: the client fills it in).
 pub fn parse_request_response(status: u16, body: &str) -> Result<RequestResponse, Error> {
-    let mut g = read_request_response(status, body)?;
-    Ok(RequestResponse {
-        result: "success",
-        request_token: g.string("request_token"),
-        payment_id_coinbar: g.text("payment_id_coinbar"),
-        gateway_url: None,
-    })
+    read_request_response(status, body).map(RequestResponse::from_decoded)
 }
 
 #[cfg(test)]
