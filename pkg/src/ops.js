@@ -192,6 +192,27 @@ export function postOutcome(networkCode, code, status) {
   return call(() => answerOf(glue.call(14, '', networkCode, code, undefined, status)));
 }
 
+/** The codes of the client's ops (`ClientOp` in src/ops/client.rs). */
+export const ClientOp = Object.freeze({
+  CallLimits: 1,
+  ConfigJson: 2,
+  SignInitiate: 3,
+  InitiateTemplate: 4,
+  PrepareRequest: 5,
+  FinishRequest: 6,
+  PrepareStatus: 7,
+  PrepareReport: 8,
+  PrepareQuotes: 9,
+  GatewayUrl: 10,
+  VerifyCallback: 11,
+  Sign: 12,
+  SignBegin: 13,
+  SignUpdate: 14,
+  SignEnd: 15,
+  ReadAnswer: 16,
+  RetrievePayment: 17,
+});
+
 /**
  * The client ops over one `SigningClient` of the server glue (the object holding the key;
  * `ClientOp` in src/ops/client.rs).

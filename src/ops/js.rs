@@ -144,6 +144,12 @@ pub fn render() -> String {
         out.push_str("}\n");
     }
 
+    out.push_str("\n/** The codes of the client's ops (`ClientOp` in src/ops/client.rs). */\nexport const ClientOp = Object.freeze({\n");
+    for op in super::client::SPEC {
+        writeln!(out, "  {}: {},", op.name, op.code).unwrap();
+    }
+    out.push_str("});\n");
+
     out.push_str(
         "
 /**
