@@ -391,7 +391,7 @@ pub fn reference_prepare(text: &str, kind: PaymentKind) -> Option<Result<String,
     let names: Vec<&str> = table.iter().map(|f| f.0).collect();
     unknown_key_errors(&mut ch, obj, &names);
     let mut body = format!("{{\"service_client_id\":{}", js_quote(""));
-    let mut lines_ok: Option<Vec<(String, f64, u64, String, String, u128)>> = None;
+    let mut lines_ok: Option<Vec<RefLine>> = None;
     for (name, rule, _, _) in &table {
         let v = obj.get(*name);
         let json = v.map(rule_json);
@@ -433,12 +433,16 @@ pub fn reference_prepare(text: &str, kind: PaymentKind) -> Option<Result<String,
     Some(if ch.errors.is_empty() { Ok(body) } else { Err(ch.errors) })
 }
 
+/// A valid line as the reference keeps it: name, price as the nearest double, amount, id,
+/// type, and the line total in 10^-8 units.
+type RefLine = (String, f64, u64, String, String, u128);
+
 /// The `products` rule on a serde_json value: every valid line (name, price as the nearest
 /// double, amount, id, type, line total in 10^-8 units), or `None` with the errors recorded.
 fn reference_lines(
     ch: &mut validate::Checker,
     v: Option<&Value>,
-) -> Option<Vec<(String, f64, u64, String, String, u128)>> {
+) -> Option<Vec<RefLine>> {
     use validate::CheckedValue;
     let items = match v {
         None | Some(Value::Null) => {
