@@ -140,11 +140,13 @@ pub fn check_text(s: &str, max_chars: usize, kind: TextKind) -> Result<(), Strin
     }
     // `chars().any` rather than `contains(char)`: a non-ASCII char pattern is searched as a
     // substring, which pulls core's two-way searcher (~3 KB of wasm with its panic paths).
-    if s.chars().any(|c| c == LONE_SURROGATE_MARK) {
+    // Most text is ASCII: then it holds no U+FFFF and has as many characters as bytes.
+    let ascii = s.is_ascii();
+    if !ascii && s.chars().any(|c| c == LONE_SURROGATE_MARK) {
         return Err(String::from("is not valid Unicode text (it contains an unpaired UTF-16 surrogate or U+FFFF)"));
     }
     // Characters counted as UTF-8 lead bytes (core's `chars().count()` is ~1 KB of wasm).
-    let chars = s.bytes().filter(|b| b & 0xC0 != 0x80).count();
+    let chars = if ascii { s.len() } else { s.bytes().filter(|b| b & 0xC0 != 0x80).count() };
     if chars > max_chars {
         return Err(text!("must be at most ", max_chars, " characters (got ", chars, ")"));
     }

@@ -439,10 +439,7 @@ type RefLine = (String, f64, u64, String, String, u128);
 
 /// The `products` rule on a serde_json value: every valid line (name, price as the nearest
 /// double, amount, id, type, line total in 10^-8 units), or `None` with the errors recorded.
-fn reference_lines(
-    ch: &mut validate::Checker,
-    v: Option<&Value>,
-) -> Option<Vec<RefLine>> {
+fn reference_lines(ch: &mut validate::Checker, v: Option<&Value>) -> Option<Vec<RefLine>> {
     use validate::CheckedValue;
     let items = match v {
         None | Some(Value::Null) => {

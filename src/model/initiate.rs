@@ -117,7 +117,7 @@ fn read_input(
     now_ms: u64,
 ) -> Option<PreparedBody> {
     let mut members = Members::new();
-    let mut lines = Lines::new(true);
+    let mut lines = Lines::new(true, text.len());
     let not_an_object = read_document(ch, text, "input", |sc| {
         if sc.next_byte() != Some(b'{') {
             return scalar(sc).map(Some);

@@ -78,8 +78,14 @@ pub(crate) struct Lines {
 }
 
 impl Lines {
-    pub fn new(write: bool) -> Self {
-        Lines { write, total: Some(0), ..Lines::default() }
+    /// `capacity`: bytes to reserve for the lines written (the input's length is plenty).
+    pub fn new(write: bool, capacity: usize) -> Self {
+        Lines {
+            write,
+            json: String::with_capacity(if write { capacity } else { 0 }),
+            total: Some(0),
+            ..Lines::default()
+        }
     }
 
     /// Read the value of a `products` member: an array is read line by line, each line
@@ -91,7 +97,8 @@ impl Lines {
             return scalar(sc);
         }
         sc.open()?;
-        *self = Lines::new(self.write);
+        self.json.clear();
+        *self = Lines { json: core::mem::take(&mut self.json), ..Lines::new(self.write, 0) };
         let mut members = Members::new();
         let mut more = sc.first_item();
         while more {
@@ -174,7 +181,7 @@ fn line_total_units(price: Money, amount: u64) -> Option<u128> {
 /// total as a plain decimal string.
 pub fn cart_total_json(products_json: &str) -> Result<String, Error> {
     let mut ch = Checker::default();
-    let mut lines = Lines::new(false);
+    let mut lines = Lines::new(false, 0);
     let read = read_document(&mut ch, products_json, "products", |sc| lines.read(sc, "products"));
     let total = read.and_then(|v| lines.check(&mut ch, Some(&v), "products"));
     match total {
