@@ -42,8 +42,8 @@ impl Client {
     /// the prepared request (method, URL, headers) is the same for every call; see
     /// [`Client::post_template`].
     pub fn sign_initiate(&self, input_json: &str, now_ms: u64) -> Result<(String, String), Error> {
-        let input = initiate::parse_input(input_json, PaymentKind::Initiate, Some(&self.config.service_client_id))?;
-        let body = input.body(&self.config.service_client_id, now_ms)?;
+        let id = Some(self.config.service_client_id.as_str());
+        let body = initiate::prepare(input_json, PaymentKind::Initiate, id, now_ms)?.body;
         Ok((self.signer.sign_hex(body.as_bytes()), body))
     }
 
@@ -64,10 +64,9 @@ impl Client {
     /// [`Client::prepare_request`], with the timestamp the body carries (the input's own, or
     /// `now_ms`): [`Client::finish_request`] needs it for the gateway URL.
     pub fn prepare_request_at(&self, input_json: &str, now_ms: u64) -> Result<(PreparedRequest, u64), Error> {
-        let input = initiate::parse_input(input_json, PaymentKind::Request, Some(&self.config.service_client_id))?;
-        let timestamp = input.timestamp.unwrap_or(now_ms);
-        let body = input.body(&self.config.service_client_id, timestamp)?;
-        Ok((self.signed_post(paths::REQUEST, body), timestamp))
+        let id = Some(self.config.service_client_id.as_str());
+        let prepared = initiate::prepare(input_json, PaymentKind::Request, id, now_ms)?;
+        Ok((self.signed_post(paths::REQUEST, prepared.body), prepared.timestamp))
     }
 
     /// Read the answer to Request New Payment and add the gateway URL for its token.

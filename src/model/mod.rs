@@ -6,6 +6,7 @@ use crate::prelude::*;
 
 pub mod callback;
 pub mod initiate;
+mod input;
 pub mod object;
 pub mod payment_uri;
 pub mod product;
@@ -17,28 +18,7 @@ pub mod view;
 
 use crate::error::{truncate_chars, Error, ErrorKind, MAX_BODY_IN_ERROR};
 use crate::text::text;
-use crate::validate::{self, Checker};
-use view::{Obj, ParseError, Surrogates, Value};
-
-/// Parse merchant input given as JSON text (what `JSON.stringify` made of the JS value).
-/// Problems are recorded against `field`.
-pub(crate) fn parse_input_json<'a>(ch: &mut Checker, text: &'a str, field: &str) -> Option<Value<'a>> {
-    if text.len() > validate::MAX_INPUT_BYTES {
-        ch.fail(field, text!("is too large (", text.len(), " bytes of JSON; at most ", validate::MAX_INPUT_BYTES, ")"));
-        return None;
-    }
-    match view::parse(text, Surrogates::Mark) {
-        Ok(v) => Some(v),
-        Err(ParseError::TooDeep) => {
-            ch.fail(field, "is nested too deeply");
-            None
-        }
-        Err(e) => {
-            ch.fail(field, text!("is not valid JSON (", e.message(), ")"));
-            None
-        }
-    }
-}
+use view::{Obj, Surrogates, Value};
 
 /// Take the body of a Coinbar response: a non-2xx status is an `http` error, a body that is
 /// not JSON or not an object is a `decode` error, and `result` other than success (the
@@ -305,17 +285,5 @@ mod tests {
             event.contains(r#""status":"x","is_final":false,"is_paid":false,"#),
             "an unknown status is kept as sent"
         );
-    }
-
-    #[test]
-    fn input_json_problems_are_reported_on_the_field() {
-        let mut ch = Checker::default();
-        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
-        assert!(parse_input_json(&mut ch, &deep, "input").is_none());
-        assert_eq!(ch.errors[0].message, "is nested too deeply");
-        let mut ch = Checker::default();
-        let huge = format!("\"{}\"", "x".repeat(validate::MAX_INPUT_BYTES));
-        assert!(parse_input_json(&mut ch, &huge, "input").is_none());
-        assert!(ch.errors[0].message.starts_with("is too large"));
     }
 }
