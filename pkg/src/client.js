@@ -2,12 +2,13 @@
 // WebAssembly, sends prepared requests with fetch (timeout, retries, hooks) and verifies
 // callbacks. Not part of the browser build. Which failures are retried, and what a failed
 // POST says about the payment, are the core's decisions (src/retry.rs).
-import { CoinbarError, inputError, toCoinbarError } from './error.js';
-import { glue, maxInputBytes } from './glue.js';
-import { CHUNK_BYTES, NO_BYTES, SCRATCH_CHARS, encoder, plainBytes, utf8 } from './bytes.js';
+import { CoinbarError, call, inputError } from './error.js';
+import { maxInputBytes } from './glue.js';
+import { ClientCore, Op } from './ops.js';
+import { CHUNK_BYTES, SCRATCH_CHARS, encoder, plainBytes, utf8 } from './bytes.js';
 import { callbackBytes, callbackOptions, headerValue, misreadBody, processCallback, setupError } from './callbacks.js';
 import { Hooks, send, withOutcome } from './transport.js';
-import { answerOf, boundedText, call, ownProperties, readOptions, settingsOf, timestampArg, toJsonText } from './common.js';
+import { boundedText, ownProperties, readOptions, settingsOf, timestampArg, toJsonText } from './common.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 // Option names that fromEnv reads from which variables, for error messages.
@@ -89,11 +90,7 @@ export class CoinbarPay {
     }
     try {
       const settings = settingsOf(rest);
-      this.#core = call(() => {
-        const made = glue.signing_client(...settings, keyBytes ?? new Uint8Array(0));
-        if (typeof made === 'string') throw toCoinbarError(made.slice(1)); // the marked error (common.js answerOf)
-        return made;
-      });
+      this.#core = new ClientCore(settings, keyBytes ?? new Uint8Array(0));
     } finally {
       keyBytes?.fill(0);
     }
@@ -151,7 +148,7 @@ export class CoinbarPay {
   /** The checked configuration as a frozen object, read from the core once. */
   #settings() {
     if (!this.#config) {
-      const c = JSON.parse(answerOf(this.#core.call(glue.ClientOp.ConfigJson, NO_BYTES)));
+      const c = this.#core.configJson();
       this.#config = Object.freeze({ serviceClientId: c.service_client_id, environment: c.environment, baseUrl: c.base_url, timeoutMs: c.timeout_ms, maxRetries: c.max_retries });
     }
     return this.#config;
@@ -186,9 +183,9 @@ export class CoinbarPay {
   prepareInitiate(input) {
     const core = this.#live();
     const text = toJsonText(input, 'initiate input', 'input');
-    const signed = call(() => answerOf(core.call(glue.ClientOp.SignInitiate, utf8(text), undefined, undefined, Date.now())));
+    const signed = core.signInitiate(utf8(text), Date.now());
     // The core returns signature + body; method, URL and headers come from its template.
-    this.#initiateTemplate ??= JSON.parse(answerOf(core.call(glue.ClientOp.InitiateTemplate, NO_BYTES)));
+    this.#initiateTemplate ??= core.initiateTemplate();
     const { method, url, headers } = this.#initiateTemplate;
     return { method, url, headers: { ...headers, SIGNATURE: signed.slice(0, 64) }, body: signed.slice(64) };
   }
@@ -214,7 +211,7 @@ export class CoinbarPay {
   #prepareRequest(input) {
     const core = this.#live();
     const text = toJsonText(input, 'request input', 'input');
-    return JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareRequest, utf8(text), undefined, undefined, Date.now()))));
+    return core.prepareRequest(utf8(text), Date.now());
   }
 
   /**
@@ -226,7 +223,7 @@ export class CoinbarPay {
     const id = inputId(input);
     const { request: prepared, timestamp } = this.#beforeSend(() => this.#prepareRequest(input), id);
     const core = this.#live();
-    const parse = (answer) => JSON.parse(call(() => answerOf(core.call(glue.ClientOp.FinishRequest, utf8(answer.text), undefined, undefined, answer.status, timestamp))));
+    const parse = (answer) => core.finishRequest(utf8(answer.text), answer.status, timestamp);
     return this.#send(prepared, parse, 'requestPayment', id, options);
   }
 
@@ -234,7 +231,7 @@ export class CoinbarPay {
   async paymentStatus(paymentRequestId, options) {
     const core = this.#live();
     const id = idArgument(paymentRequestId);
-    const prepared = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareStatus, utf8(id)))));
+    const prepared = core.prepareStatus(utf8(id));
     return this.#send(prepared, this.#reader('ParseStatusResponse'), 'paymentStatus', id, options);
   }
 
@@ -256,7 +253,7 @@ export class CoinbarPay {
   async report(paymentRequestId, options) {
     const core = this.#live();
     const id = idArgument(paymentRequestId);
-    const prepared = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareReport, utf8(id)))));
+    const prepared = core.prepareReport(utf8(id));
     return this.#send(prepared, this.#reader('ParseReportResponse'), 'report', id, options);
   }
 
@@ -271,12 +268,12 @@ export class CoinbarPay {
   async retrievePayment(paymentRequestId, options) {
     const core = this.#live();
     const id = idArgument(paymentRequestId);
-    const report = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareReport, utf8(id)))));
+    const report = core.prepareReport(utf8(id));
     // `timeoutMs` is the deadline of the whole call: a status call gets what the report left.
     const deadline = Date.now() + this.#callOptions(options).timeoutMs;
     let reportAnswer;
     const retrieved = (answer, statusAnswer) =>
-      call(() => answerOf(this.#live().call(glue.ClientOp.RetrievePayment, utf8(answer.text), statusAnswer?.text, undefined, answer.status, statusAnswer?.status)));
+      this.#live().retrievePayment(utf8(answer.text), statusAnswer?.text, answer.status, statusAnswer?.status);
     let text;
     try {
       text = await this.#send(report, (answer) => retrieved((reportAnswer = answer)), 'retrievePayment', id, options);
@@ -286,7 +283,7 @@ export class CoinbarPay {
     }
     if (text === '') {
       // The report lacks a field the status call has: ask it too, and build from both.
-      const status = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareStatus, utf8(id)))));
+      const status = core.prepareStatus(utf8(id));
       const rest = { ...ownOptions(options, 'call options'), timeoutMs: Math.max(1, deadline - Date.now()) };
       text = await this.#send(status, (answer) => retrieved(reportAnswer, answer), 'retrievePayment', id, rest);
     }
@@ -295,14 +292,14 @@ export class CoinbarPay {
 
   /** A reader of this client's answers: the core's `Op` reader, with errors that say what to check in this client's configuration. */
   #reader(op) {
-    return (answer) => JSON.parse(call(() => answerOf(this.#live().call(glue.ClientOp.ReadAnswer, utf8(answer.text), undefined, undefined, answer.status, glue.Op[op]))));
+    return (answer) => this.#live().readAnswer(utf8(answer.text), answer.status, Op[op]);
   }
 
   /** Informative conversion rates of every coin, in `conversionFiat` (EUR or GBP). */
   async quotes(conversionFiat = 'EUR', options) {
     const core = this.#live();
     boundedText(conversionFiat, 'quotes request', 'conversion_fiat');
-    const prepared = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareQuotes, utf8(conversionFiat)))));
+    const prepared = core.prepareQuotes(utf8(conversionFiat));
     return this.#send(prepared, this.#reader('ParseQuotesResponse'), 'quotes', null, options);
   }
 
@@ -311,7 +308,7 @@ export class CoinbarPay {
     const core = this.#live();
     boundedText(requestToken, 'gateway request', 'requestToken');
     timestampArg(timestamp, 'gateway request');
-    return call(() => answerOf(core.call(glue.ClientOp.GatewayUrl, utf8(requestToken), undefined, undefined, timestamp)));
+    return core.gatewayUrl(utf8(requestToken), timestamp);
   }
 
   /**
@@ -321,28 +318,28 @@ export class CoinbarPay {
   sign(data) {
     const core = this.#live();
     if (typeof data === 'string') {
-      if (data.length <= SCRATCH_CHARS) return call(() => answerOf(core.call(glue.ClientOp.Sign, utf8(data))));
+      if (data.length <= SCRATCH_CHARS) return core.sign(utf8(data));
       return call(() => {
-        answerOf(core.call(glue.ClientOp.SignBegin, NO_BYTES));
+        core.signBegin();
         for (let i = 0; i < data.length; ) {
           let end = Math.min(i + SCRATCH_CHARS, data.length);
           // Never split a surrogate pair: each half alone would encode as U+FFFD.
           const last = data.charCodeAt(end - 1);
           if (end < data.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
-          answerOf(core.call(glue.ClientOp.SignUpdate, utf8(data.slice(i, end))));
+          core.signUpdate(utf8(data.slice(i, end)));
           i = end;
         }
-        return answerOf(core.call(glue.ClientOp.SignEnd, NO_BYTES));
+        return core.signEnd();
       });
     }
     const bytes = plainBytes(data);
     if (bytes === undefined) throw inputError('sign input', 'data', 'must be a string, a Uint8Array (Buffer), an ArrayBuffer or a DataView');
     const CHUNK = CHUNK_BYTES;
-    if (bytes.length <= CHUNK) return call(() => answerOf(core.call(glue.ClientOp.Sign, bytes)));
+    if (bytes.length <= CHUNK) return core.sign(bytes);
     return call(() => {
-      answerOf(core.call(glue.ClientOp.SignBegin, NO_BYTES));
-      for (let i = 0; i < bytes.length; i += CHUNK) answerOf(core.call(glue.ClientOp.SignUpdate, bytes.subarray(i, i + CHUNK)));
-      return answerOf(core.call(glue.ClientOp.SignEnd, NO_BYTES));
+      core.signBegin();
+      for (let i = 0; i < bytes.length; i += CHUNK) core.signUpdate(bytes.subarray(i, i + CHUNK));
+      return core.signEnd();
     });
   }
 
@@ -360,7 +357,7 @@ export class CoinbarPay {
     // Last before the core call: the bytes may be a view of the shared UTF-8 buffer.
     const bytes = callbackBytes(rawBody);
     try {
-      return JSON.parse(call(() => answerOf(core.call(glue.ClientOp.VerifyCallback, bytes, clientId, signature))));
+      return core.verifyCallback(bytes, clientId, signature);
     } catch (e) {
       // Only a body that matched no signature is examined: a signed one is Coinbar's.
       const why = e instanceof CoinbarError && e.code === 'signature' && signature !== undefined && misreadBody(rawBody);
@@ -409,9 +406,7 @@ export class CoinbarPay {
     if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.addEventListener === 'function' && 'aborted' in signal)) {
       throw new CoinbarError('config', 'signal: must be an AbortSignal');
     }
-    const [timeoutMs, maxRetries] = JSON.parse(
-      call(() => answerOf(this.#live().call(glue.ClientOp.CallLimits, NO_BYTES, undefined, undefined, ...settingsOf(limits, CALL_SETTINGS, 'is not a per-call option')))),
-    );
+    const [timeoutMs, maxRetries] = this.#live().callLimits(...settingsOf(limits, CALL_SETTINGS, 'is not a per-call option'));
     return { signal, timeoutMs, maxRetries };
   }
 

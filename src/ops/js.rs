@@ -160,17 +160,14 @@ export class ClientCore {
   #client;
 
   /**
-   * A client from its settings (each `undefined` when not set) and the key bytes (copied
-   * into wasm memory, where the core zeroizes them once the keyed HMAC state exists).
-   * @param {string | undefined} serviceClientId
-   * @param {string | undefined} environment
-   * @param {string | undefined} baseUrl
-   * @param {number | undefined} timeoutMs
-   * @param {number | undefined} maxRetries
-   * @param {Uint8Array} secretKey
+   * A client from the core's settings (in `api::Settings` order, each `undefined` when not
+   * set: common.js `settingsOf` makes them) and the key bytes (copied into wasm memory, where
+   * the core zeroizes them once the keyed HMAC state exists).
+   * @param {Array<string | number | undefined>} settings
+   * @param {Uint8Array} key
    */
-  constructor(serviceClientId, environment, baseUrl, timeoutMs, maxRetries, secretKey) {
-    const made = call(() => glue.signing_client(serviceClientId, environment, baseUrl, timeoutMs, maxRetries, secretKey));
+  constructor(settings, key) {
+    const made = call(() => glue.signing_client(...settings, key));
     if (typeof made === 'string') throw toCoinbarError(made.slice(1));
     this.#client = made;
   }
