@@ -59,7 +59,6 @@ fn jsdoc(out: &mut String, op: &OpSpec, data_type: &str, indent: &str) {
         }
         writeln!(out, "{indent} * {line}").unwrap();
     }
-    writeln!(out, "{indent} *").unwrap();
     for (name, slot) in op.args {
         let (ty, optional) = match slot.as_bytes()[0] {
             b'd' => (data_type, false),
@@ -70,13 +69,8 @@ fn jsdoc(out: &mut String, op: &OpSpec, data_type: &str, indent: &str) {
         let name = if optional { format!("[{name}]") } else { name };
         writeln!(out, "{indent} * @param {{{ty}}} {name}").unwrap();
     }
-    let returns = match op.returns {
-        "text" => "string",
-        "number" => "number",
-        "json" => "any",
-        other => panic!("op {}: unknown return kind {other}", op.name),
-    };
-    writeln!(out, "{indent} * @returns {{{returns}}}").unwrap();
+    // No @returns: the wrapper's body gives it (string, number, or the parsed JSON).
+    assert!(matches!(op.returns, "text" | "number" | "json"), "op {}: unknown return kind {}", op.name, op.returns);
     writeln!(out, "{indent} */").unwrap();
 }
 
@@ -123,32 +117,44 @@ fn result(op: &OpSpec, dispatch: &str) -> String {
     }
 }
 
+/// `export const NAME = Object.freeze({ A: 1, B: 2, … });`, wrapped at ~100 columns.
+fn codes(out: &mut String, name: &str, what: &str, ops: &[OpSpec]) {
+    writeln!(out, "\n/** The codes of {what}. */\nexport const {name} = Object.freeze({{").unwrap();
+    let mut line = String::new();
+    for op in ops {
+        let entry = format!("{}: {},", op.name, op.code);
+        if !line.is_empty() && line.len() + entry.len() > 100 {
+            writeln!(out, " {line}").unwrap();
+            line.clear();
+        }
+        line.push(' ');
+        line.push_str(&entry);
+    }
+    writeln!(out, " {line}\n}});").unwrap();
+}
+
 pub fn render() -> String {
     let mut out = String::from(HEADER);
     const CALL: &[&str] = &["data", "s1", "s2", "s3", "n1", "n2", "n3", "n4"];
     const CLIENT: &[&str] = &["data", "s1", "s2", "n1", "n2"];
 
-    out.push_str(
-        "\n/** The codes of the key-free ops (`Op` in src/ops/call.rs). */\nexport const Op = Object.freeze({\n",
-    );
-    for op in super::call::SPEC {
-        writeln!(out, "  {}: {},", op.name, op.code).unwrap();
-    }
-    out.push_str("});\n");
+    codes(&mut out, "Op", "the key-free ops (`Op` in src/ops/call.rs)", super::call::SPEC);
 
     for op in super::call::SPEC {
         out.push('\n');
         jsdoc(&mut out, op, "string", "");
-        writeln!(out, "export function {}({}) {{", camel(op.name), params(op, CALL)).unwrap();
-        writeln!(out, "  return {};", result(op, &format!("glue.call({})", slots(op, CALL, "''")))).unwrap();
-        out.push_str("}\n");
+        let dispatch = format!("glue.call({})", slots(op, CALL, "''"));
+        writeln!(
+            out,
+            "export function {}({}) {{ return {}; }}",
+            camel(op.name),
+            params(op, CALL),
+            result(op, &dispatch)
+        )
+        .unwrap();
     }
 
-    out.push_str("\n/** The codes of the client's ops (`ClientOp` in src/ops/client.rs). */\nexport const ClientOp = Object.freeze({\n");
-    for op in super::client::SPEC {
-        writeln!(out, "  {}: {},", op.name, op.code).unwrap();
-    }
-    out.push_str("});\n");
+    codes(&mut out, "ClientOp", "the client's ops (`ClientOp` in src/ops/client.rs)", super::client::SPEC);
 
     out.push_str(
         "
@@ -181,10 +187,8 @@ export class ClientCore {
     for op in super::client::SPEC {
         out.push('\n');
         jsdoc(&mut out, op, "Uint8Array", "  ");
-        writeln!(out, "  {}({}) {{", camel(op.name), params(op, CLIENT)).unwrap();
         let dispatch = format!("this.#client.call({})", slots(op, CLIENT, "NO_BYTES"));
-        writeln!(out, "    return {};", result(op, &dispatch)).unwrap();
-        out.push_str("  }\n");
+        writeln!(out, "  {}({}) {{ return {}; }}", camel(op.name), params(op, CLIENT), result(op, &dispatch)).unwrap();
     }
     out.push_str("}\n");
     out
