@@ -3,7 +3,7 @@
 // [build] command before `wrangler deploy` / `wrangler dev`): out/demo-assets/ with
 //   /            www/shop/ (index.html, result.html, shop.js, result.js, shop.css)
 //   /pkg/src/    the browser entry of the package and the modules it imports (no server file)
-//   /pkg/dist/browser/  the browser build (.wasm as base64 module)
+//   /pkg/dist/browser/  the browser build (.wasm deflated + base64 in a module)
 //   /vendor/uqr/ the QR encoder
 //   _headers     the pages' security headers (CSP with the import map's hash, as www/serve.js sends)
 // The API (/api/*) is the worker; a request that matches no asset goes to it.

@@ -67,3 +67,9 @@ test('the browser entry: a clear error before init(), then the same rules', asyn
   assert.match(api.gatewayUrl({ serviceClientId: 'id' }, 'a+b/c=', 1), /requestToken=a%2Bb%2Fc%3D&serviceClientId=id&timestamp=1$/);
   assert.equal(api.parseInitiateResponse(200, '{"result":"success","request_token":"t","payment_id_coinbar":"p","payment_total_price":1.2,"trade_pair":"BTC/EUR","payment_string":"bitcoin:x","destination_coin_change":50000,"destination_amount":0.000024,"destination_address":"a","destination_memo":null}').destination_amount, '0.000024');
 });
+
+test('the browser entry carries the .wasm deflated and base64-encoded: it inflates to the built module byte for byte', async () => {
+  const { inflateSync } = await import('node:zlib');
+  const { default: deflated } = await import('../../pkg/dist/browser/coinbar_pay_bg.wasm.deflate.js');
+  assert.ok(inflateSync(Buffer.from(deflated, 'base64')).equals(dist('browser', 'coinbar_pay_bg.wasm')));
+});
