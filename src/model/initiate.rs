@@ -117,14 +117,14 @@ fn read_input(
     client_id: Option<&str>,
     now_ms: u64,
 ) -> Option<PreparedBody> {
-    let mut members = Members::new();
+    let mut members = Members::new(INPUT);
     let mut lines = Lines::new(true, text.len());
     let not_an_object = read_document(ch, text, "input", |sc| {
         if sc.next_byte() != Some(b'{') {
             return scalar(sc).map(Some);
         }
         sc.open()?;
-        members.read(sc, INPUT, kind.bit(), |sc| lines.read(sc, "products"))?;
+        members.read(sc, INPUT, kind.bit(), &mut |sc| lines.read(sc, "products"))?;
         Ok(None)
     })?;
     if let Some(v) = not_an_object {

@@ -21,9 +21,6 @@ use crate::json::{write_str, write_u64, ToJson};
 use crate::text::text;
 use crate::validate::{self, CheckedValue, Checker, FieldRule, Json, Rule};
 
-/// Most fields of one rule table (the payment input has 11).
-const MAX_FIELDS: usize = 12;
-
 /// Read one merchant document of at most [`validate::MAX_INPUT_BYTES`] with `read`, which
 /// must consume exactly one value. Unpaired surrogate escapes read as U+FFFF, which the text
 /// rules refuse naming the field. A document that is too large or not JSON is recorded
@@ -53,7 +50,9 @@ pub(crate) fn read_document<'a, T>(
 }
 
 /// The next value as a rule sees it. Scalars are read in place; an array or object where a
-/// scalar belongs is read as a throwaway tree (an error path) for its type.
+/// scalar belongs is read as a throwaway tree (an error path) for its type. Not inlined:
+/// each caller's copy cost ~0.6 KB of wasm (docs/design.md, "prepare").
+#[inline(never)]
 pub(crate) fn scalar<'a>(sc: &mut Scanner<'a>) -> Result<Json<'a>, ParseError> {
     Ok(match sc.next_byte() {
         Some(b'"') => Json::Str(sc.string()?),
@@ -72,13 +71,18 @@ pub(crate) fn scalar<'a>(sc: &mut Scanner<'a>) -> Result<Json<'a>, ParseError> {
 /// The members of one object as read for its table: each field's last value, by its index
 /// in the table, and the keys that are not fields of the kind read, distinct and sorted.
 pub(crate) struct Members<'a> {
-    pub values: [Option<Json<'a>>; MAX_FIELDS],
+    /// A `Vec` rather than an array: its drop is one loop (an array's, unrolled, was ~0.9 KB
+    /// of wasm).
+    pub values: Vec<Option<Json<'a>>>,
     pub unknown: Vec<Cow<'a, str>>,
 }
 
 impl<'a> Members<'a> {
-    pub fn new() -> Self {
-        Members { values: core::array::from_fn(|_| None), unknown: Vec::new() }
+    /// For an object of `table`.
+    pub fn new(table: &[FieldRule]) -> Self {
+        let mut values = Vec::new();
+        values.resize_with(table.len(), || None);
+        Members { values, unknown: Vec::new() }
     }
 
     pub fn clear(&mut self) {
@@ -88,13 +92,14 @@ impl<'a> Members<'a> {
 
     /// Read the members of the object [`Scanner::open`] just entered. A field whose rule
     /// is [`Rule::Lines`] is read by `lines` (which streams the array); every other field's
-    /// value is kept as a [`Json`] scalar, and an unknown key's value is skipped.
+    /// value is kept as a [`Json`] scalar, and an unknown key's value is skipped. `lines` is
+    /// `dyn`: one copy of this loop serves both tables (a generic one cost ~3 KB of wasm).
     pub fn read(
         &mut self,
         sc: &mut Scanner<'a>,
         table: &[FieldRule],
         kind: u8,
-        mut lines: impl FnMut(&mut Scanner<'a>) -> Result<Json<'a>, ParseError>,
+        lines: &mut dyn FnMut(&mut Scanner<'a>) -> Result<Json<'a>, ParseError>,
     ) -> Result<(), ParseError> {
         let mut key = sc.first_key()?;
         while let Some(k) = key {
@@ -160,11 +165,11 @@ mod tests {
         ];
         let text = r#"{"z":{"x":[]},"a":1,"b":2,"a":"3","y":null,"z":0}"#;
         let mut ch = Checker::default();
-        let mut m = Members::new();
+        let mut m = Members::new(T);
         read_document(&mut ch, text, "input", |sc| {
             sc.next_byte();
             sc.open()?;
-            m.read(sc, T, 1, scalar)
+            m.read(sc, T, 1, &mut scalar)
         })
         .unwrap();
         assert!(ch.is_ok());

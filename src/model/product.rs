@@ -99,7 +99,7 @@ impl Lines {
         sc.open()?;
         self.json.clear();
         *self = Lines { json: core::mem::take(&mut self.json), ..Lines::new(self.write, 0) };
-        let mut members = Members::new();
+        let mut members = Members::new(LINE);
         let mut more = sc.first_item();
         while more {
             let i = self.count;
@@ -107,7 +107,7 @@ impl Lines {
             if sc.next_byte() == Some(b'{') {
                 sc.open()?;
                 members.clear();
-                members.read(sc, LINE, LINE_KIND, scalar)?;
+                members.read(sc, LINE, LINE_KIND, &mut scalar)?;
                 // Past the limit only the count is reported; the lines are read for syntax.
                 if self.count <= validate::MAX_PRODUCTS {
                     self.line(&members, field, i);
@@ -122,12 +122,13 @@ impl Lines {
     }
 
     /// Check one line by [`LINE`]; write it and add it to the total when it passes.
+    #[inline(never)]
     fn line(&mut self, members: &Members<'_>, field: &str, i: usize) {
         // Fields are checked under their bare names and given the line's path only if they
         // fail: valid lines (the hot path) build no path strings.
         let start = self.errors.errors.len();
         validate::unknown_fields(&mut self.errors, &members.unknown, LINE, LINE_KIND);
-        let mut checked: [Option<CheckedValue<'_>>; 5] = Default::default();
+        let mut checked: [Option<CheckedValue<'_>>; LINE.len()] = Default::default();
         for ((f, v), c) in LINE.iter().zip(&members.values).zip(checked.iter_mut()) {
             *c = validate::check(&mut self.errors, f.rule, v.as_ref(), f.name, None);
         }

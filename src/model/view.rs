@@ -372,7 +372,9 @@ impl<'a> Scanner<'a> {
         h.iter().try_fold(0u32, |acc, &b| Some(acc * 16 + char::from(b).to_digit(16)?))
     }
 
-    /// A string starting at the opening quote.
+    /// A string starting at the opening quote. Not inlined: it is called from four places
+    /// (~2 KB of wasm each).
+    #[inline(never)]
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
         self.at += 1;
         let start = self.at;
