@@ -242,7 +242,7 @@ export interface RetrievedPayment {
   /** Always `success`. */
   result: 'success';
   /** Coinbar returns the request token only when the payment is created: always null. */
-  request_token: string | null;
+  request_token: null;
   payment_id_coinbar: string;
   /** Total in `input_coin`. */
   payment_total_price: DecimalString;

@@ -377,7 +377,7 @@ pub mod take {
 ///
 /// Presence: `req` (must be there), `opt` (absent or `null` → `null`; a list → `[]`), `omit`
 /// (absent → left out of the JSON), `empty` (absent → the empty value: `""`, an object with
-/// every member absent). Shapes: `Str`, `Amount`, `Date`, `Status` (with `is_final`,
+/// every member absent), `none` (always `null` in what the SDK writes). Shapes: `Str`, `Amount`, `Date`, `Status` (with `is_final`,
 /// `is_paid` after it in the JSON), `Object(T)`, `List(T)`, and `flat T` (T's fields read from
 /// this same object). The generated `from_decoded` takes the values in declaration order,
 /// which is the table's by construction.
@@ -469,6 +469,7 @@ macro_rules! field_type {
     (req $text:ident) => { String };
     (empty $text:ident) => { String };
     (opt $text:ident) => { Option<String> };
+    (none $text:ident) => { Option<String> };
     (omit $text:ident) => { Option<String> };
     (req Object $T:ident) => { $T };
     (empty Object $T:ident) => { $T };
@@ -493,6 +494,9 @@ macro_rules! field_take {
         $crate::model::object::take::text($v)
     };
     ($v:expr, omit $text:ident) => {
+        $crate::model::object::take::text($v)
+    };
+    ($v:expr, none $text:ident) => {
         $crate::model::object::take::text($v)
     };
     ($v:expr, req Object $T:ident) => {
@@ -551,6 +555,8 @@ pub enum Presence {
     omit,
     /// May be absent: written as the empty value then.
     empty,
+    /// Always absent in what the SDK writes (`null`): a member kept for the shape's sake.
+    none,
 }
 
 /// A field's rule from its declared presence.
@@ -560,6 +566,7 @@ pub const fn presence(name: &'static str, shape: Shape, presence: Presence) -> F
         Presence::opt => opt(name, shape),
         Presence::omit => opt(name, shape).or(Absent::Omit),
         Presence::empty => opt(name, shape).or(Absent::Empty),
+        Presence::none => opt(name, shape),
     }
 }
 

@@ -37,7 +37,7 @@ object! {
     // Written by the rule tables' writer (`answer_json`), never read from Coinbar.
     pub struct RetrievedPayment in RETRIEVED {
         /// Coinbar returns the request token only when the payment is created: always null.
-        request_token: opt Str,
+        request_token: none Str,
         payment_id_coinbar: req Str,
         /// Total in `input_coin`.
         payment_total_price: req Amount,

@@ -102,6 +102,7 @@ fn interface(out: &mut String, spec: &ObjectSpec) {
             "opt" if f.shape == "List" => format!("{}: {base};", f.name),
             "opt" => format!("{}: {base} | null;", f.name),
             "omit" => format!("{}?: {base};", f.name),
+            "none" => format!("{}: null;", f.name),
             other => panic!("{}.{}: unknown presence {other}", spec.name, f.name),
         };
         writeln!(out, "  {member}").unwrap();
