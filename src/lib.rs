@@ -8,15 +8,16 @@
 //! | module | concern |
 //! |---|---|
 //! | [`money`] | exact decimal amounts, JS-compatible number formatting |
-//! | [`json`] | the `JSON.stringify`-compatible writer for signed bodies |
-//! | [`validate`] | field rules, reported as `{field, message}` lists |
-//! | [`model`] | one file per API object: input parsing, bodies, responses |
+//! | [`json`] | JSON in and out: the reader (`json::read`) and the `JSON.stringify`-compatible writer (`json::write`) |
+//! | [`validate`] | field rules (naming no model), reported as `{field, message}` lists |
+//! | [`model`] | one file per API object (declared once: `model::object`): input, bodies, answers |
 //! | `sign` | HMAC-SHA256 signer, zeroized on drop (feature `signer`) |
 //! | [`api`] | configuration, endpoints, prepared requests, gateway URLs |
 //! | [`retry`] | which failures to retry, and the backoff |
 //! | `client` | configuration + signer: signed requests (feature `signer`) |
 //! | [`ops`] | the operations the JS shell calls, each declared once |
 //! | `wasm` | the wasm-bindgen exports: two dispatchers over [`ops`] |
+//! | [`text`] | message text without `core::fmt` (`text!`), decimal integers |
 //! | [`error`] | the one error type |
 //!
 //! ```

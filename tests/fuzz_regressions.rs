@@ -82,7 +82,7 @@ fn v8_json_stringify_cases() {
         let units = units(&case["units"]);
         let json = case["json"].as_str().expect("json");
         assert_eq!(checks::js_quote_units(&units), json, "reference escaper vs V8 (lone surrogates)");
-        use coinbar_pay::model::view::{parse, Surrogates};
+        use coinbar_pay::json::read::{parse, Surrogates};
         let back = parse(json, Surrogates::Mark).expect("V8 output with lone surrogates parses, marked");
         assert_eq!(back.as_str(), Some(checks::marked_string(&units).as_str()));
         n += 1;

@@ -6,8 +6,8 @@ use crate::prelude::*;
 
 use super::object::{answer_json, object, read, Declared, Decoded};
 use super::status::{Payment, PaymentStatus};
-use super::view::{self, Surrogates, Value};
 use crate::error::{Error, ErrorKind};
+use crate::json::read::{self as view, Surrogates, Value};
 use crate::text::text;
 
 object! {

@@ -16,9 +16,10 @@ use crate::prelude::*;
 
 use alloc::borrow::Cow;
 
-use super::view::{ParseError, Scanner, Surrogates, Value};
-use crate::json::{write_str, write_u64, ToJson};
+use crate::json::read::{ParseError, Scanner, Surrogates, Value};
+use crate::json::{write_str, ToJson};
 use crate::text::text;
+use crate::text::write_u64;
 use crate::validate::{self, CheckedValue, Checker, FieldRule, Json, Rule};
 
 /// Read one merchant document of at most [`validate::MAX_INPUT_BYTES`] with `read`, which

@@ -14,11 +14,10 @@ pub mod quotes;
 pub mod report;
 pub mod retrieve;
 pub mod status;
-pub mod view;
 
 use crate::error::{truncate_chars, Error, ErrorKind, MAX_BODY_IN_ERROR};
+use crate::json::read::{self as view, Obj, Surrogates, Value};
 use crate::text::text;
-use view::{Obj, Surrogates, Value};
 
 /// Take the body of a Coinbar response: a non-2xx status is an `http` error, a body that is
 /// not JSON or not an object is a `decode` error, and `result` other than success (the

@@ -8,8 +8,8 @@
 use crate::prelude::*;
 
 use super::status::PaymentStatus;
-use super::view::{self, Obj, Value};
 use crate::error::Error;
+use crate::json::read::{self as view, Obj, Value};
 use crate::json::{ObjectWriter, ToJson};
 use crate::money;
 use crate::text::text;
@@ -229,7 +229,7 @@ impl Path<'_> {
         }
         if let Some(i) = self.index {
             out.push('[');
-            crate::json::write_u64(out, i as u64);
+            crate::text::write_u64(out, i as u64);
             out.push(']');
         }
     }

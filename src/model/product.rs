@@ -4,8 +4,8 @@
 use crate::prelude::*;
 
 use super::input::{read_document, scalar, Members};
-use super::view::{ParseError, Scanner};
 use crate::error::{Error, FieldError};
+use crate::json::read::{ParseError, Scanner};
 use crate::json::ObjectWriter;
 use crate::money::Money;
 use crate::text::text;

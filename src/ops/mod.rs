@@ -176,7 +176,7 @@ pub(crate) fn http_status(n: Option<f64>) -> u16 {
 /// `n` in decimal.
 pub(crate) fn decimal(n: u64) -> String {
     let mut out = String::new();
-    crate::json::write_u64(&mut out, n);
+    crate::text::write_u64(&mut out, n);
     out
 }
 
