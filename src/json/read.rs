@@ -1,7 +1,7 @@
 //! The one JSON reader of the core: everything JSON that enters it is read here. Coinbar's
 //! responses and callbacks are parsed into a borrowed tree ([`parse`]) and read from it by the
 //! response rule tables ([`super::read`]); the merchant's payment inputs and `cartTotal`'s
-//! products are read member by member with the same grammar through [`Scanner`], with no
+//! products are read member by member with the same grammar through `Scanner`, with no
 //! tree, by the single pass of `input.rs` that checks and writes each field as it goes.
 //!
 //! - Strings borrow the text when they hold no escape; escapes are decoded into an owned

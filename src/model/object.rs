@@ -1,5 +1,5 @@
 //! A Coinbar object (an answer, a callback, or one of their nested objects): its declaration
-//! ([`object!`]: the Rust struct, the rule table and, checked by `cargo test`, the TypeScript
+//! (`object!`: the Rust struct, the rule table and, checked by `cargo test`, the TypeScript
 //! interface in `pkg/types/index.d.ts`, all from one list of fields), reading it by its rule
 //! table ([`read`]: every field checked, the first broken rule a `decode` error naming the
 //! field's path) and writing what was read as the JSON handed to JS ([`answer_json`]).
