@@ -311,7 +311,7 @@ fn wrong(first: &mut Option<Error>, at: &Path<'_>, got: Option<&Value<'_>>, expe
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Success;
 
-/// A type declared by [`object!`]: its rule table, and the typed value from what it read.
+/// A type declared by `object!`: its rule table, and the typed value from what it read.
 pub trait Declared: Sized {
     /// The rule table: one entry per declared field, in declaration order.
     const TABLE: &'static [Field];
@@ -321,7 +321,7 @@ pub trait Declared: Sized {
 }
 
 /// A declared field's value, from its [`Val`], by the field's presence and shape (see
-/// [`object!`]). Public for the macro only.
+/// `object!`). Public for the macro only.
 pub mod take {
     #[allow(unused_imports)]
     use crate::prelude::*;
@@ -544,7 +544,7 @@ macro_rules! field_rule {
 }
 pub(crate) use field_rule;
 
-/// How a declared field may be absent (the `req`/`opt`/`omit`/`empty` of [`object!`]).
+/// How a declared field may be absent (the `req`/`opt`/`omit`/`empty` of `object!`).
 #[allow(non_camel_case_types)]
 pub enum Presence {
     /// Must be present.
