@@ -14,7 +14,7 @@ help:
 	@echo "make sandbox   start only the local CoinbarPay sandbox on 127.0.0.1:8790"
 	@echo "make chaos     the demo backend's chaos run on SQLite and PostgreSQL: 500 checkouts each, callbacks lost/doubled/delayed, kill -9 restarts"
 	@echo "make example   print a signed initiate request (examples/prepare-initiate.mjs)"
-	@echo "make lint      Rust (rustfmt, clippy) and JS (Biome lint + format check)"
+	@echo "make lint      Rust (rustfmt, clippy) and JS (Biome lint + format check, tsc --checkJs of pkg/src against pkg/types)"
 	@echo "make format    apply rustfmt and Biome's formatter and safe fixes"
 
 deps:
@@ -40,7 +40,8 @@ sandbox:
 	node www/sandbox/server.js
 
 # JS: Biome (pinned in package.json; biome.json, rules turned off and why: docs/contributing.md)
-# lints pkg/src, scripts, www, tests and bench and checks their formatting.
+# lints pkg/src, pkg/cli, scripts, www, tests and bench and checks their formatting; tsc --checkJs checks
+# pkg/src against the shipped declarations (pkg/types) through tests/types/checkjs/tsconfig.json.
 lint: deps
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
@@ -48,6 +49,7 @@ lint: deps
 	cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features browser --target-dir target/browser -- -D warnings
 	cargo test --no-default-features --features browser --target-dir target/browser --quiet
 	node_modules/.bin/biome ci --error-on-warnings
+	node_modules/.bin/tsc -p tests/types/checkjs
 
 # What `make lint` checks, applied: rustfmt, Biome's formatter and its safe lint fixes.
 format: deps
