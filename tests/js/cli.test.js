@@ -548,7 +548,7 @@ test('trigger at the receiver recipe (examples/callback-receiver.mjs): processed
   assert.match(forged.stdout, /<- 401 Unauthorized in \d+ ms {2}\{"error":"signature"\}/);
 });
 
-test('trigger: a 500 prints the body and a hint on setup mistakes (issue 19 §6)', async () => {
+test('trigger: a 500 prints the body and a hint on setup mistakes', async () => {
   const server = await listen((req, res) => res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"callback not processed"}'));
   try {
     const r = await cli(['trigger', 'SUCCESS', '--order', 'o-500', '--forward-to', `${server.url}/cb`]);
