@@ -107,6 +107,7 @@ function keepClaim(store, key, token, leaseMs, controller) {
 /**
  * Process one verified event: claim, run the handler while renewing, then complete (success)
  * or release and rethrow (failure). Resolves to handleCallback's result.
+ * @returns {Promise<import('../types/index.js').CallbackResult>}
  */
 export async function processCallback(event, { store, handler, leaseMs }) {
   const key = event.idempotency_key;

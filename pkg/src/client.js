@@ -85,7 +85,7 @@ export class CoinbarPay {
 
   /**
    * Validate, serialize and sign an initiate call without sending it.
-   * @returns {{ method: 'POST', url: string, headers: Record<string,string>, body: string }}
+   * @returns {import('../types/index.js').PreparedRequest}
    */
   prepareInitiate(input) {
     const core = this.#live();

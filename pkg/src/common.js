@@ -30,7 +30,7 @@ export function toJsonText(value, what, field) {
   try {
     text = JSON.stringify(value);
   } catch (e) {
-    throw inputError(what, field, `cannot be converted to JSON (${e && e.message})`, e);
+    throw inputError(what, field, `cannot be converted to JSON (${e?.message})`, e);
   }
   if (text === undefined) return 'null';
   if (text.length > maxInputBytes) {
@@ -94,7 +94,7 @@ export function readOptions(options) {
     return { secretKey, fetchImpl, allowBrowser: allowBrowser === true, rest };
   } catch (e) {
     if (e instanceof CoinbarError) throw e;
-    throw new CoinbarError('config', `options: could not be read (${e && e.message})`, { cause: e });
+    throw new CoinbarError('config', `options: could not be read (${e?.message})`, { cause: e });
   }
 }
 
@@ -165,17 +165,20 @@ export const parseQuotes = (status, text) => parseAnswer(ops.parseQuotesResponse
 export const parseReport = (status, text) => parseAnswer(ops.parseReportResponse, status, text);
 
 /** The options the core checks, and the type each must have before it crosses over. */
-
 const SETTINGS = { serviceClientId: 'string', environment: 'string', baseUrl: 'string', timeoutMs: 'number', maxRetries: 'number' };
+/** The options a gateway URL needs (`gatewayUrl` without a client). */
+const GATEWAY_SETTINGS = { serviceClientId: 'string', environment: 'string', baseUrl: 'string' };
 
 /**
  * The core's settings from an options object (after readOptions took secretKey, fetch and
  * allowBrowser out): `[serviceClientId, environment, baseUrl, timeoutMs, maxRetries]`, each
  * undefined when not given. Unknown names and wrong types are refused here, by name; every
  * rule on the values is the core's.
+ * @param {Record<string, unknown>} rest
+ * @param {Record<string, string>} [known] the settings wanted, in the order returned, with their types
+ * @param {string} [unknown] what an unknown name is called in the error
+ * @returns {any[]}
  */
-const GATEWAY_SETTINGS = { serviceClientId: 'string', environment: 'string', baseUrl: 'string' };
-
 export function settingsOf(rest, known = SETTINGS, unknown = 'is not a known option') {
   for (const key of Object.keys(rest)) {
     if (!Object.hasOwn(known, key)) {

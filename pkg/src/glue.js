@@ -15,7 +15,11 @@ const notLoaded = new Proxy(
   },
 );
 
-/** The initialized glue module of the build this runtime loaded (server or browser). */
+/**
+ * The initialized glue module of the build this runtime loaded (server or browser). `any`:
+ * wasm-bindgen writes no declarations for it (scripts/build-wasm.sh, --no-typescript).
+ * @type {any}
+ */
 export let glue = notLoaded;
 
 /** The core's limit on text and bytes handed to it (checked before copying into wasm memory). */

@@ -53,7 +53,7 @@ export function openClient(options) {
     if (secretKey.length > maxInputBytes) throw new CoinbarError('config', 'secretKey: is too long');
     keyBytes = encoder.encode(secretKey);
   } else if (secretKey instanceof Uint8Array) {
-    const view = plainBytes(secretKey);
+    const view = /** @type {Uint8Array} */ (plainBytes(secretKey)); // bytes: secretKey is a Uint8Array
     if (view.length > maxInputBytes) throw new CoinbarError('config', 'secretKey: is too long');
     keyBytes = Uint8Array.from(view);
   } else if (secretKey !== undefined && secretKey !== null) {
@@ -66,7 +66,8 @@ export function openClient(options) {
   } finally {
     keyBytes?.fill(0);
   }
-  return { core, fetch: fetchImpl ?? ((...args) => globalThis.fetch(...args)) };
+  // The global fetch is looked up at each call (a test or polyfill may install it later).
+  return { core, fetch: fetchImpl ?? ((input, init) => globalThis.fetch(input, init)) };
 }
 
 /**

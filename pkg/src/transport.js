@@ -44,7 +44,10 @@ export class Hooks {
   }
 }
 
-/** Wait `ms`, or until `signal` aborts (then reject with the abort error). */
+/**
+ * Wait `ms`, or until `signal` aborts (then reject with the abort error).
+ * @returns {Promise<void>}
+ */
 function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(aborted(signal));
@@ -104,12 +107,13 @@ export async function send({ fetch, hooks }, prepared, parse, callName, paymentR
     let result;
     let error = failure;
     if (!retry && !failure) {
+      const got = /** @type {NonNullable<typeof answer>} */ (answer); // no failure: the exchange answered
       try {
-        if (answer.oversize) {
+        if (got.oversize) {
           throw new CoinbarError('decode', `Coinbar's answer is larger than ${maxInputBytes} bytes (HTTP ${status}); not read`, { status });
         }
-        if (answer.redirect) throw redirectError(answer, prepared, parse);
-        result = parse(answer);
+        if (got.redirect) throw redirectError(got, prepared, parse);
+        result = parse(got);
       } catch (e) {
         error = e;
       }
