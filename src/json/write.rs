@@ -32,12 +32,6 @@ pub fn to_js_json<T: ToJson + ?Sized>(value: &T) -> String {
 /// Append `s` as a JSON string literal.
 pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
-    // Most strings need no escape: one tight scan, then a copy.
-    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
-        out.push_str(s);
-        out.push('"');
-        return;
-    }
     let mut run = 0;
     for (i, b) in s.bytes().enumerate() {
         let short = match b {

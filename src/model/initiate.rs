@@ -7,7 +7,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::input::{read_document, scalar, Members};
+use super::input::{read_document, scalar, Fill, Members};
 use super::object::{answer_json, object, read, Declared, Decoded, Success};
 use super::product::{Lines, Total};
 use super::response_object;
@@ -117,54 +117,36 @@ fn read_input(
     client_id: Option<&str>,
     now_ms: u64,
 ) -> Option<PreparedBody> {
-    let mut members = Members::new(INPUT);
-    let mut lines = Lines::new(true, text.len());
+    let mut members = Members::new(INPUT, kind.bit());
+    let mut lines = Lines::new(text.len());
     let not_an_object = read_document(ch, text, "input", |sc| {
         if sc.next_byte() != Some(b'{') {
             return scalar(sc).map(Some);
         }
         sc.open()?;
-        members.read(sc, INPUT, kind.bit(), &mut |sc| lines.read(sc, "products"))?;
+        members.read(sc, &mut |sc| lines.read(sc, "products"))?;
         Ok(None)
     })?;
     if let Some(v) = not_an_object {
         ch.fail("input", text!("must be an object (got ", v.type_name(), ")"));
         return None;
     }
-    validate::unknown_fields(ch, &members.unknown, INPUT, kind.bit());
     let mut body = String::with_capacity(text.len() + 96);
     let mut w = ObjectWriter::new(&mut body);
-    let mut timestamp = now_ms;
+    let mut checked: [Option<CheckedValue<'_>>; INPUT.len()] = Default::default();
     let mut total = None;
-    for (f, v) in INPUT.iter().zip(&members.values).filter(|(f, _)| f.kinds & kind.bit() != 0) {
-        match f.rule {
-            Rule::Lines => {
-                total = lines.check(ch, v.as_ref(), f.name);
-                let out = w.key(f.name);
-                out.push('[');
-                out.push_str(&lines.json);
-                out.push(']');
-            }
-            // The configuration's id is sent; the input's may only repeat it.
-            Rule::ClientId(_) => {
-                validate::check(ch, f.rule, v.as_ref(), f.name, client_id);
-                w.field(f.name, client_id.unwrap_or(""));
-            }
-            rule => match validate::check(ch, rule, v.as_ref(), f.name, client_id) {
-                Some(value) => {
-                    if let (Rule::Timestamp, CheckedValue::Whole(n)) = (rule, &value) {
-                        timestamp = *n;
-                    }
-                    w.field(f.name, &value);
-                }
-                None if matches!(rule, Rule::Timestamp) => {
-                    w.field(f.name, &timestamp);
-                }
-                None => {}
-            },
-        }
-    }
+    let fill = Fill { client_id, now_ms };
+    members.check_and_write(ch, &mut w, fill, &mut checked, &mut |ch, v, name, out| {
+        total = lines.check(ch, v, name);
+        out.push('[');
+        out.push_str(&lines.json);
+        out.push(']');
+    });
     w.end();
+    let timestamp = match INPUT.iter().zip(&checked).find(|(f, _)| matches!(f.rule, Rule::Timestamp)) {
+        Some((_, Some(CheckedValue::Whole(n)))) => *n,
+        _ => now_ms,
+    };
     let total = match total? {
         Some(t) if t.is_zero() => {
             ch.fail("products", "total must be greater than 0");

@@ -17,7 +17,7 @@ use crate::prelude::*;
 use alloc::borrow::Cow;
 
 use crate::json::read::{ParseError, Scanner, Surrogates, Value};
-use crate::json::{write_str, ToJson};
+use crate::json::{write_str, ObjectWriter, ToJson};
 use crate::text::text;
 use crate::text::write_u64;
 use crate::validate::{self, CheckedValue, Checker, FieldRule, Json, Rule};
@@ -69,21 +69,40 @@ pub(crate) fn scalar<'a>(sc: &mut Scanner<'a>) -> Result<Json<'a>, ParseError> {
     })
 }
 
+/// What the writer fills in rather than takes from the input.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Fill<'c> {
+    /// The body's `service_client_id` (the configuration's), and what one in the input must
+    /// equal when given.
+    pub client_id: Option<&'c str>,
+    /// The timestamp of an input without one.
+    pub now_ms: u64,
+}
+
 /// The members of one object as read for its table: each field's last value, by its index
 /// in the table, and the keys that are not fields of the kind read, distinct and sorted.
 pub(crate) struct Members<'a> {
+    table: &'static [FieldRule],
+    kind: u8,
     /// A `Vec` rather than an array: its drop is one loop (an array's, unrolled, was ~0.9 KB
     /// of wasm).
     pub values: Vec<Option<Json<'a>>>,
     pub unknown: Vec<Cow<'a, str>>,
 }
 
+/// Reads the value of a [`Rule::Lines`] member (it streams the array).
+pub(crate) type ReadLines<'r, 'a> = &'r mut dyn FnMut(&mut Scanner<'a>) -> Result<Json<'a>, ParseError>;
+
+/// Checks what was read for a [`Rule::Lines`] member (`None`: absent) and writes the array
+/// into the body (after its key).
+pub(crate) type WriteLines<'r> = &'r mut dyn FnMut(&mut Checker, Option<&Json<'_>>, &str, &mut String);
+
 impl<'a> Members<'a> {
-    /// For an object of `table`.
-    pub fn new(table: &[FieldRule]) -> Self {
+    /// For an object of `table`, read as `kind`.
+    pub fn new(table: &'static [FieldRule], kind: u8) -> Self {
         let mut values = Vec::new();
         values.resize_with(table.len(), || None);
-        Members { values, unknown: Vec::new() }
+        Members { table, kind, values, unknown: Vec::new() }
     }
 
     pub fn clear(&mut self) {
@@ -92,19 +111,14 @@ impl<'a> Members<'a> {
     }
 
     /// Read the members of the object [`Scanner::open`] just entered. A field whose rule
-    /// is [`Rule::Lines`] is read by `lines` (which streams the array); every other field's
-    /// value is kept as a [`Json`] scalar, and an unknown key's value is skipped. `lines` is
-    /// `dyn`: one copy of this loop serves both tables (a generic one cost ~3 KB of wasm).
-    pub fn read(
-        &mut self,
-        sc: &mut Scanner<'a>,
-        table: &[FieldRule],
-        kind: u8,
-        lines: &mut dyn FnMut(&mut Scanner<'a>) -> Result<Json<'a>, ParseError>,
-    ) -> Result<(), ParseError> {
+    /// is [`Rule::Lines`] is read by `lines`; every other field's value is kept as a
+    /// [`Json`] scalar, and an unknown key's value is skipped. `lines` is `dyn`: one copy of
+    /// this loop serves both tables (a generic one cost ~3 KB of wasm).
+    pub fn read(&mut self, sc: &mut Scanner<'a>, lines: ReadLines<'_, 'a>) -> Result<(), ParseError> {
+        let kind = self.kind;
         let mut key = sc.first_key()?;
         while let Some(k) = key {
-            let field = table.iter().zip(self.values.iter_mut()).find(|(f, _)| f.kinds & kind != 0 && f.name == k);
+            let field = self.table.iter().zip(self.values.iter_mut()).find(|(f, _)| f.kinds & kind != 0 && f.name == k);
             match field {
                 Some((f, slot)) if matches!(f.rule, Rule::Lines) => *slot = Some(lines(sc)?),
                 Some((_, slot)) => *slot = Some(scalar(sc)?),
@@ -120,6 +134,48 @@ impl<'a> Members<'a> {
             key = sc.next_key()?;
         }
         Ok(())
+    }
+
+    /// Check the members by their table, and write each field that passes into `w`, in table
+    /// order: first an error for each unknown key, then each field's broken rules. A field's
+    /// checked value lands in `checked` (by table index); `service_client_id` is written as
+    /// [`Fill::client_id`], a missing timestamp as [`Fill::now_ms`], and a [`Rule::Lines`]
+    /// field by `lines`. One function for the payment input and its product lines (not
+    /// inlined: it is the one copy).
+    #[inline(never)]
+    pub fn check_and_write<'s>(
+        &'s self,
+        ch: &mut Checker,
+        w: &mut ObjectWriter<'_>,
+        fill: Fill<'_>,
+        checked: &mut [Option<CheckedValue<'s>>],
+        lines: WriteLines<'_>,
+    ) {
+        validate::unknown_fields(ch, &self.unknown, self.table, self.kind);
+        for ((f, v), c) in self.table.iter().zip(&self.values).zip(checked.iter_mut()) {
+            if f.kinds & self.kind == 0 {
+                continue;
+            }
+            match f.rule {
+                Rule::Lines => lines(ch, v.as_ref(), f.name, w.key(f.name)),
+                Rule::ClientId(_) => {
+                    validate::check(ch, f.rule, v.as_ref(), f.name, fill.client_id);
+                    w.field(f.name, fill.client_id.unwrap_or(""));
+                }
+                rule => {
+                    *c = validate::check(ch, rule, v.as_ref(), f.name, fill.client_id);
+                    match c {
+                        Some(value) => {
+                            w.field(f.name, value);
+                        }
+                        None if matches!(rule, Rule::Timestamp) => {
+                            w.field(f.name, &fill.now_ms);
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -166,11 +222,11 @@ mod tests {
         ];
         let text = r#"{"z":{"x":[]},"a":1,"b":2,"a":"3","y":null,"z":0}"#;
         let mut ch = Checker::default();
-        let mut m = Members::new(T);
+        let mut m = Members::new(T, 1);
         read_document(&mut ch, text, "input", |sc| {
             sc.next_byte();
             sc.open()?;
-            m.read(sc, T, 1, &mut scalar)
+            m.read(sc, &mut scalar)
         })
         .unwrap();
         assert!(ch.is_ok());

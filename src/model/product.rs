@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::input::{read_document, scalar, Members};
+use super::input::{read_document, scalar, Fill, Members};
 use crate::error::{Error, FieldError};
 use crate::json::read::{ParseError, Scanner};
 use crate::json::ObjectWriter;
@@ -67,8 +67,6 @@ impl Total {
 /// errors of the broken lines, each under its path (`products[1].product_price`).
 #[derive(Debug, Default)]
 pub(crate) struct Lines {
-    /// Whether to write the lines (`cartTotal` only needs their total).
-    write: bool,
     /// The valid lines, comma-separated, without the brackets.
     pub json: String,
     count: usize,
@@ -79,13 +77,8 @@ pub(crate) struct Lines {
 
 impl Lines {
     /// `capacity`: bytes to reserve for the lines written (the input's length is plenty).
-    pub fn new(write: bool, capacity: usize) -> Self {
-        Lines {
-            write,
-            json: String::with_capacity(if write { capacity } else { 0 }),
-            total: Some(0),
-            ..Lines::default()
-        }
+    pub fn new(capacity: usize) -> Self {
+        Lines { json: String::with_capacity(capacity), total: Some(0), ..Lines::default() }
     }
 
     /// Read the value of a `products` member: an array is read line by line, each line
@@ -98,8 +91,8 @@ impl Lines {
         }
         sc.open()?;
         self.json.clear();
-        *self = Lines { json: core::mem::take(&mut self.json), ..Lines::new(self.write, 0) };
-        let mut members = Members::new(LINE);
+        *self = Lines { json: core::mem::take(&mut self.json), ..Lines::new(0) };
+        let mut members = Members::new(LINE, LINE_KIND);
         let mut more = sc.first_item();
         while more {
             let i = self.count;
@@ -107,7 +100,7 @@ impl Lines {
             if sc.next_byte() == Some(b'{') {
                 sc.open()?;
                 members.clear();
-                members.read(sc, LINE, LINE_KIND, &mut scalar)?;
+                members.read(sc, &mut scalar)?;
                 // Past the limit only the count is reported; the lines are read for syntax.
                 if self.count <= validate::MAX_PRODUCTS {
                     self.line(&members, field, i);
@@ -122,36 +115,27 @@ impl Lines {
     }
 
     /// Check one line by [`LINE`]; write it and add it to the total when it passes.
-    #[inline(never)]
     fn line(&mut self, members: &Members<'_>, field: &str, i: usize) {
+        let start = self.errors.errors.len();
+        let mark = self.json.len();
+        if i > 0 {
+            self.json.push(',');
+        }
+        let mut checked: [Option<CheckedValue<'_>>; LINE.len()] = Default::default();
+        let mut w = ObjectWriter::new(&mut self.json);
+        members.check_and_write(&mut self.errors, &mut w, Fill::default(), &mut checked, &mut |_, _, _, _| {});
+        w.end();
         // Fields are checked under their bare names and given the line's path only if they
         // fail: valid lines (the hot path) build no path strings.
-        let start = self.errors.errors.len();
-        validate::unknown_fields(&mut self.errors, &members.unknown, LINE, LINE_KIND);
-        let mut checked: [Option<CheckedValue<'_>>; LINE.len()] = Default::default();
-        for ((f, v), c) in LINE.iter().zip(&members.values).zip(checked.iter_mut()) {
-            *c = validate::check(&mut self.errors, f.rule, v.as_ref(), f.name, None);
-        }
         if self.errors.errors.len() > start {
             for e in self.errors.errors.iter_mut().skip(start) {
                 e.field = text!(field, '[', i, "].", e.field);
             }
+            self.json.truncate(mark);
             return;
         }
-        let [Some(_), Some(CheckedValue::Money(price)), Some(CheckedValue::Whole(amount)), Some(_), Some(_)] = &checked
-        else {
-            return;
-        };
-        self.total = self.total.and_then(|t| t.checked_add(line_total_units(*price, *amount)?));
-        if self.write {
-            if i > 0 {
-                self.json.push(',');
-            }
-            let mut w = ObjectWriter::new(&mut self.json);
-            for (f, c) in LINE.iter().zip(&checked) {
-                w.some(f.name, c.as_ref());
-            }
-            w.end();
+        if let [_, Some(CheckedValue::Money(price)), Some(CheckedValue::Whole(amount)), ..] = checked {
+            self.total = self.total.and_then(|t| t.checked_add(line_total_units(price, amount)?));
         }
     }
 
@@ -182,7 +166,7 @@ fn line_total_units(price: Money, amount: u64) -> Option<u128> {
 /// total as a plain decimal string.
 pub fn cart_total_json(products_json: &str) -> Result<String, Error> {
     let mut ch = Checker::default();
-    let mut lines = Lines::new(false, 0);
+    let mut lines = Lines::new(0);
     let read = read_document(&mut ch, products_json, "products", |sc| lines.read(sc, "products"));
     let total = read.and_then(|v| lines.check(&mut ch, Some(&v), "products"));
     match total {
