@@ -37,6 +37,7 @@ pub enum PaymentKind {
 }
 
 impl PaymentKind {
+    #[cfg(feature = "signer")]
     fn input_name(self) -> &'static str {
         match self {
             PaymentKind::Initiate => "initiate input",
@@ -91,7 +92,9 @@ pub struct PreparedBody {
 /// Check an input given as JSON text and write its body. `client_id` is the body's
 /// `service_client_id` (the client configuration's) and, when given, what a
 /// `service_client_id` inside the input must equal (it is best left out of the input);
-/// `now_ms` is the timestamp of an input without one.
+/// `now_ms` is the timestamp of an input without one. Only in builds that sign (see
+/// [`super::input::WRITES_BODY`]).
+#[cfg(feature = "signer")]
 pub fn prepare(text: &str, kind: PaymentKind, client_id: Option<&str>, now_ms: u64) -> Result<PreparedBody, Error> {
     let mut ch = Checker::default();
     match read_input(&mut ch, text, kind, client_id, now_ms) {
@@ -102,10 +105,9 @@ pub fn prepare(text: &str, kind: PaymentKind, client_id: Option<&str>, now_ms: u
 
 /// `validateInitiate`: every broken rule of an input, or an empty list.
 pub fn validation_errors(text: &str, kind: PaymentKind) -> Vec<FieldError> {
-    match prepare(text, kind, None, 0) {
-        Ok(_) => Vec::new(),
-        Err(e) => e.errors,
-    }
+    let mut ch = Checker::default();
+    read_input(&mut ch, text, kind, None, 0);
+    ch.errors
 }
 
 /// Read an input by the [`INPUT`] table and write its body: every broken rule is recorded in
@@ -231,6 +233,7 @@ mod tests {
         "email":"jane@example.com","name":"Jane","surname":"Doe","user_id":"u-1","timestamp":1715430961064,"destination_coin":"BTC"}"#;
 
     #[test]
+    #[cfg(feature = "signer")] // the body is written only where it is signed
     fn documented_example_body_is_in_field_order_and_compact() {
         let input = prepare(DOC_INPUT, PaymentKind::Initiate, Some("cid"), 0).unwrap();
         assert_eq!(input.total.to_plain_string(), "3.97");
@@ -241,6 +244,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "signer")] // the body is written only where it is signed
     fn missing_timestamp_uses_now_and_optional_names_are_omitted() {
         let text = r#"{"payment_request_id":"o","input_coin":"EUR","products":[{"product_name":"p","product_price":"2.50","product_amount":"1","product_id":"i","product_type":"t"}],"email":"a@b.co","user_id":"u","destination_coin":"ETH","name":null}"#;
         let body = prepare(text, PaymentKind::Initiate, Some("c"), 1_700_000_000_123).unwrap().body;
@@ -251,6 +255,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "signer")] // the body is written only where it is signed
     fn request_kind_has_no_destination_coin_and_may_carry_urlcallback() {
         let text = DOC_INPUT.replace(r#","destination_coin":"BTC""#, r#","urlcallback":"https://shop.example/cb""#);
         let body = prepare(&text, PaymentKind::Request, Some("c"), 0).unwrap().body;
@@ -260,6 +265,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "signer")] // the body is written only where it is signed
     fn every_rule_names_its_field() {
         let cases: &[(&str, &str)] = &[
             (r#"[]"#, "input"),

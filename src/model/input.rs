@@ -69,6 +69,11 @@ pub(crate) fn scalar<'a>(sc: &mut Scanner<'a>) -> Result<Json<'a>, ParseError> {
     })
 }
 
+/// Whether the pass writes the body: only in builds that sign it (feature `signer`). The
+/// browser build only checks (validation, `cartTotal`), and leaves the number formatting
+/// (`ryu-js`, ~4 KB of its gzipped module) out.
+pub(crate) const WRITES_BODY: bool = cfg!(feature = "signer");
+
 /// What the writer fills in rather than takes from the input.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Fill<'c> {
@@ -165,13 +170,13 @@ impl<'a> Members<'a> {
                 rule => {
                     *c = validate::check(ch, rule, v.as_ref(), f.name, fill.client_id);
                     match c {
-                        Some(value) => {
+                        Some(value) if WRITES_BODY => {
                             w.field(f.name, value);
                         }
-                        None if matches!(rule, Rule::Timestamp) => {
+                        None if WRITES_BODY && matches!(rule, Rule::Timestamp) => {
                             w.field(f.name, &fill.now_ms);
                         }
-                        None => {}
+                        _ => {}
                     }
                 }
             }
