@@ -206,7 +206,9 @@ async function sizes() {
     return { label, build, files, raw: bytes.length, gzip: gz(bytes), brotli: br(bytes) };
   };
   const shared = ['pkg/src/glue.js', 'pkg/src/common.js', 'pkg/src/public.js', 'pkg/src/error.js'];
-  const shell = (entry, withClient) => [`pkg/src/${entry}`, ...shared, ...(withClient ? ['pkg/src/client.js', 'pkg/src/server.js', 'pkg/src/init.js'] : [])];
+  // The client and every module it imports (pkg/src/client.js names them).
+  const client = ['client', 'server', 'init', 'options', 'requests', 'transport', 'sign', 'callbacks', 'bytes'].map((m) => `pkg/src/${m}.js`);
+  const shell = (entry, withClient) => [`pkg/src/${entry}`, ...shared, ...(withClient ? client : [])];
   return [
     measure('.wasm', 'server', ['pkg/dist/server/coinbar_pay_bg.wasm']),
     measure('wasm-bindgen glue', 'server', ['pkg/dist/server/coinbar_pay.js']),

@@ -59,7 +59,7 @@ const randomString = (n) => {
 const wellFormed = [
   '',
   'plain',
-  Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('') + '\u007f',
+  `${Array.from({ length: 32 }, (_, i) => String.fromCharCode(i)).join('')}\u007f`,
   'quote " backslash \\ both \\" slash / </script>',
   '\b\f\n\r\t\u000b',
   'line sep \u2028 para \u2029 nbsp \u00a0 bom \ufeff nonchar \ufffe',
@@ -91,6 +91,7 @@ for (let i = 0; i < 20; i++) {
 
 const numbers = [
   0, -0, 1, -1, 0.1, 0.2, 0.1 + 0.2, 2.5, 1e21, 1e20, 1e-7, 1e-6, 1.5e-7, 123e-20, 5e-324, Number.MIN_VALUE,
+  // biome-ignore lint/correctness/noPrecisionLoss: a literal JS cannot hold exactly is a seed on purpose (the JSON number it prints)
   Number.MAX_VALUE, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 4.35, 1.005, 1234567890123456789, 100, 1e300, -1e-300,
   123456789012345680000, 0.000001, 999999999999.99, 52372.33459748911, NaN, Infinity, -Infinity,
 ];

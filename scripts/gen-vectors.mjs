@@ -63,7 +63,7 @@ function decimal(x) {
 /** [digits, scale] as a plain decimal string without trailing zeros ("3.97", "2", "0.0001"). */
 function plain([digits, scale]) {
   const neg = digits < 0n;
-  let s = (neg ? -digits : digits).toString().padStart(scale + 1, '0');
+  const s = (neg ? -digits : digits).toString().padStart(scale + 1, '0');
   let out = scale ? `${s.slice(0, -scale)}.${s.slice(-scale)}` : s;
   if (out.includes('.')) out = out.replace(/0+$/, '').replace(/\.$/, '');
   return (neg ? '-' : '') + out;

@@ -42,8 +42,8 @@ impl Client {
     /// the prepared request (method, URL, headers) is the same for every call; see
     /// [`Client::post_template`].
     pub fn sign_initiate(&self, input_json: &str, now_ms: u64) -> Result<(String, String), Error> {
-        let input = initiate::parse_input(input_json, PaymentKind::Initiate, Some(&self.config.service_client_id))?;
-        let body = input.body(&self.config.service_client_id, now_ms)?;
+        let id = Some(self.config.service_client_id.as_str());
+        let body = initiate::prepare(input_json, PaymentKind::Initiate, id, now_ms)?.body;
         Ok((self.signer.sign_hex(body.as_bytes()), body))
     }
 
@@ -64,17 +64,16 @@ impl Client {
     /// [`Client::prepare_request`], with the timestamp the body carries (the input's own, or
     /// `now_ms`): [`Client::finish_request`] needs it for the gateway URL.
     pub fn prepare_request_at(&self, input_json: &str, now_ms: u64) -> Result<(PreparedRequest, u64), Error> {
-        let input = initiate::parse_input(input_json, PaymentKind::Request, Some(&self.config.service_client_id))?;
-        let timestamp = input.timestamp.unwrap_or(now_ms);
-        let body = input.body(&self.config.service_client_id, timestamp)?;
-        Ok((self.signed_post(paths::REQUEST, body), timestamp))
+        let id = Some(self.config.service_client_id.as_str());
+        let prepared = initiate::prepare(input_json, PaymentKind::Request, id, now_ms)?;
+        Ok((self.signed_post(paths::REQUEST, prepared.body), prepared.timestamp))
     }
 
     /// Read the answer to Request New Payment and add the gateway URL for its token.
     /// `timestamp_ms` is the timestamp the request was sent with.
     pub fn finish_request(&self, status: u16, body: &str, timestamp_ms: u64) -> Result<RequestResponse, Error> {
         let mut response = initiate::parse_request_response(status, body)?;
-        response.gateway_url = Some(api::gateway_url(&self.config, &response.request_token, timestamp_ms)?);
+        response.gateway_url = api::gateway_url(&self.config, &response.request_token, timestamp_ms)?;
         Ok(response)
     }
 
@@ -82,7 +81,7 @@ impl Client {
     pub fn finish_request_json(&self, status: u16, body: &str, timestamp_ms: u64) -> Result<String, Error> {
         let g = initiate::read_request_response(status, body).map_err(|e| self.config.explain(Call::Request, e))?;
         let url = api::gateway_url(&self.config, g.get("request_token").unwrap_or(""), timestamp_ms)?;
-        Ok(crate::model::answer_json(&g, true, Some(("gateway_url", &url))))
+        Ok(crate::model::object::answer_json(&g, true, Some(("gateway_url", &url))))
     }
 
     /// Coinbar's answer to one of this client's calls as the JSON handed to JS (initiate,
@@ -97,7 +96,7 @@ impl Client {
             Call::Report => report::response_json(status, body),
             Call::Quotes => quotes::response_json(status, body),
             Call::Request => {
-                initiate::read_request_response(status, body).map(|g| crate::model::answer_json(&g, true, None))
+                initiate::read_request_response(status, body).map(|g| crate::model::object::answer_json(&g, true, None))
             }
         };
         answer.map_err(|e| self.config.explain(call, e))

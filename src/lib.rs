@@ -2,18 +2,22 @@
 //!
 //! The core of the CoinbarPay SDK: build, validate, serialize byte-exactly and sign
 //! CoinbarPay requests, compute exact cart totals, and read Coinbar's responses. No I/O:
-//! the WebAssembly shell in [`wasm`] (or any Rust server) sends the prepared requests.
+//! the JS shell (over [`ops`] and the wasm bindings in `wasm`) or any Rust server sends the
+//! prepared requests.
 //!
 //! | module | concern |
 //! |---|---|
 //! | [`money`] | exact decimal amounts, JS-compatible number formatting |
-//! | [`json`] | the `JSON.stringify`-compatible writer for signed bodies |
-//! | [`validate`] | field rules, reported as `{field, message}` lists |
-//! | [`model`] | one file per API object: input parsing, bodies, responses |
+//! | [`json`] | JSON in and out: the reader (`json::read`) and the `JSON.stringify`-compatible writer (`json::write`) |
+//! | [`validate`] | field rules (naming no model), reported as `{field, message}` lists |
+//! | [`model`] | one file per API object (declared once: `model::object`): input, bodies, answers |
 //! | `sign` | HMAC-SHA256 signer, zeroized on drop (feature `signer`) |
 //! | [`api`] | configuration, endpoints, prepared requests, gateway URLs |
 //! | [`retry`] | which failures to retry, and the backoff |
 //! | `client` | configuration + signer: signed requests (feature `signer`) |
+//! | [`ops`] | the operations the JS shell calls, each declared once |
+//! | `wasm` | the wasm-bindgen exports: two dispatchers over [`ops`] |
+//! | [`text`] | message text without `core::fmt` (`text!`), decimal integers |
 //! | [`error`] | the one error type |
 //!
 //! ```
@@ -76,6 +80,7 @@ pub mod error;
 pub mod json;
 pub mod model;
 pub mod money;
+pub mod ops;
 pub mod retry;
 #[cfg(feature = "signer")]
 pub mod sign;

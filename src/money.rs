@@ -333,7 +333,7 @@ pub(crate) fn write_plain_decimal(out: &mut String, mut units: u128, mut scale: 
         scale -= 1;
     }
     let mut digits = String::with_capacity(40);
-    crate::json::write_u128(&mut digits, units);
+    crate::text::write_u128(&mut digits, units);
     let scale = scale as usize;
     if scale == 0 {
         out.push_str(&digits);

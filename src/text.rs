@@ -1,5 +1,6 @@
 //! Message and URL text built without `core::fmt`: `text!("got ", n, " bytes")` appends each
-//! piece in turn (strings as they are, whole numbers in decimal).
+//! piece in turn (strings as they are, whole numbers in decimal), and the decimal writers of
+//! whole numbers it uses (also the JSON writer's, for integers).
 //!
 //! Hand-written because `format!` pulls core's formatting machinery into the `.wasm`
 //! (`fmt::write`, `Formatter::pad`/`pad_integral`, the integer `Display` impls and an
@@ -10,7 +11,42 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::json::write_u64;
+/// Append a whole number in decimal.
+#[inline(never)]
+pub fn write_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    for &b in buf.get(i..).unwrap_or(&[]) {
+        out.push(char::from(b));
+    }
+}
+
+/// Append a `u128` in decimal: the `u64` loop for up to 19 digits at a time. Not
+/// `to_string`: core's 128-bit formatter is ~1.6 KB of wasm for this one use (amounts).
+pub fn write_u128(out: &mut String, n: u128) {
+    const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
+    if let Ok(small) = u64::try_from(n) {
+        return write_u64(out, small);
+    }
+    write_u128(out, n / TEN_POW_19); // at most two levels: u128::MAX < 10^39
+    let mut low = u64::try_from(n % TEN_POW_19).unwrap_or(0);
+    let mut digits = [b'0'; 19];
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (low % 10) as u8;
+        low /= 10;
+    }
+    out.extend(digits.iter().map(|&b| char::from(b)));
+}
 
 /// One piece of a [`text!`].
 pub trait Piece {

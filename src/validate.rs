@@ -1,16 +1,19 @@
-//! Field rules. Each reader takes a JSON value, checks it and returns the typed value, or
-//! records a [`FieldError`] naming the field and returns `None`, so one pass over an input
-//! reports every problem at once.
+//! Field rules. Each reader takes one JSON value as the input reader saw it ([`Json`]),
+//! checks it and returns the checked value, or records a [`FieldError`] naming the field and
+//! returns `None`, so one pass over an input reports every problem at once.
 //!
 //! These are the only copies of the rules: the server build, the browser build (cart and
-//! form validation on the demo page) and every runtime use them through WebAssembly.
+//! form validation on the demo page) and every runtime use them through WebAssembly. This
+//! module names no model and no reader: the single pass that applies the tables
+//! (`model/input.rs`) depends on it, never the other way round.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use alloc::borrow::Cow;
+
 use crate::error::FieldError;
 use crate::json::LONE_SURROGATE_MARK;
-use crate::model::view::{Obj, Value};
 use crate::money::{Money, MoneyError};
 use crate::text::text;
 
@@ -30,6 +33,45 @@ pub const MAX_PRICE_INTEGER_DIGITS: u32 = 12;
 /// smaller is almost surely seconds, not milliseconds.
 pub const MIN_TIMESTAMP_MS: u64 = 1_000_000_000_000;
 pub const MAX_TIMESTAMP_MS: u64 = 9_999_999_999_999;
+/// The smallest number [`timestamp_ms`] takes for a timestamp in seconds (2001-09-09) and
+/// explains as such, up to `MIN_TIMESTAMP_MS / 100`.
+pub const MIN_TIMESTAMP_SECONDS: u64 = 1_000_000_000;
+/// Shortest and longest currency or coin code ([`TextKind::Code`]).
+pub const MIN_CODE_LEN: usize = 2;
+pub const MAX_CODE_LEN: usize = 10;
+
+/// One JSON value as a rule sees it: scalars with their text (a number's exact digits, a
+/// string's decoded content), arrays and objects only by their type (no rule reads into them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Json<'a> {
+    Null,
+    Bool,
+    Number(&'a str),
+    Str(Cow<'a, str>),
+    Array,
+    Object,
+}
+
+impl Json<'_> {
+    /// The JSON type, for error messages (`got string`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool => "boolean",
+            Json::Number(_) => "number",
+            Json::Str(_) => "string",
+            Json::Array => "array",
+            Json::Object => "object",
+        }
+    }
+}
+
+/// Whether a field must be present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    Required,
+    Optional,
+}
 
 /// Collects every broken rule of one input.
 #[derive(Debug, Default)]
@@ -61,29 +103,29 @@ pub enum TextKind {
 }
 
 /// Read a text field. `null` counts as absent.
-pub fn text(
+pub fn text<'v>(
     ch: &mut Checker,
-    v: Option<&Value<'_>>,
+    v: Option<&'v Json<'_>>,
     field: &str,
-    required: bool,
+    presence: Presence,
     max_chars: usize,
     kind: TextKind,
-) -> Option<String> {
+) -> Option<&'v str> {
     let s = match v {
-        None | Some(Value::Null) => {
-            if required {
+        None | Some(Json::Null) => {
+            if presence == Presence::Required {
                 ch.fail(field, "is required");
             }
             return None;
         }
-        Some(Value::Str(s)) => s,
+        Some(Json::Str(s)) => s,
         Some(other) => {
             ch.fail(field, text!("must be a string (got ", other.type_name(), ")"));
             return None;
         }
     };
     match check_text(s, max_chars, kind) {
-        Ok(()) => Some(s.to_string()),
+        Ok(()) => Some(s),
         Err(msg) => {
             ch.fail(field, msg);
             None
@@ -98,11 +140,13 @@ pub fn check_text(s: &str, max_chars: usize, kind: TextKind) -> Result<(), Strin
     }
     // `chars().any` rather than `contains(char)`: a non-ASCII char pattern is searched as a
     // substring, which pulls core's two-way searcher (~3 KB of wasm with its panic paths).
-    if s.chars().any(|c| c == LONE_SURROGATE_MARK) {
+    // Most text is ASCII: then it holds no U+FFFF and has as many characters as bytes.
+    let ascii = s.is_ascii();
+    if !ascii && s.chars().any(|c| c == LONE_SURROGATE_MARK) {
         return Err(String::from("is not valid Unicode text (it contains an unpaired UTF-16 surrogate or U+FFFF)"));
     }
     // Characters counted as UTF-8 lead bytes (core's `chars().count()` is ~1 KB of wasm).
-    let chars = s.bytes().filter(|b| b & 0xC0 != 0x80).count();
+    let chars = if ascii { s.len() } else { s.bytes().filter(|b| b & 0xC0 != 0x80).count() };
     if chars > max_chars {
         return Err(text!("must be at most ", max_chars, " characters (got ", chars, ")"));
     }
@@ -117,7 +161,7 @@ pub fn check_text(s: &str, max_chars: usize, kind: TextKind) -> Result<(), Strin
         }
         TextKind::Code => {
             let b = s.as_bytes();
-            let ok = (2..=10).contains(&b.len())
+            let ok = (MIN_CODE_LEN..=MAX_CODE_LEN).contains(&b.len())
                 && b.first().is_some_and(u8::is_ascii_uppercase)
                 && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
             if ok {
@@ -198,18 +242,18 @@ pub fn plain_whole(s: Scalar<'_>, min: u64, max: u64) -> Option<u64> {
 
 /// Read a price: a JSON number or a plain decimal string, non-negative, at most 8 decimal
 /// places, 15 significant digits and 12 integer digits.
-pub fn price(ch: &mut Checker, v: Option<&Value<'_>>, field: &str) -> Option<Money> {
+pub fn price(ch: &mut Checker, v: Option<&Json<'_>>, field: &str) -> Option<Money> {
     let parsed = match v {
         None => {
             ch.fail(field, "is required");
             return None;
         }
-        Some(Value::Null) => {
+        Some(Json::Null) => {
             ch.fail(field, "must be a finite number or a decimal string (got null, NaN or Infinity)");
             return None;
         }
-        Some(Value::Number(n)) => price_of(Scalar::Number(n)),
-        Some(Value::Str(s)) => price_of(Scalar::Str(s)),
+        Some(Json::Number(n)) => price_of(Scalar::Number(n)),
+        Some(Json::Str(s)) => price_of(Scalar::Str(s)),
         Some(other) => {
             ch.fail(field, text!("must be a number or a decimal string (got ", other.type_name(), ")"));
             return None;
@@ -257,17 +301,17 @@ pub fn check_price(m: Money) -> Result<Money, String> {
 /// Read a whole number in `min..=max`: a JSON number or a string of digits.
 pub fn integer(
     ch: &mut Checker,
-    v: Option<&Value<'_>>,
+    v: Option<&Json<'_>>,
     field: &str,
-    required: bool,
+    presence: Presence,
     min: u64,
     max: u64,
 ) -> Option<u64> {
     let range = || text!("must be a whole number from ", min, " to ", max);
     // The common case, plain digits in range, needs no decimal arithmetic.
     let scalar = match v {
-        Some(Value::Number(n)) => Some(Scalar::Number(n)),
-        Some(Value::Str(s)) => Some(Scalar::Str(s)),
+        Some(Json::Number(n)) => Some(Scalar::Number(n)),
+        Some(Json::Str(s)) => Some(Scalar::Str(s)),
         _ => None,
     };
     if let Some(n) = scalar.and_then(|s| plain_whole(s, min, max)) {
@@ -275,18 +319,18 @@ pub fn integer(
     }
     let m = match v {
         None => {
-            if required {
+            if presence == Presence::Required {
                 ch.fail(field, "is required");
             }
             return None;
         }
-        Some(Value::Null) => {
+        Some(Json::Null) => {
             ch.fail(field, "must be a finite whole number (got null, NaN or Infinity)");
             return None;
         }
-        Some(Value::Number(n)) => Money::parse_json_number(n),
-        Some(Value::Str(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Money::parse_plain(s),
-        Some(Value::Str(_)) => {
+        Some(Json::Number(n)) => Money::parse_json_number(n),
+        Some(Json::Str(s)) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => Money::parse_plain(s),
+        Some(Json::Str(_)) => {
             ch.fail(field, text!(range(), " (a string of digits is accepted too)"));
             return None;
         }
@@ -307,24 +351,24 @@ pub fn integer(
 }
 
 /// Read a timestamp in milliseconds since the epoch.
-pub fn timestamp_ms(ch: &mut Checker, v: Option<&Value<'_>>, field: &str) -> Option<u64> {
-    if let Some(Value::Number(n)) = v {
+pub fn timestamp_ms(ch: &mut Checker, v: Option<&Json<'_>>, field: &str) -> Option<u64> {
+    if let Some(Json::Number(n)) = v {
         // A seconds timestamp is the classic mistake: say so.
         if let Ok(secs) = n.parse::<u64>() {
-            if (1_000_000_000..MIN_TIMESTAMP_MS / 100).contains(&secs) {
+            if (MIN_TIMESTAMP_SECONDS..MIN_TIMESTAMP_MS / 100).contains(&secs) {
                 ch.fail(field, "must be milliseconds since the epoch (this looks like seconds: multiply by 1000)");
                 return None;
             }
         }
     }
-    integer(ch, v, field, false, MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS)
+    integer(ch, v, field, Presence::Optional, MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS)
 }
 
 /// How one field of an object is read and checked: one entry of a rule table.
 #[derive(Debug, Clone, Copy)]
 pub enum Rule {
     /// A text field: most characters, what it may contain, whether it is required.
-    Text(usize, TextKind, bool),
+    Text(usize, TextKind, Presence),
     /// Optional text that, when given, must equal the client's service client id.
     ClientId(usize),
     /// An optional `http(s)://` URL of at most this many characters.
@@ -335,8 +379,9 @@ pub enum Rule {
     Whole(u64, u64),
     /// An optional timestamp in milliseconds ([`timestamp_ms`]).
     Timestamp,
-    /// The product lines ([`crate::model::product::read_products`]).
-    Products,
+    /// A required array of 1 to [`MAX_PRODUCTS`] objects, each read by its own table; the
+    /// reader reads it while it streams the array, so [`check`] never sees it.
+    Lines,
 }
 
 /// One field of a rule table: its name, its rule, and the kinds of object that have it (a
@@ -348,65 +393,51 @@ pub struct FieldRule {
     pub kinds: u8,
 }
 
-/// A field's value once read and checked.
+/// A field's value once it passed its rule: text borrowed from the input, an exact amount
+/// or a whole number.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Got {
-    Absent,
-    Text(String),
+pub enum CheckedValue<'v> {
+    Text(&'v str),
     Money(Money),
     Whole(u64),
-    Products(Vec<crate::model::product::Product>),
 }
 
-/// The values an object's rule table read, by field name.
-pub struct Fields {
-    names: Vec<&'static str>,
-    values: Vec<Got>,
-}
-
-impl Fields {
-    fn take(&mut self, name: &str) -> Got {
-        match self.names.iter().position(|n| *n == name).and_then(|i| self.values.get_mut(i)) {
-            Some(v) => core::mem::replace(v, Got::Absent),
-            None => Got::Absent,
+/// Check one value by one rule. Every broken rule is recorded in `ch` (under `field`);
+/// `None` when the value broke one or is an absent optional field.
+pub fn check<'v>(
+    ch: &mut Checker,
+    rule: Rule,
+    v: Option<&'v Json<'_>>,
+    field: &str,
+    client_id: Option<&str>,
+) -> Option<CheckedValue<'v>> {
+    match rule {
+        Rule::Text(max, kind, presence) => text(ch, v, field, presence, max, kind).map(CheckedValue::Text),
+        Rule::ClientId(max) => {
+            let given = text(ch, v, field, Presence::Optional, max, TextKind::Free);
+            if given.is_some_and(|g| client_id.is_some_and(|id| id != g)) {
+                ch.fail(field, "differs from the client's service client id; leave it out of the input");
+            }
+            given.map(CheckedValue::Text)
         }
-    }
-
-    pub fn text(&mut self, name: &str) -> Option<String> {
-        match self.take(name) {
-            Got::Text(s) => Some(s),
-            _ => None,
+        Rule::Url(max) => {
+            let url = text(ch, v, field, Presence::Optional, max, TextKind::Free);
+            if url.is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
+                ch.fail(field, "must be an http(s) URL");
+            }
+            url.map(CheckedValue::Text)
         }
-    }
-
-    pub fn money(&mut self, name: &str) -> Option<Money> {
-        match self.take(name) {
-            Got::Money(m) => Some(m),
-            _ => None,
-        }
-    }
-
-    pub fn whole(&mut self, name: &str) -> Option<u64> {
-        match self.take(name) {
-            Got::Whole(n) => Some(n),
-            _ => None,
-        }
-    }
-
-    pub fn products(&mut self, name: &str) -> Option<Vec<crate::model::product::Product>> {
-        match self.take(name) {
-            Got::Products(p) => Some(p),
-            _ => None,
-        }
+        Rule::Price => price(ch, v, field).map(CheckedValue::Money),
+        Rule::Whole(min, max) => integer(ch, v, field, Presence::Required, min, max).map(CheckedValue::Whole),
+        Rule::Timestamp => timestamp_ms(ch, v, field).map(CheckedValue::Whole),
+        Rule::Lines => None,
     }
 }
 
-/// Read an object by its rule table, in one pass: first an error for every key that is not
-/// a field of this `kind` (sorted), then each field of the table in order. Every broken
-/// rule is recorded in `ch`; a field that broke one reads as absent.
-pub fn read_fields(ch: &mut Checker, obj: &Obj<'_>, table: &[FieldRule], kind: u8, client_id: Option<&str>) -> Fields {
-    let known = |k: &str| table.iter().any(|f| f.name == k && f.kinds & kind != 0);
-    for key in obj.keys_sorted(|k| !known(k)) {
+/// The error for each key of an object that is not a field of this `kind` in `table`:
+/// `unknown` holds those keys, distinct and sorted.
+pub fn unknown_fields(ch: &mut Checker, unknown: &[Cow<'_, str>], table: &[FieldRule], kind: u8) {
+    for key in unknown {
         let mut message = String::from("is not a known field (expected one of: ");
         for (i, f) in table.iter().filter(|f| f.kinds & kind != 0).enumerate() {
             if i > 0 {
@@ -417,43 +448,22 @@ pub fn read_fields(ch: &mut Checker, obj: &Obj<'_>, table: &[FieldRule], kind: u
         message.push(')');
         ch.fail(key, message);
     }
-    let mut fields = Fields { names: Vec::with_capacity(table.len()), values: Vec::with_capacity(table.len()) };
-    for f in table.iter().filter(|f| f.kinds & kind != 0) {
-        let v = obj.get(f.name);
-        let got = match f.rule {
-            Rule::Text(max, text_kind, required) => text(ch, v, f.name, required, max, text_kind).map(Got::Text),
-            Rule::ClientId(max) => {
-                let given = text(ch, v, f.name, false, max, TextKind::Free);
-                if given.as_deref().is_some_and(|g| client_id.is_some_and(|id| id != g)) {
-                    ch.fail(f.name, "differs from the client's service client id; leave it out of the input");
-                }
-                given.map(Got::Text)
-            }
-            Rule::Url(max) => {
-                let url = text(ch, v, f.name, false, max, TextKind::Free);
-                if url.as_deref().is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
-                    ch.fail(f.name, "must be an http(s) URL");
-                }
-                url.map(Got::Text)
-            }
-            Rule::Price => price(ch, v, f.name).map(Got::Money),
-            Rule::Whole(min, max) => integer(ch, v, f.name, true, min, max).map(Got::Whole),
-            Rule::Timestamp => timestamp_ms(ch, v, f.name).map(Got::Whole),
-            Rule::Products => crate::model::product::read_products(ch, v, f.name).map(Got::Products),
-        };
-        fields.names.push(f.name);
-        fields.values.push(got.unwrap_or(Got::Absent));
-    }
-    fields
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::view::{parse, Surrogates};
 
-    fn j(text: &str) -> Value<'_> {
-        parse(text, Surrogates::Refuse).unwrap()
+    /// The value the reader hands the rules for one JSON text (the cases hold no escapes).
+    fn j(text: &str) -> Json<'_> {
+        match text.as_bytes().first() {
+            Some(b'"') => Json::Str(Cow::Borrowed(&text[1..text.len() - 1])),
+            Some(b'n') => Json::Null,
+            Some(b't' | b'f') => Json::Bool,
+            Some(b'[') => Json::Array,
+            Some(b'{') => Json::Object,
+            _ => Json::Number(text),
+        }
     }
 
     fn one(f: impl FnOnce(&mut Checker)) -> Vec<String> {
@@ -510,7 +520,7 @@ mod tests {
 
     #[test]
     fn prices() {
-        let p = |v: Value<'_>| {
+        let p = |v: Json<'_>| {
             one(|ch| {
                 price(ch, Some(&v), "p");
             })
@@ -538,9 +548,9 @@ mod tests {
 
     #[test]
     fn integers() {
-        let q = |v: Value<'_>| {
+        let q = |v: Json<'_>| {
             one(|ch| {
-                integer(ch, Some(&v), "q", true, 1, MAX_PRODUCT_AMOUNT);
+                integer(ch, Some(&v), "q", Presence::Required, 1, MAX_PRODUCT_AMOUNT);
             })
         };
         assert!(q(j(r#"1"#)).is_empty());
@@ -561,7 +571,7 @@ mod tests {
 
     #[test]
     fn timestamps() {
-        let t = |v: Value<'_>| {
+        let t = |v: Json<'_>| {
             one(|ch| {
                 timestamp_ms(ch, Some(&v), "timestamp");
             })

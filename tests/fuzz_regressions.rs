@@ -1,11 +1,11 @@
 //! The fuzz targets' corpora and every past crash, replayed on stable `cargo test`.
 //!
-//! The properties live in `fuzz/checks.rs`, included here with `#[path]`: the cargo-fuzz
+//! The properties live in `fuzz/checks/` (one module per target family, `fuzz/checks/mod.rs` lists them), included here with `#[path]`: the cargo-fuzz
 //! targets (nightly, `make fuzz`) call the very same functions. This test runs every file of
 //! `fuzz/corpus/<target>/` (seeds from `tests/vectors.json` and V8, plus minimized inputs
 //! that fuzzing found interesting) and `fuzz/regressions/<target>/` (inputs that once made a
 //! check fail, kept after the fix) through its target's check, and checks the
-//! `JSON.stringify` references of `fuzz/checks.rs` against V8's own output
+//! `JSON.stringify` references of `fuzz/checks/json_writer.rs` against V8's own output
 //! (`fuzz/node/json_stringify.json`, made by `node scripts/fuzz-seed.mjs`).
 
 #[path = "../fuzz/checks/mod.rs"]
@@ -82,7 +82,7 @@ fn v8_json_stringify_cases() {
         let units = units(&case["units"]);
         let json = case["json"].as_str().expect("json");
         assert_eq!(checks::js_quote_units(&units), json, "reference escaper vs V8 (lone surrogates)");
-        use coinbar_pay::model::view::{parse, Surrogates};
+        use coinbar_pay::json::read::{parse, Surrogates};
         let back = parse(json, Surrogates::Mark).expect("V8 output with lone surrogates parses, marked");
         assert_eq!(back.as_str(), Some(checks::marked_string(&units).as_str()));
         n += 1;

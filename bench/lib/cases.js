@@ -159,7 +159,7 @@ export async function checkEquivalence(cases) {
     try {
       out = await c.fn();
     } catch (e) {
-      problems.push(`${c.section}/${c.input}/${c.impl}: threw ${e && e.message}`);
+      problems.push(`${c.section}/${c.input}/${c.impl}: threw ${e?.message}`);
       continue;
     }
     results.push([c, out]);

@@ -43,7 +43,7 @@ export async function measure(cases, { timeMs = 500, warmupMs = 200, batchMs = 0
     }
     await bench.run();
     const r = bench.tasks[0].result;
-    if (!r || !r.latency) {
+    if (!r?.latency) {
       out.set(c.name, { error: String(r?.error?.message ?? r?.state ?? 'no result') });
       log(`  ${c.name}: ERROR ${out.get(c.name).error}`);
       continue;

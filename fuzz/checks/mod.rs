@@ -57,6 +57,7 @@ use coinbar_pay::model::{callback, quotes, report, status};
 use coinbar_pay::money::{decimal_text, Money, MoneyError};
 use coinbar_pay::validate;
 use serde_json::{json, Value};
+#[cfg_attr(not(feature = "signer"), allow(unused_imports))] // only initiate_gen (signer builds) uses it
 use std::collections::BTreeSet;
 
 /// Every target: its name (a `fuzz/fuzz_targets/<name>.rs`, and the folders

@@ -7,7 +7,7 @@ use super::*;
 /// and values; the response reader refuses exactly the texts that hold one. On arbitrary
 /// text neither panics, and both accept exactly what serde_json accepts.
 pub fn surrogates(data: &[u8]) {
-    use coinbar_pay::model::view::{parse, Surrogates, Value as V};
+    use coinbar_pay::json::read::{parse, Surrogates, Value as V};
     let mut src = Src::new(data);
     match src.byte() % 3 {
         0 | 1 => {

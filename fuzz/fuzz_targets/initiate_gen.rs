@@ -1,5 +1,5 @@
 #![no_main]
-// The property is in fuzz/checks.rs (shared with tests/fuzz_regressions.rs).
+// The property is `initiate_gen` in fuzz/checks/input.rs (shared with tests/fuzz_regressions.rs).
 #[path = "../checks/mod.rs"]
 mod checks;
 

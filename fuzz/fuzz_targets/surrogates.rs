@@ -1,5 +1,5 @@
 #![no_main]
-// The property is in fuzz/checks.rs (shared with tests/fuzz_regressions.rs).
+// The property is `surrogates` in fuzz/checks/surrogates.rs (shared with tests/fuzz_regressions.rs).
 #[path = "../checks/mod.rs"]
 mod checks;
 

@@ -133,7 +133,7 @@ export function describeBody(bytes, source) {
     ['sha256', `${sha256Hex(bytes)}  (of the body bytes: compare it with the other side's)`],
     ['first bytes', showBytes(bytes.subarray(0, 64)) + (bytes.length > 64 ? '…' : '')],
   ];
-  if (bytes.length > 64) lines.push(['last bytes', '…' + showBytes(bytes.subarray(Math.max(64, bytes.length - 32)))]);
+  if (bytes.length > 64) lines.push(['last bytes', `…${showBytes(bytes.subarray(Math.max(64, bytes.length - 32)))}`]);
   for (const note of bodyNotes(bytes)) lines.push(['note', note]);
   return lines;
 }
@@ -154,7 +154,7 @@ export function bodyNotes(bytes) {
 
 export function printLines(lines, stream = process.stdout) {
   const width = Math.max(...lines.map(([label]) => label.length)) + 2;
-  for (const [label, value] of lines) stream.write(`${(label + ':').padEnd(width)}${value}\n`);
+  for (const [label, value] of lines) stream.write(`${(`${label}:`).padEnd(width)}${value}\n`);
 }
 
 /**

@@ -72,7 +72,7 @@ export async function run(argv) {
     throw err;
   }
 
-  const out = (line = '') => process.stdout.write(line + '\n');
+  const out = (line = '') => process.stdout.write(`${line}\n`);
   out(`CoinbarPay sandbox (local) listening on ${sandbox.url}`);
   out(`  API base URL:   ${sandbox.baseUrl}`);
   out(`  Demo client id: ${DEMO_CLIENT.id}`);

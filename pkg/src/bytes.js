@@ -5,7 +5,13 @@
 // Proxy) can lie through its own `length` / `byteLength`, and the glue copies into wasm
 // memory by what it is told, which would overflow the allocation.
 const TypedArray = Object.getPrototypeOf(Uint8Array);
-const intrinsic = (proto, name) => Object.getOwnPropertyDescriptor(proto, name).get;
+/**
+ * A built-in getter, to `.call` on a value (each one read here exists on its prototype).
+ * @returns {Function}
+ */
+function intrinsic(proto, name) {
+  return /** @type {Function} */ (/** @type {PropertyDescriptor} */ (Object.getOwnPropertyDescriptor(proto, name)).get);
+}
 const realByteLength = intrinsic(TypedArray.prototype, 'byteLength');
 const realByteOffset = intrinsic(TypedArray.prototype, 'byteOffset');
 const realBuffer = intrinsic(TypedArray.prototype, 'buffer');

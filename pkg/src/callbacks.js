@@ -2,8 +2,8 @@
 // the same time. Each delivery claims the event's key in the merchant's store under its own
 // token, renews the lease while the handler runs (the handler's signal aborts when the claim is
 // lost), and completes or releases the key only as long as it still owns it. Also
-// `memoryStore()`, the reference store for one process, and reading the callback as the route
-// hands it over (raw body, headers). Server entries only (server.js).
+// `memoryStore()`, the reference store for one process, and reading and verifying the callback
+// as the route hands it over (raw body, headers). Server entries only (server.js).
 import { CoinbarError } from './error.js';
 import { maxInputBytes } from './glue.js';
 import { plainBytes, utf8 } from './bytes.js';
@@ -107,6 +107,7 @@ function keepClaim(store, key, token, leaseMs, controller) {
 /**
  * Process one verified event: claim, run the handler while renewing, then complete (success)
  * or release and rethrow (failure). Resolves to handleCallback's result.
+ * @returns {Promise<import('../types/index.js').CallbackResult>}
  */
 export async function processCallback(event, { store, handler, leaseMs }) {
   const key = event.idempotency_key;
@@ -175,6 +176,26 @@ export function memoryStore(options) {
 }
 
 // ---- the callback as the route hands it over: raw body and headers -------------------------
+
+/**
+ * Verify a callback with `core`'s client id and key (constant-time, in the core) and return
+ * the typed event. A body that matched no signature and that only a route set up wrong can
+ * produce is reported as that (`config`), not as a bad signature.
+ */
+export function verifiedEvent(core, rawBody, headers) {
+  const clientId = headerValue(headers, 'cbpay-api-key');
+  const signature = headerValue(headers, 'signature');
+  // Last before the core call: the bytes may be a view of the shared UTF-8 buffer.
+  const bytes = callbackBytes(rawBody);
+  try {
+    return core.verifyCallback(bytes, clientId, signature);
+  } catch (e) {
+    // Only a body that matched no signature is examined: a signed one is Coinbar's.
+    const why = e instanceof CoinbarError && e.code === 'signature' && signature !== undefined && misreadBody(rawBody);
+    if (why) throw setupError(why);
+    throw e;
+  }
+}
 
 /**
  * Raw callback body as bytes: exactly what was received, refused before any copy into

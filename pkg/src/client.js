@@ -1,54 +1,19 @@
 // The server half of the JS shell: the CoinbarPay client, which holds the secret key inside
 // WebAssembly, sends prepared requests with fetch (timeout, retries, hooks) and verifies
-// callbacks. Not part of the browser build. Which failures are retried, and what a failed
-// POST says about the payment, are the core's decisions (src/retry.rs).
-import { CoinbarError, inputError, toCoinbarError } from './error.js';
-import { glue, maxInputBytes } from './glue.js';
-import { CHUNK_BYTES, NO_BYTES, SCRATCH_CHARS, encoder, plainBytes, utf8 } from './bytes.js';
-import { callbackBytes, callbackOptions, headerValue, misreadBody, processCallback, setupError } from './callbacks.js';
+// callbacks. Not part of the browser build. A thin class over modules with one job each:
+// options.js (constructor, fromEnv and per-call options), requests.js (what each call sends
+// and how its answer is read), transport.js (the send loop, hooks, transport errors),
+// sign.js (chunked signing), callbacks.js (verifying and processing callbacks). Which
+// failures are retried, and what a failed POST says about the payment, are the core's
+// decisions (src/retry.rs).
+import { CoinbarError } from './error.js';
+import { callbackOptions, processCallback, verifiedEvent } from './callbacks.js';
 import { Hooks, send, withOutcome } from './transport.js';
-import { answerOf, boundedText, call, ownProperties, readOptions, settingsOf, timestampArg, toJsonText } from './common.js';
+import { callOptions, configOf, envOptions, openClient, ownOptions, withEnvName } from './options.js';
+import * as requests from './requests.js';
+import { signData } from './sign.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-// Option names that fromEnv reads from which variables, for error messages.
-const ENV_NAMES = {
-  serviceClientId: 'COINBAR_SERVICE_CLIENT_ID',
-  secretKey: 'COINBAR_SECRET_KEY',
-  baseUrl: 'COINBAR_BASE_URL',
-  environment: 'COINBAR_ENV',
-};
-/** The options one call may override (`signal` is the shell's own). */
-const CALL_SETTINGS = { timeoutMs: 'number', maxRetries: 'number' };
-
-
-
-/** A payment id argument: a bounded string (its rules are the core's). */
-const idArgument = (id) => boundedText(id, 'payment_request_id', 'payment_request_id');
-
-/** `payment_request_id` of a merchant's input, for hooks and error messages. */
-function inputId(input) {
-  try {
-    const id = input !== null && typeof input === 'object' && Object.hasOwn(input, 'payment_request_id') ? input.payment_request_id : undefined;
-    return typeof id === 'string' ? id : null;
-  } catch {
-    return null;
-  }
-}
-
-
-/** A page, not a server: both `window` and `document` are defined. */
-const looksLikeBrowser = () => typeof globalThis.window !== 'undefined' && typeof globalThis.document !== 'undefined';
-
-/** Read an own property of a hostile-safe options object, wrapping any throw. */
-function ownOptions(options, what) {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object') throw new CoinbarError('config', `${what}: must be an object`);
-  try {
-    return ownProperties(options);
-  } catch (e) {
-    throw new CoinbarError('config', `${what}: could not be read (${e?.message ?? e})`, { cause: e });
-  }
-}
 
 /** Coinbar's 404 for a payment id: no such payment (findPayment, retrievePayment). */
 const isNotFound = (e) => e instanceof CoinbarError && e.code === 'http' && e.status === 404;
@@ -65,41 +30,9 @@ export class CoinbarPay {
    * @param {object} options `{ serviceClientId, secretKey, environment?, baseUrl?, timeoutMs?, maxRetries?, fetch? }`
    */
   constructor(options) {
-    const { secretKey, fetchImpl, allowBrowser, rest } = readOptions(options);
-    if (secretKey !== undefined && !allowBrowser && looksLikeBrowser()) {
-      throw new CoinbarError(
-        'config',
-        'secretKey: refusing to hold a CoinbarPay secret key in a browser-like environment (window and document exist). ' +
-          'Anyone who can open the page could read it and sign payments as you. Keep the key on your server and use ' +
-          "the browser build ('coinbar-pay/browser') in pages. If this is really a server (e.g. tests under jsdom), pass allowBrowser: true.",
-      );
-    }
-    // The key goes into wasm memory as bytes owned by Rust, which zeroizes them once the
-    // keyed HMAC state exists; our copy is wiped here. The key is not kept in JS.
-    let keyBytes;
-    if (typeof secretKey === 'string') {
-      if (secretKey.length > maxInputBytes) throw new CoinbarError('config', 'secretKey: is too long');
-      keyBytes = encoder.encode(secretKey);
-    } else if (secretKey instanceof Uint8Array) {
-      const view = plainBytes(secretKey);
-      if (view.length > maxInputBytes) throw new CoinbarError('config', 'secretKey: is too long');
-      keyBytes = Uint8Array.from(view);
-    } else if (secretKey !== undefined && secretKey !== null) {
-      throw new CoinbarError('config', 'secretKey: must be a non-empty string (or a Uint8Array)', { option: 'secretKey' });
-    }
-    try {
-      const settings = settingsOf(rest);
-      this.#core = call(() => {
-        const made = glue.signing_client(...settings, keyBytes ?? new Uint8Array(0));
-        if (typeof made === 'string') throw toCoinbarError(made.slice(1)); // the marked error (common.js answerOf)
-        return made;
-      });
-    } finally {
-      keyBytes?.fill(0);
-    }
     // The checked configuration is read from the core on first use (#settings): a client
     // that only signs or verifies never pays for the config serializer (cold start).
-    this.#fetch = fetchImpl ?? ((...args) => globalThis.fetch(...args));
+    ({ core: this.#core, fetch: this.#fetch } = openClient(options));
   }
 
   /**
@@ -109,37 +42,11 @@ export class CoinbarPay {
    * Only the env object's own properties are read.
    */
   static fromEnv(env, overrides = {}) {
-    env ??= globalThis.process?.env;
-    if (env === null || typeof env !== 'object') {
-      throw new CoinbarError('config', 'env: pass an object of environment variables (process.env is not available here)');
-    }
-    const own = (name) => {
-      try {
-        return Object.hasOwn(env, name) ? env[name] : undefined;
-      } catch (e) {
-        throw new CoinbarError('config', `env: ${name} could not be read (${e?.message ?? e})`, { cause: e });
-      }
-    };
-    const baseUrl = own('COINBAR_BASE_URL');
-    const environment = own('COINBAR_ENV');
-    const extra = ownOptions(overrides, 'overrides');
-    const options = {
-      serviceClientId: own('COINBAR_SERVICE_CLIENT_ID'),
-      secretKey: own('COINBAR_SECRET_KEY'),
-      ...(baseUrl ? { baseUrl } : {}),
-      ...(environment ? { environment } : {}),
-      ...extra,
-    };
+    const { options, extra } = envOptions(env, overrides);
     try {
       return new CoinbarPay(options);
     } catch (e) {
-      // Name the variable behind the option the error is about (`e.option`, set by the
-      // shell or mapped from the core's setting), unless the caller's overrides gave it.
-      const name = ENV_NAMES[e?.option];
-      if (e instanceof CoinbarError && name && !Object.hasOwn(extra, e.option)) {
-        e.message += options[e.option] === undefined ? ` (set ${name})` : ` (read from ${name})`;
-      }
-      throw e;
+      throw withEnvName(e, options, extra);
     }
   }
 
@@ -150,10 +57,7 @@ export class CoinbarPay {
 
   /** The checked configuration as a frozen object, read from the core once. */
   #settings() {
-    if (!this.#config) {
-      const c = JSON.parse(answerOf(this.#core.call(glue.ClientOp.ConfigJson, NO_BYTES)));
-      this.#config = Object.freeze({ serviceClientId: c.service_client_id, environment: c.environment, baseUrl: c.base_url, timeoutMs: c.timeout_ms, maxRetries: c.max_retries });
-    }
+    this.#config ??= configOf(this.#core);
     return this.#config;
   }
 
@@ -181,16 +85,14 @@ export class CoinbarPay {
 
   /**
    * Validate, serialize and sign an initiate call without sending it.
-   * @returns {{ method: 'POST', url: string, headers: Record<string,string>, body: string }}
+   * @returns {import('../types/index.js').PreparedRequest}
    */
   prepareInitiate(input) {
     const core = this.#live();
-    const text = toJsonText(input, 'initiate input', 'input');
-    const signed = call(() => answerOf(core.call(glue.ClientOp.SignInitiate, utf8(text), undefined, undefined, Date.now())));
+    const signed = requests.signInitiate(core, input);
     // The core returns signature + body; method, URL and headers come from its template.
-    this.#initiateTemplate ??= JSON.parse(answerOf(core.call(glue.ClientOp.InitiateTemplate, NO_BYTES)));
-    const { method, url, headers } = this.#initiateTemplate;
-    return { method, url, headers: { ...headers, SIGNATURE: signed.slice(0, 64) }, body: signed.slice(64) };
+    this.#initiateTemplate ??= requests.initiateTemplate(core);
+    return requests.withSignature(this.#initiateTemplate, signed);
   }
 
   /**
@@ -200,21 +102,14 @@ export class CoinbarPay {
    * `findPayment`) before trying again.
    */
   async initiate(input, options) {
-    const id = inputId(input);
+    const id = requests.inputId(input);
     const prepared = this.#beforeSend(() => this.prepareInitiate(input), id);
     return this.#send(prepared, this.#reader('ParseInitiateResponse'), 'initiate', id, options);
   }
 
   /** Validate, serialize and sign a Request New Payment call without sending it. */
   prepareRequest(input) {
-    return this.#prepareRequest(input).request;
-  }
-
-  /** The signed request and the timestamp its body carries (the gateway URL needs it). */
-  #prepareRequest(input) {
-    const core = this.#live();
-    const text = toJsonText(input, 'request input', 'input');
-    return JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareRequest, utf8(text), undefined, undefined, Date.now()))));
+    return requests.prepareRequest(this.#live(), input).request;
   }
 
   /**
@@ -223,18 +118,17 @@ export class CoinbarPay {
    * reported like `initiate`.
    */
   async requestPayment(input, options) {
-    const id = inputId(input);
-    const { request: prepared, timestamp } = this.#beforeSend(() => this.#prepareRequest(input), id);
-    const core = this.#live();
-    const parse = (answer) => JSON.parse(call(() => answerOf(core.call(glue.ClientOp.FinishRequest, utf8(answer.text), undefined, undefined, answer.status, timestamp))));
+    const id = requests.inputId(input);
+    const { request: prepared, timestamp } = this.#beforeSend(() => requests.prepareRequest(this.#live(), input), id);
+    const parse = requests.requestReader(this.#live(), timestamp);
     return this.#send(prepared, parse, 'requestPayment', id, options);
   }
 
   /** The status of a payment, by your `payment_request_id`. */
   async paymentStatus(paymentRequestId, options) {
     const core = this.#live();
-    const id = idArgument(paymentRequestId);
-    const prepared = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareStatus, utf8(id)))));
+    const id = requests.idArgument(paymentRequestId);
+    const prepared = requests.statusRequest(core, id);
     return this.#send(prepared, this.#reader('ParseStatusResponse'), 'paymentStatus', id, options);
   }
 
@@ -255,8 +149,8 @@ export class CoinbarPay {
   /** The full report of a payment, by your `payment_request_id`. */
   async report(paymentRequestId, options) {
     const core = this.#live();
-    const id = idArgument(paymentRequestId);
-    const prepared = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareReport, utf8(id)))));
+    const id = requests.idArgument(paymentRequestId);
+    const prepared = requests.reportRequest(core, id);
     return this.#send(prepared, this.#reader('ParseReportResponse'), 'report', id, options);
   }
 
@@ -270,13 +164,12 @@ export class CoinbarPay {
    */
   async retrievePayment(paymentRequestId, options) {
     const core = this.#live();
-    const id = idArgument(paymentRequestId);
-    const report = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareReport, utf8(id)))));
+    const id = requests.idArgument(paymentRequestId);
+    const report = requests.reportRequest(core, id);
     // `timeoutMs` is the deadline of the whole call: a status call gets what the report left.
-    const deadline = Date.now() + this.#callOptions(options).timeoutMs;
+    const deadline = Date.now() + callOptions(() => this.#live(), options).timeoutMs;
     let reportAnswer;
-    const retrieved = (answer, statusAnswer) =>
-      call(() => answerOf(this.#live().call(glue.ClientOp.RetrievePayment, utf8(answer.text), statusAnswer?.text, undefined, answer.status, statusAnswer?.status)));
+    const retrieved = requests.retrievedReader(() => this.#live());
     let text;
     try {
       text = await this.#send(report, (answer) => retrieved((reportAnswer = answer)), 'retrievePayment', id, options);
@@ -286,32 +179,27 @@ export class CoinbarPay {
     }
     if (text === '') {
       // The report lacks a field the status call has: ask it too, and build from both.
-      const status = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareStatus, utf8(id)))));
+      const status = requests.statusRequest(core, id);
       const rest = { ...ownOptions(options, 'call options'), timeoutMs: Math.max(1, deadline - Date.now()) };
       text = await this.#send(status, (answer) => retrieved(reportAnswer, answer), 'retrievePayment', id, rest);
     }
     return JSON.parse(text);
   }
 
-  /** A reader of this client's answers: the core's `Op` reader, with errors that say what to check in this client's configuration. */
+  /** A reader of this client's answers (requests.js reader), for the core's `Op` named `op`. */
   #reader(op) {
-    return (answer) => JSON.parse(call(() => answerOf(this.#live().call(glue.ClientOp.ReadAnswer, utf8(answer.text), undefined, undefined, answer.status, glue.Op[op]))));
+    return requests.reader(() => this.#live(), op);
   }
 
   /** Informative conversion rates of every coin, in `conversionFiat` (EUR or GBP). */
   async quotes(conversionFiat = 'EUR', options) {
-    const core = this.#live();
-    boundedText(conversionFiat, 'quotes request', 'conversion_fiat');
-    const prepared = JSON.parse(call(() => answerOf(core.call(glue.ClientOp.PrepareQuotes, utf8(conversionFiat)))));
+    const prepared = requests.quotesRequest(this.#live(), conversionFiat);
     return this.#send(prepared, this.#reader('ParseQuotesResponse'), 'quotes', null, options);
   }
 
   /** The hosted payment page URL for a request token (every query value URL-encoded). */
   gatewayUrl(requestToken, timestamp = Date.now()) {
-    const core = this.#live();
-    boundedText(requestToken, 'gateway request', 'requestToken');
-    timestampArg(timestamp, 'gateway request');
-    return call(() => answerOf(core.call(glue.ClientOp.GatewayUrl, utf8(requestToken), undefined, undefined, timestamp)));
+    return requests.gatewayUrl(this.#live(), requestToken, timestamp);
   }
 
   /**
@@ -319,31 +207,7 @@ export class CoinbarPay {
    * inputs are fed to the core in chunks, so wasm memory never grows with the input.
    */
   sign(data) {
-    const core = this.#live();
-    if (typeof data === 'string') {
-      if (data.length <= SCRATCH_CHARS) return call(() => answerOf(core.call(glue.ClientOp.Sign, utf8(data))));
-      return call(() => {
-        answerOf(core.call(glue.ClientOp.SignBegin, NO_BYTES));
-        for (let i = 0; i < data.length; ) {
-          let end = Math.min(i + SCRATCH_CHARS, data.length);
-          // Never split a surrogate pair: each half alone would encode as U+FFFD.
-          const last = data.charCodeAt(end - 1);
-          if (end < data.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
-          answerOf(core.call(glue.ClientOp.SignUpdate, utf8(data.slice(i, end))));
-          i = end;
-        }
-        return answerOf(core.call(glue.ClientOp.SignEnd, NO_BYTES));
-      });
-    }
-    const bytes = plainBytes(data);
-    if (bytes === undefined) throw inputError('sign input', 'data', 'must be a string, a Uint8Array (Buffer), an ArrayBuffer or a DataView');
-    const CHUNK = CHUNK_BYTES;
-    if (bytes.length <= CHUNK) return call(() => answerOf(core.call(glue.ClientOp.Sign, bytes)));
-    return call(() => {
-      answerOf(core.call(glue.ClientOp.SignBegin, NO_BYTES));
-      for (let i = 0; i < bytes.length; i += CHUNK) answerOf(core.call(glue.ClientOp.SignUpdate, bytes.subarray(i, i + CHUNK)));
-      return answerOf(core.call(glue.ClientOp.SignEnd, NO_BYTES));
-    });
+    return signData(this.#live(), data);
   }
 
   /**
@@ -354,19 +218,7 @@ export class CoinbarPay {
    * @param headers a Headers object or a plain headers object (any case)
    */
   verifyCallback(rawBody, headers) {
-    const core = this.#live();
-    const clientId = headerValue(headers, 'cbpay-api-key');
-    const signature = headerValue(headers, 'signature');
-    // Last before the core call: the bytes may be a view of the shared UTF-8 buffer.
-    const bytes = callbackBytes(rawBody);
-    try {
-      return JSON.parse(call(() => answerOf(core.call(glue.ClientOp.VerifyCallback, bytes, clientId, signature))));
-    } catch (e) {
-      // Only a body that matched no signature is examined: a signed one is Coinbar's.
-      const why = e instanceof CoinbarError && e.code === 'signature' && signature !== undefined && misreadBody(rawBody);
-      if (why) throw setupError(why);
-      throw e;
-    }
+    return verifiedEvent(this.#live(), rawBody, headers);
   }
 
   /**
@@ -403,26 +255,14 @@ export class CoinbarPay {
     }
   }
 
-  /** The per-call options `{ signal, timeoutMs, maxRetries }`, checked by the core's rules. */
-  #callOptions(options) {
-    const { signal, ...limits } = ownOptions(options, 'call options');
-    if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.addEventListener === 'function' && 'aborted' in signal)) {
-      throw new CoinbarError('config', 'signal: must be an AbortSignal');
-    }
-    const [timeoutMs, maxRetries] = JSON.parse(
-      call(() => answerOf(this.#live().call(glue.ClientOp.CallLimits, NO_BYTES, undefined, undefined, ...settingsOf(limits, CALL_SETTINGS, 'is not a per-call option')))),
-    );
-    return { signal, timeoutMs, maxRetries };
-  }
-
   /**
-   * Send a prepared request (transport.js) with this call's limits; a POST whose options are
-   * refused was not sent: `outcome: 'not_processed'`.
+   * Send a prepared request (transport.js) with this call's limits (options.js); a POST whose
+   * options are refused was not sent: `outcome: 'not_processed'`.
    */
   async #send(prepared, parse, callName, paymentRequestId, options) {
     let limits;
     try {
-      limits = this.#callOptions(options);
+      limits = callOptions(() => this.#live(), options);
     } catch (e) {
       throw prepared.method === 'POST' && e instanceof CoinbarError ? withOutcome(e, 'not_processed', paymentRequestId) : e;
     }

@@ -1,36 +1,10 @@
 // The secret-free half of the JS shell, shared by the server and browser builds: value
-// conversion (JSON text in and out of the core), option reading, and the free functions,
-// over the one glue module the runtime entry bound (src/glue.js). Every rule and format
-// lives in Rust (src/); nothing here decides what is valid. The core is reached through two
-// exports, `glue.call(glue.Op.X, text, …)` and `SigningClient#call(glue.ClientOp.X, …)`
-// (src/wasm/mod.rs says what each op reads); the op codes are the Rust enums wasm-bindgen
-// exports into the glue, never numbers written here.
-import { inputError, toCoinbarError, CoinbarError } from './error.js';
-import { glue, maxInputBytes } from './glue.js';
-
-
-/** Run one of the core's secret-free operations (`Op`) on a text, with optional arguments. */
-function run(op, text, s1, s2, s3, n) {
-  return call(() => answerOf(glue.call(op, text, s1, s2, s3, n)));
-}
-
-/**
- * What a core call returned: its result string, or, after a NUL character, the JSON of the
- * error it raised (src/wasm/mod.rs: one return value per export), thrown as a CoinbarError.
- */
-export function answerOf(r) {
-  if (typeof r === 'string' && r.charCodeAt(0) !== 0) return r;
-  throw toCoinbarError(typeof r === 'string' ? r.slice(1) : r);
-}
-
-/** Run a glue call, turning anything it throws into a CoinbarError. */
-export function call(fn) {
-  try {
-    return fn();
-  } catch (e) {
-    throw toCoinbarError(e);
-  }
-}
+// conversion (JSON text in and out of the core), option reading, and the free functions.
+// Every rule and format lives in Rust (src/); nothing here decides what is valid. The core is
+// reached only through ops.js, generated from the op declarations in src/ops/.
+import { inputError, CoinbarError } from './error.js';
+import { maxInputBytes } from './glue.js';
+import * as ops from './ops.js';
 
 /**
  * A text argument bounded before it is copied into wasm memory (which never shrinks): a
@@ -56,7 +30,7 @@ export function toJsonText(value, what, field) {
   try {
     text = JSON.stringify(value);
   } catch (e) {
-    throw inputError(what, field, `cannot be converted to JSON (${e && e.message})`, e);
+    throw inputError(what, field, `cannot be converted to JSON (${e?.message})`, e);
   }
   if (text === undefined) return 'null';
   if (text.length > maxInputBytes) {
@@ -70,7 +44,7 @@ export function toJsonText(value, what, field) {
  * @param {unknown} input
  */
 export function validateInitiate(input) {
-  return validationList(input, 'initiate input', 'ValidateInitiate');
+  return validationList(input, 'initiate input', ops.validateInitiate);
 }
 
 /**
@@ -79,17 +53,17 @@ export function validateInitiate(input) {
  * @param {unknown} input
  */
 export function validateRequest(input) {
-  return validationList(input, 'request input', 'ValidateRequest');
+  return validationList(input, 'request input', ops.validateRequest);
 }
 
-function validationList(input, what, op) {
+function validationList(input, what, validate) {
   let text;
   try {
     text = toJsonText(input, what, 'input');
   } catch (e) {
     return e.errors ?? [{ field: 'input', message: e.message }];
   }
-  return JSON.parse(run(glue.Op[op], text));
+  return validate(text);
 }
 
 /**
@@ -98,7 +72,7 @@ function validationList(input, what, op) {
  */
 export function cartTotal(products) {
   const text = toJsonText(products, 'products', 'products');
-  return run(glue.Op.CartTotal, text);
+  return ops.cartTotal(text);
 }
 
 /**
@@ -120,7 +94,7 @@ export function readOptions(options) {
     return { secretKey, fetchImpl, allowBrowser: allowBrowser === true, rest };
   } catch (e) {
     if (e instanceof CoinbarError) throw e;
-    throw new CoinbarError('config', `options: could not be read (${e && e.message})`, { cause: e });
+    throw new CoinbarError('config', `options: could not be read (${e?.message})`, { cause: e });
   }
 }
 
@@ -143,7 +117,7 @@ export function convertAmount(amount, rate, decimals = 8) {
   boundedText(amount, 'conversion', 'amount');
   boundedText(rate, 'conversion', 'rate');
   if (!Number.isInteger(decimals) || decimals < 0) throw inputError('conversion', 'decimals', 'must be from 0 to 28');
-  return run(glue.Op.ConvertAmount, amount, rate, undefined, undefined, decimals);
+  return ops.convertAmount(amount, rate, decimals);
 }
 
 /**
@@ -152,7 +126,7 @@ export function convertAmount(amount, rate, decimals = 8) {
  */
 export function statusInfo(status) {
   boundedText(status, 'status', 'status');
-  return JSON.parse(run(glue.Op.StatusInfo, status));
+  return ops.statusInfo(status);
 }
 
 /**
@@ -164,44 +138,47 @@ export function gatewayUrl(options, requestToken, timestamp = Date.now()) {
   boundedText(requestToken, 'gateway request', 'requestToken');
   timestampArg(timestamp, 'gateway request');
   const [serviceClientId, environment, baseUrl] = settingsOf(rest, GATEWAY_SETTINGS);
-  return run(glue.Op.GatewayUrl, requestToken, serviceClientId, environment, baseUrl, timestamp);
+  return ops.gatewayUrl(requestToken, serviceClientId, environment, baseUrl, timestamp);
 }
 
 /**
- * Parse a Coinbar answer (HTTP status and body text) with one of the core's readers (the
- * name of its `Op`). An answer over `maxInputBytes` is refused before it is copied into
+ * Parse a Coinbar answer (HTTP status and body text) with one of the core's readers (an op
+ * of ops.js). An answer over `maxInputBytes` is refused before it is copied into
  * wasm memory.
  */
-export function parseAnswer(op, status, text) {
+export function parseAnswer(read, status, text) {
   if (typeof text !== 'string') throw inputError('Coinbar answer', 'body', 'must be the response body text');
   if (!Number.isInteger(status) || status < 100 || status > 599) throw inputError('Coinbar answer', 'status', 'must be an HTTP status code');
   if (text.length > maxInputBytes) {
     throw new CoinbarError('decode', `Coinbar's answer is larger than ${maxInputBytes} bytes (HTTP ${status}); not read`, { status });
   }
-  return JSON.parse(run(glue.Op[op], text, undefined, undefined, undefined, status));
+  return read(text, status);
 }
 
 /** Read Coinbar's answer to initiate (HTTP status + body text). */
-export const parseInitiateResponse = (status, text) => parseAnswer('ParseInitiateResponse', status, text);
+export const parseInitiateResponse = (status, text) => parseAnswer(ops.parseInitiateResponse, status, text);
 /** Read Coinbar's answer to the status call. */
-export const parsePaymentStatus = (status, text) => parseAnswer('ParseStatusResponse', status, text);
+export const parsePaymentStatus = (status, text) => parseAnswer(ops.parseStatusResponse, status, text);
 /** Read Coinbar's answer to the quotes call. */
-export const parseQuotes = (status, text) => parseAnswer('ParseQuotesResponse', status, text);
+export const parseQuotes = (status, text) => parseAnswer(ops.parseQuotesResponse, status, text);
 /** Read Coinbar's answer to the report call. */
-export const parseReport = (status, text) => parseAnswer('ParseReportResponse', status, text);
+export const parseReport = (status, text) => parseAnswer(ops.parseReportResponse, status, text);
 
 /** The options the core checks, and the type each must have before it crosses over. */
-
 const SETTINGS = { serviceClientId: 'string', environment: 'string', baseUrl: 'string', timeoutMs: 'number', maxRetries: 'number' };
+/** The options a gateway URL needs (`gatewayUrl` without a client). */
+const GATEWAY_SETTINGS = { serviceClientId: 'string', environment: 'string', baseUrl: 'string' };
 
 /**
  * The core's settings from an options object (after readOptions took secretKey, fetch and
  * allowBrowser out): `[serviceClientId, environment, baseUrl, timeoutMs, maxRetries]`, each
  * undefined when not given. Unknown names and wrong types are refused here, by name; every
  * rule on the values is the core's.
+ * @param {Record<string, unknown>} rest
+ * @param {Record<string, string>} [known] the settings wanted, in the order returned, with their types
+ * @param {string} [unknown] what an unknown name is called in the error
+ * @returns {any[]}
  */
-const GATEWAY_SETTINGS = { serviceClientId: 'string', environment: 'string', baseUrl: 'string' };
-
 export function settingsOf(rest, known = SETTINGS, unknown = 'is not a known option') {
   for (const key of Object.keys(rest)) {
     if (!Object.hasOwn(known, key)) {

@@ -26,6 +26,24 @@ const OPTION_OF_SETTING = {
   secret_key: 'secretKey',
 };
 
+/**
+ * What a core call returned: its result string, or, after a NUL character, the JSON of the
+ * error it raised (src/wasm.rs: one return value per export), thrown as a CoinbarError.
+ */
+export function answerOf(r) {
+  if (typeof r === 'string' && r.charCodeAt(0) !== 0) return r;
+  throw toCoinbarError(typeof r === 'string' ? r.slice(1) : r);
+}
+
+/** Run a glue call, turning anything it throws into a CoinbarError. */
+export function call(fn) {
+  try {
+    return fn();
+  } catch (e) {
+    throw toCoinbarError(e);
+  }
+}
+
 /** Turn whatever a glue call threw into a CoinbarError. */
 export function toCoinbarError(thrown) {
   if (thrown instanceof CoinbarError) return thrown;

@@ -4,6 +4,7 @@
 // everything else imports `glue` (an ES live binding: after `bind` it is the glue itself).
 // Before that, in the browser before `await init()`, any use throws a CoinbarError that says so.
 import { CoinbarError } from './error.js';
+import { maxInputBytes as coreMaxInputBytes } from './ops.js';
 
 const notLoaded = new Proxy(
   {},
@@ -14,7 +15,11 @@ const notLoaded = new Proxy(
   },
 );
 
-/** The initialized glue module of the build this runtime loaded (server or browser). */
+/**
+ * The initialized glue module of the build this runtime loaded (server or browser). `any`:
+ * wasm-bindgen writes no declarations for it (scripts/build-wasm.sh, --no-typescript).
+ * @type {any}
+ */
 export let glue = notLoaded;
 
 /** The core's limit on text and bytes handed to it (checked before copying into wasm memory). */
@@ -23,5 +28,5 @@ export let maxInputBytes = Infinity;
 /** Bind the initialized glue module (called once, by the runtime entry). */
 export function bind(initialized) {
   glue = initialized;
-  maxInputBytes = Number(initialized.call(initialized.Op.MaxInputBytes, ''));
+  maxInputBytes = coreMaxInputBytes();
 }

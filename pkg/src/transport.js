@@ -3,8 +3,8 @@
 // retried, and what a failed POST means, are the core's decisions (src/retry.rs); this module
 // owns the clock, the deadline, fetch and the hooks.
 import { CoinbarError } from './error.js';
-import { glue, maxInputBytes } from './glue.js';
-import { answerOf } from './common.js';
+import { maxInputBytes } from './glue.js';
+import * as ops from './ops.js';
 
 const HOOK_EVENTS = ['request', 'response'];
 
@@ -44,7 +44,10 @@ export class Hooks {
   }
 }
 
-/** Wait `ms`, or until `signal` aborts (then reject with the abort error). */
+/**
+ * Wait `ms`, or until `signal` aborts (then reject with the abort error).
+ * @returns {Promise<void>}
+ */
 function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(aborted(signal));
@@ -70,7 +73,7 @@ export const aborted = (signal) => new CoinbarError('aborted', 'the call was abo
 export async function send({ fetch, hooks }, prepared, parse, callName, paymentRequestId, limits) {
   const isPost = prepared.method === 'POST';
   const fail = (e, status, networkCode) => {
-    if (isPost && e instanceof CoinbarError) withOutcome(e, answerOf(glue.call(glue.Op.PostOutcome, '', networkCode ?? undefined, e.code, undefined, status)), paymentRequestId);
+    if (isPost && e instanceof CoinbarError) withOutcome(e, ops.postOutcome(networkCode ?? undefined, e.code, status), paymentRequestId);
     return e;
   };
   const { signal, timeoutMs, maxRetries } = limits;
@@ -99,17 +102,18 @@ export async function send({ fetch, hooks }, prepared, parse, callName, paymentR
     }
     const status = answer ? answer.status : 0;
     const final = failure && (failure.code === 'timeout' || failure.code === 'aborted');
-    const delay = final ? -1 : Number(answerOf(glue.call(isPost ? glue.Op.RetryDelayPost : glue.Op.RetryDelayGet, '', networkCode ?? undefined, answer?.retryAfter ?? undefined, undefined, attempt - 1, maxRetries, status, Math.random())));
+    const delay = final ? -1 : (isPost ? ops.retryDelayPost : ops.retryDelayGet)(networkCode ?? undefined, answer?.retryAfter ?? undefined, attempt - 1, maxRetries, status, Math.random());
     const retry = delay >= 0 && delay < deadline - Date.now();
     let result;
     let error = failure;
     if (!retry && !failure) {
+      const got = /** @type {NonNullable<typeof answer>} */ (answer); // no failure: the exchange answered
       try {
-        if (answer.oversize) {
+        if (got.oversize) {
           throw new CoinbarError('decode', `Coinbar's answer is larger than ${maxInputBytes} bytes (HTTP ${status}); not read`, { status });
         }
-        if (answer.redirect) throw redirectError(answer, prepared, parse);
-        result = parse(answer);
+        if (got.redirect) throw redirectError(got, prepared, parse);
+        result = parse(got);
       } catch (e) {
         error = e;
       }

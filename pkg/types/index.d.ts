@@ -73,15 +73,6 @@ export interface PreparedRequest {
   body: string;
 }
 
-/** Answer of Request New Payment. */
-export interface RequestedPayment {
-  result: 'success';
-  request_token: string;
-  payment_id_coinbar: string | null;
-  /** Coinbar's hosted payment page for this token: redirect the customer here. */
-  gateway_url: string;
-}
-
 /** The documented statuses. Unknown ones are passed through as sent. */
 export type KnownPaymentStatus = 'CREATED' | 'PENDING' | 'SUCCESS' | 'FAILED' | 'CANCELED';
 /** A status: one of the documented ones (canonical upper case), or the raw text of an unknown one. */
@@ -98,6 +89,41 @@ export interface StatusInfo {
   is_paid: boolean;
 }
 
+// BEGIN GENERATED: Coinbar objects (src/model/*.rs `object!` declarations; `cargo test` checks, UPDATE_GENERATED=1 cargo test --lib object::ts rewrites)
+/**
+ * Coinbar's answer to initiate: what the customer pays and where. Amounts are exact
+ * decimal strings with every digit Coinbar sent.
+ */
+export interface InitiatePayment {
+  /** Always `success` (any other `result` is an `api` error). */
+  result: 'success';
+  request_token: string;
+  payment_id_coinbar: string;
+  /** Total in `input_coin`. */
+  payment_total_price: DecimalString;
+  /** e.g. `"BTC/EUR"`. */
+  trade_pair: string;
+  /** Coin URI to show as a QR code (e.g. BIP21 `bitcoin:ADDR?amount=…`). */
+  payment_string: string;
+  /** Rate used: units of `input_coin` per coin. */
+  destination_coin_change: DecimalString;
+  /** Amount of the coin to pay. */
+  destination_amount: DecimalString;
+  destination_address: string;
+  /** Memo / destination tag for memo chains (XRP, XDB); null when Coinbar sends none. */
+  destination_memo: string | null;
+}
+
+/** Answer of Request New Payment: the token that opens Coinbar's hosted page. */
+export interface RequestedPayment {
+  /** Always `success` (any other `result` is an `api` error). */
+  result: 'success';
+  request_token: string;
+  payment_id_coinbar: string | null;
+  /** Coinbar's hosted payment page for this token: redirect the customer here. */
+  gateway_url: string;
+}
+
 /** Coin details of a payment (null until a coin is chosen on the hosted page). */
 export interface PaymentDetail {
   destination_coin: string | null;
@@ -107,13 +133,16 @@ export interface PaymentDetail {
   total_price: DecimalString | null;
 }
 
-/** A payment as the status call returns it. */
+/** A payment as the status call returns it (also the core of a callback). */
 export interface Payment {
   payment_id_coinbar: string;
   payment_request_id_client: string;
   service_client_id: string | null;
+  /** The documented status in canonical upper case, or the raw text of an unknown one. */
   status: PaymentStatus;
+  /** Paid, failed or canceled: it will not change any more. */
   is_final: boolean;
+  /** SUCCESS: fulfil the order. */
   is_paid: boolean;
   status_descr: string | null;
   input_coin: string | null;
@@ -173,13 +202,24 @@ export interface ReportDetail {
   payment_string: string | null;
 }
 
-/** The full report of a payment. Dates are strings (Coinbar's `{"$date": …}` objects unwrapped). */
+/** Market data of a report. */
+export interface MarketData {
+  current_change: DecimalString | null;
+}
+
+/**
+ * The full report of a payment. Dates are strings (Coinbar's `{"$date": …}` objects
+ * unwrapped). Only the status is required: Coinbar fills fields in as the payment
+ * progresses.
+ */
 export interface Report {
   payment_id_coinbar: string | null;
   payment_request_id_client: string | null;
   service_client_id: string | null;
   status: PaymentStatus;
+  /** Paid, failed or canceled: it will not change any more. */
   is_final: boolean;
+  /** SUCCESS: fulfil the order. */
   is_paid: boolean;
   status_descr: string | null;
   input_coin: string | null;
@@ -187,21 +227,22 @@ export interface Report {
   products: ProductEcho[];
   payment_detail: ReportDetail | null;
   urlcallback: string | null;
-  market_data: { current_change: DecimalString | null } | null;
+  market_data: MarketData | null;
   creation_time: string | null;
   update_time: string | null;
 }
 
-/** Headers of a received callback: a Headers object or a plain object (any key case). */
-export type HeadersLike = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
-
-/** Raw bytes of a received request body. */
-export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
-
-/** Coinbar's answer to initiate: what the customer pays and where. */
-export interface InitiatePayment {
+/**
+ * `retrievePayment`: what `initiate` returned, for a payment that exists (the resume path
+ * after an `outcome: 'unknown'`), built from Coinbar's report (address and memo read out
+ * of the payment string by the core) and, only when the report lacks a field, the status
+ * call.
+ */
+export interface RetrievedPayment {
+  /** Always `success`. */
   result: 'success';
-  request_token: string;
+  /** Coinbar returns the request token only when the payment is created: always null. */
+  request_token: null;
   payment_id_coinbar: string;
   /** Total in `input_coin`. */
   payment_total_price: DecimalString;
@@ -214,27 +255,24 @@ export interface InitiatePayment {
   /** Amount of the coin to pay. */
   destination_amount: DecimalString;
   destination_address: string;
-  /** Memo / destination tag for memo chains (XRP, XDB); null when Coinbar sends none. */
-  destination_memo: string | null;
-}
-
-/**
- * `retrievePayment`: what `initiate` returned, for a payment that exists (the resume path after
- * an `outcome: 'unknown'`), built from Coinbar's report (address and memo read out of the
- * payment string by the core) and, only when the report lacks a field, the status call.
- */
-export interface RetrievedPayment extends Omit<InitiatePayment, 'request_token' | 'destination_memo'> {
-  /** Coinbar returns the request token only when the payment is created. */
-  request_token: null;
   /** Memo / destination tag from the payment string (XRP `dt`, XDB `memo`); null when it has none (initiate may have said `""`). */
   destination_memo: string | null;
   /** e.g. `"BTC"` (the report's coin, else the first half of `trade_pair`). */
   destination_coin: string | null;
   /** The payment's status now: do not show a payment string again once `is_final`. */
   status: PaymentStatus;
+  /** Paid, failed or canceled: it will not change any more. */
   is_final: boolean;
+  /** SUCCESS: fulfil the order. */
   is_paid: boolean;
 }
+// END GENERATED: Coinbar objects
+
+/** Headers of a received callback: a Headers object or a plain object (any key case). */
+export type HeadersLike = { get(name: string): string | null } | Record<string, string | string[] | undefined>;
+
+/** Raw bytes of a received request body. */
+export type RawBody = string | Uint8Array | ArrayBuffer | ArrayBufferView;
 
 export type CoinbarErrorCode = CoinbarError['code'];
 

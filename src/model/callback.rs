@@ -4,43 +4,45 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::status::{Payment, PaymentStatus, PAYMENT};
-use super::view::{self, Surrogates, Value};
-use super::{answer_json, opt, read, Absent, Field, Got, Shape::*};
+use super::object::{answer_json, object, read, Declared, Decoded};
+use super::status::{Payment, PaymentStatus};
 use crate::error::{Error, ErrorKind};
+use crate::json::read::{self as view, Surrogates, Value};
 use crate::text::text;
 
-/// The customer as a callback or report carries it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Customer {
-    pub external_user_id: Option<String>,
-    pub name: Option<String>,
-    pub surname: Option<String>,
-    pub email: Option<String>,
-    /// Reports only.
-    pub post_balance: Option<String>,
+object! {
+    /// A customer as callbacks and reports carry it.
+    pub struct Customer in CUSTOMER {
+        external_user_id: opt Str,
+        name: opt Str,
+        surname: opt Str,
+        email: opt Str,
+        /// Sent by Coinbar in reports (and kept if a callback carries it); absent otherwise.
+        post_balance: omit Amount,
+    }
 }
 
-/// A product line as Coinbar echoes it back (price as an exact decimal string).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProductEcho {
-    pub product_name: Option<String>,
-    pub product_price: Option<String>,
-    pub product_amount: Option<String>,
-    pub product_id: Option<String>,
-    pub product_type: Option<String>,
+object! {
+    /// A product line as Coinbar echoes it back.
+    pub struct ProductEcho in PRODUCT_ECHO {
+        product_name: opt Str,
+        product_price: opt Amount,
+        product_amount: opt Amount,
+        product_id: opt Str,
+        product_type: opt Str,
+    }
 }
 
-/// A verified callback.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CallbackEvent {
-    /// Written flat: the event's members are the payment's, then these.
-    pub payment: Payment,
-    pub customer: Option<Customer>,
-    pub products: Vec<ProductEcho>,
-    /// `payment_id_coinbar` (`%` and `/` escaped) + `/` + status: the same event delivered
-    /// twice has the same key, two different events never do (see `idempotency_key`).
-    pub idempotency_key: String,
+object! {
+    /// A verified backend callback.
+    pub struct CallbackEvent in CALLBACK {
+        /// Written flat: the event's members are the payment's, then these.
+        payment: flat Payment,
+        customer: opt Object(Customer),
+        products: opt List(ProductEcho),
+    }
+    /// `payment_id_coinbar/STATUS`: the same event delivered twice has the same key.
+    + idempotency_key: String = "string",
 }
 
 /// Largest callback body accepted.
@@ -59,7 +61,7 @@ pub fn verify(
     expected_client_id: &str,
     verify: impl FnOnce(&[u8], &str) -> bool,
 ) -> Result<CallbackEvent, Error> {
-    verify_read(body, client_id_header, signature_header, expected_client_id, verify).map(CallbackEvent::from_got)
+    verify_read(body, client_id_header, signature_header, expected_client_id, verify).map(CallbackEvent::from_read)
 }
 
 /// [`verify`], with the event as the JSON handed to JS (the members of [`CallbackEvent`]).
@@ -108,7 +110,7 @@ fn verify_read(
     signature_header: Option<&str>,
     expected_client_id: &str,
     verify: impl FnOnce(&[u8], &str) -> bool,
-) -> Result<Got, Error> {
+) -> Result<Decoded, Error> {
     if body.len() > MAX_CALLBACK_BYTES {
         return Err(signature_error("callback refused: body larger than 1 MiB"));
     }
@@ -127,35 +129,12 @@ fn verify_read(
     read_event(body)
 }
 
-/// The customer as a callback or report carries it.
-pub(crate) const CUSTOMER: &[Field] = &[
-    opt("external_user_id", Str),
-    opt("name", Str),
-    opt("surname", Str),
-    opt("email", Str),
-    // Reports only: left out of the JSON when absent.
-    opt("post_balance", Amount).or(Absent::Omit),
-];
-
-/// A product line as Coinbar echoes it in a callback or report.
-pub(crate) const PRODUCT_ECHO: &[Field] = &[
-    opt("product_name", Str),
-    opt("product_price", Amount),
-    opt("product_amount", Amount),
-    opt("product_id", Str),
-    opt("product_type", Str),
-];
-
-/// The rule table of a callback body: a payment's fields, plus customer and products.
-const CALLBACK: &[Field] =
-    &[opt("payment", Flat(PAYMENT)), opt("customer", Object(CUSTOMER)), opt("products", List(PRODUCT_ECHO))];
-
 /// Read a (verified) callback body.
 pub fn parse_event(body: &[u8]) -> Result<CallbackEvent, Error> {
-    read_event(body).map(CallbackEvent::from_got)
+    read_event(body).map(CallbackEvent::from_read)
 }
 
-fn read_event(body: &[u8]) -> Result<Got, Error> {
+fn read_event(body: &[u8]) -> Result<Decoded, Error> {
     let g = read(&callback_doc(body)?, CALLBACK)?;
     // The payment the event is about: every event without one would share one key.
     if g.get("payment_id_coinbar").is_none_or(str::is_empty) {
@@ -165,15 +144,11 @@ fn read_event(body: &[u8]) -> Result<Got, Error> {
 }
 
 impl CallbackEvent {
-    fn from_got(mut g: Got) -> CallbackEvent {
-        let payment = Payment::from_got(g.object("payment").unwrap_or_else(|| Got::empty(PAYMENT)));
-        let idempotency_key = idempotency_key(&payment.payment_id_coinbar, &payment.status);
-        CallbackEvent {
-            payment,
-            customer: g.object("customer").map(Customer::from_got),
-            products: g.list("products").into_iter().map(ProductEcho::from_got).collect(),
-            idempotency_key,
-        }
+    /// The typed event, its idempotency key computed.
+    fn from_read(d: Decoded) -> CallbackEvent {
+        let mut event = CallbackEvent::from_decoded(d);
+        event.idempotency_key = idempotency_key(&event.payment.payment_id_coinbar, &event.payment.status);
+        event
     }
 }
 
@@ -186,32 +161,6 @@ fn callback_doc(body: &[u8]) -> Result<view::Obj<'_>, Error> {
         Ok(Value::Object(obj)) => Ok(obj),
         Ok(other) => Err(Error::decode(text!("callback body must be a JSON object (got ", other.type_name(), ")"))),
         Err(e) => Err(Error::decode(text!("callback body is not valid JSON (", e.message(), ")"))),
-    }
-}
-
-impl Customer {
-    /// The typed customer from what [`CUSTOMER`] read.
-    pub(crate) fn from_got(mut g: Got) -> Customer {
-        Customer {
-            external_user_id: g.text("external_user_id"),
-            name: g.text("name"),
-            surname: g.text("surname"),
-            email: g.text("email"),
-            post_balance: g.text("post_balance"),
-        }
-    }
-}
-
-impl ProductEcho {
-    /// The typed product line from what [`PRODUCT_ECHO`] read.
-    pub(crate) fn from_got(mut g: Got) -> ProductEcho {
-        ProductEcho {
-            product_name: g.text("product_name"),
-            product_price: g.text("product_price"),
-            product_amount: g.text("product_amount"),
-            product_id: g.text("product_id"),
-            product_type: g.text("product_type"),
-        }
     }
 }
 
@@ -233,7 +182,7 @@ mod tests {
         let sig = Signer::new(b"secret").unwrap().sign_hex(BODY.as_bytes());
         let e = check(BODY.as_bytes(), Some("cid"), Some(&sig)).unwrap();
         assert_eq!(e.payment.status, PaymentStatus::Success);
-        assert!(e.payment.is_paid);
+        assert!(e.payment.status.is_paid());
         assert_eq!(e.idempotency_key, "p-1/SUCCESS");
         assert_eq!(e.payment.payment_detail.destination_amount.as_deref(), Some("0.00045145423250897323"));
         assert_eq!(e.customer.unwrap().email.as_deref(), Some("jane@example.com"));

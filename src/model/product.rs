@@ -1,14 +1,15 @@
-//! A product line of a payment, and exact cart totals.
+//! The product lines of a payment, read and written as they stream by, and exact cart totals.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use super::input::{read_document, scalar, Fill, Members};
 use crate::error::{Error, FieldError};
-use crate::json::{ObjectWriter, ToJson};
-use crate::model::view::Value;
+use crate::json::read::{ParseError, Scanner};
+use crate::json::ObjectWriter;
 use crate::money::Money;
 use crate::text::text;
-use crate::validate::{self, Checker, FieldRule, Rule, TextKind};
+use crate::validate::{self, CheckedValue, Checker, FieldRule, Json, Presence, Rule, TextKind};
 
 /// Longest product name, in characters.
 pub const MAX_PRODUCT_NAME: usize = 200;
@@ -17,32 +18,30 @@ pub const MAX_PRODUCT_ID: usize = 100;
 /// Longest product type, in characters.
 pub const MAX_PRODUCT_TYPE: usize = 50;
 
+/// The one kind of product line (the `kinds` bit of [`LINE`]).
+const LINE_KIND: u8 = 1;
+
 /// The rule table of a product line (the input's and `cartTotal`'s), in the documented
-/// field order.
+/// field order, which is the order of the line in the body.
 const LINE: &[FieldRule] = &[
-    FieldRule { name: "product_name", rule: Rule::Text(MAX_PRODUCT_NAME, TextKind::Free, true), kinds: 1 },
-    FieldRule { name: "product_price", rule: Rule::Price, kinds: 1 },
-    FieldRule { name: "product_amount", rule: Rule::Whole(1, validate::MAX_PRODUCT_AMOUNT), kinds: 1 },
-    FieldRule { name: "product_id", rule: Rule::Text(MAX_PRODUCT_ID, TextKind::Free, true), kinds: 1 },
-    FieldRule { name: "product_type", rule: Rule::Text(MAX_PRODUCT_TYPE, TextKind::Free, true), kinds: 1 },
+    FieldRule {
+        name: "product_name",
+        rule: Rule::Text(MAX_PRODUCT_NAME, TextKind::Free, Presence::Required),
+        kinds: LINE_KIND,
+    },
+    FieldRule { name: "product_price", rule: Rule::Price, kinds: LINE_KIND },
+    FieldRule { name: "product_amount", rule: Rule::Whole(1, validate::MAX_PRODUCT_AMOUNT), kinds: LINE_KIND },
+    FieldRule {
+        name: "product_id",
+        rule: Rule::Text(MAX_PRODUCT_ID, TextKind::Free, Presence::Required),
+        kinds: LINE_KIND,
+    },
+    FieldRule {
+        name: "product_type",
+        rule: Rule::Text(MAX_PRODUCT_TYPE, TextKind::Free, Presence::Required),
+        kinds: LINE_KIND,
+    },
 ];
-
-/// One validated product line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Product {
-    pub name: String,
-    pub price: Money,
-    pub amount: u64,
-    pub id: String,
-    pub kind: String,
-}
-
-impl Product {
-    /// `price × amount`, exact, in units of 10^-8 (prices have at most 8 decimals).
-    pub fn line_total_units(&self) -> Option<u128> {
-        self.price.to_units(validate::MAX_PRICE_FRACTION_DIGITS)?.checked_mul(u128::from(self.amount))
-    }
-}
 
 /// An exact cart total, as a whole number of 10^-8 units. A `u128` holds the largest total
 /// the product rules allow (a price below 10^12 with 8 decimals is below 10^20 units, × a
@@ -63,82 +62,115 @@ impl Total {
     }
 }
 
-/// A product line as sent: the documented field order, the price as a JSON number.
-impl ToJson for Product {
-    fn write_json(&self, out: &mut String) {
-        ObjectWriter::new(out)
-            .field("product_name", &self.name)
-            .field("product_price", &self.price.to_f64())
-            .field("product_amount", &self.amount)
-            .field("product_id", &self.id)
-            .field("product_type", &self.kind)
-            .end();
-    }
+/// The product lines of one `products` array as it was read: the valid lines written as
+/// sent (the documented field order, the price as a JSON number), their exact total, and the
+/// errors of the broken lines, each under its path (`products[1].product_price`).
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    /// The valid lines, comma-separated, without the brackets.
+    pub json: String,
+    count: usize,
+    errors: Checker,
+    /// `None` once a sum overflowed (impossible within the rules; see [`Total`]).
+    total: Option<u128>,
 }
 
-/// Read and check the `products` array; errors name `products[i].field`.
-pub fn read_products(ch: &mut Checker, v: Option<&Value<'_>>, field: &str) -> Option<Vec<Product>> {
-    let items = match v {
-        None | Some(Value::Null) => {
-            ch.fail(field, "is required");
-            return None;
-        }
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            ch.fail(field, text!("must be an array of product lines (got ", other.type_name(), ")"));
-            return None;
-        }
-    };
-    if items.is_empty() {
-        ch.fail(field, "must hold at least one product line");
-        return None;
+impl Lines {
+    /// `capacity`: bytes to reserve for the lines written (the input's length is plenty).
+    pub fn new(capacity: usize) -> Self {
+        Lines { json: String::with_capacity(capacity), total: Some(0), ..Lines::default() }
     }
-    if items.len() > validate::MAX_PRODUCTS {
-        ch.fail(field, text!("must hold at most ", validate::MAX_PRODUCTS, " product lines (got ", items.len(), ")"));
-        return None;
+
+    /// Read the value of a `products` member: an array is read line by line, each line
+    /// checked and written as soon as it ends (the result is then [`Json::Array`]); anything
+    /// else is read as a scalar for [`Lines::check`] to explain. A repeated `products` key
+    /// starts over, so the last one counts.
+    pub fn read<'a>(&mut self, sc: &mut Scanner<'a>, field: &str) -> Result<Json<'a>, ParseError> {
+        if sc.next_byte() != Some(b'[') {
+            return scalar(sc);
+        }
+        sc.open()?;
+        self.json.clear();
+        *self = Lines { json: core::mem::take(&mut self.json), ..Lines::new(0) };
+        let mut members = Members::new(LINE, LINE_KIND);
+        let mut more = sc.first_item();
+        while more {
+            let i = self.count;
+            self.count += 1;
+            if sc.next_byte() == Some(b'{') {
+                sc.open()?;
+                members.clear();
+                members.read(sc, &mut scalar)?;
+                // Past the limit only the count is reported; the lines are read for syntax.
+                if self.count <= validate::MAX_PRODUCTS {
+                    self.line(&members, field, i);
+                }
+            } else {
+                let v = scalar(sc)?;
+                self.errors.fail(&text!(field, '[', i, ']'), text!("must be an object (got ", v.type_name(), ")"));
+            }
+            more = sc.next_item()?;
+        }
+        Ok(Json::Array)
     }
-    let before = ch.errors.len();
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let Value::Object(obj) = item else {
-            ch.fail(&text!(field, '[', i, ']'), text!("must be an object (got ", item.type_name(), ")"));
-            continue;
-        };
+
+    /// Check one line by [`LINE`]; write it and add it to the total when it passes.
+    fn line(&mut self, members: &Members<'_>, field: &str, i: usize) {
+        let start = self.errors.errors.len();
+        let mark = self.json.len();
+        if i > 0 {
+            self.json.push(',');
+        }
+        let mut checked: [Option<CheckedValue<'_>>; LINE.len()] = Default::default();
+        let mut w = ObjectWriter::new(&mut self.json);
+        members.check_and_write(&mut self.errors, &mut w, Fill::default(), &mut checked, &mut |_, _, _, _| {});
+        w.end();
         // Fields are checked under their bare names and given the line's path only if they
         // fail: valid lines (the hot path) build no path strings.
-        let line_start = ch.errors.len();
-        let mut f = validate::read_fields(ch, obj, LINE, 1, None);
-        for e in ch.errors.iter_mut().skip(line_start) {
-            e.field = text!(field, '[', i, "].", e.field);
+        if self.errors.errors.len() > start {
+            for e in self.errors.errors.iter_mut().skip(start) {
+                e.field = text!(field, '[', i, "].", e.field);
+            }
+            self.json.truncate(mark);
+            return;
         }
-        let line = (
-            f.text("product_name"),
-            f.money("product_price"),
-            f.whole("product_amount"),
-            f.text("product_id"),
-            f.text("product_type"),
-        );
-        if let (Some(name), Some(price), Some(amount), Some(id), Some(kind)) = line {
-            out.push(Product { name, price, amount, id, kind });
+        if let [_, Some(CheckedValue::Money(price)), Some(CheckedValue::Whole(amount)), ..] = checked {
+            self.total = self.total.and_then(|t| t.checked_add(line_total_units(price, amount)?));
         }
     }
-    (ch.errors.len() == before).then_some(out)
+
+    /// The rule of the `products` field on what [`Lines::read`] gave for it (`None`: no such
+    /// member): its errors go to `ch`; `Some(total)` when every line passed.
+    pub fn check(&mut self, ch: &mut Checker, v: Option<&Json<'_>>, field: &str) -> Option<Option<Total>> {
+        match v {
+            None | Some(Json::Null) => ch.fail(field, "is required"),
+            Some(Json::Array) if self.count == 0 => ch.fail(field, "must hold at least one product line"),
+            Some(Json::Array) if self.count > validate::MAX_PRODUCTS => ch.fail(
+                field,
+                text!("must hold at most ", validate::MAX_PRODUCTS, " product lines (got ", self.count, ")"),
+            ),
+            Some(Json::Array) if !self.errors.is_ok() => ch.errors.append(&mut self.errors.errors),
+            Some(Json::Array) => return Some(self.total.map(Total)),
+            Some(other) => ch.fail(field, text!("must be an array of product lines (got ", other.type_name(), ")")),
+        }
+        None
+    }
 }
 
-/// The exact total of all lines. Within the product rules this cannot overflow (see
-/// [`Total`]); `None` would mean it did.
-pub fn total(products: &[Product]) -> Option<Total> {
-    products.iter().try_fold(Total(0), |acc, p| Some(Total(acc.0.checked_add(p.line_total_units()?)?)))
+/// `price × amount`, exact, in units of 10^-8 (prices have at most 8 decimals).
+fn line_total_units(price: Money, amount: u64) -> Option<u128> {
+    price.to_units(validate::MAX_PRICE_FRACTION_DIGITS)?.checked_mul(u128::from(amount))
 }
 
 /// `cartTotal(products)`: check a products array given as JSON text and return its exact
 /// total as a plain decimal string.
 pub fn cart_total_json(products_json: &str) -> Result<String, Error> {
     let mut ch = Checker::default();
-    let value = crate::model::parse_input_json(&mut ch, products_json, "products");
-    let products = value.as_ref().and_then(|v| read_products(&mut ch, Some(v), "products"));
-    match products.and_then(|p| total(&p)) {
-        Some(t) if ch.is_ok() => Ok(t.to_plain_string()),
+    let mut lines = Lines::new(0);
+    let read = read_document(&mut ch, products_json, "products", |sc| lines.read(sc, "products"));
+    let total = read.and_then(|v| lines.check(&mut ch, Some(&v), "products"));
+    match total {
+        Some(Some(t)) if ch.is_ok() => Ok(t.to_plain_string()),
         _ => {
             if ch.is_ok() {
                 ch.fail("products", "total is too large to compute exactly");

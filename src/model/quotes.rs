@@ -4,50 +4,39 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::{opt, read, req, response_object, Absent, Field, Shape::*};
+use super::object::{object, read, Declared};
+use super::response_object;
 use crate::error::Error;
 use crate::json::to_js_json;
 
-/// One coin's rate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Quote {
-    pub code: String,
-    pub name: String,
-    pub conversion_fiat: String,
-    /// Units of `conversion_fiat` per coin, exact as sent.
-    pub conversion_rate: String,
+object! {
+    /// One coin's informative rate.
+    pub struct Quote in QUOTE {
+        code: req Str,
+        name: empty Str,
+        conversion_fiat: req Str,
+        /// Units of `conversion_fiat` per coin.
+        conversion_rate: req Amount,
+    }
 }
 
-/// The rule table of one quote.
-const QUOTE: &[Field] = &[
-    req("code", Str),
-    opt("name", Str).or(Absent::Empty),
-    req("conversion_fiat", Str),
-    req("conversion_rate", Amount),
-];
-
-/// The rule table of the quotes answer: `data`, a list of quotes.
-const QUOTES: &[Field] = &[req("data", List(QUOTE))];
+object! {
+    /// The quotes answer: `data`, a list of quotes (the JSON handed to JS is the list).
+    pub struct Quotes in QUOTES {
+        data: req List(Quote),
+    }
+}
 
 /// Coinbar's answer to the quotes call as the JSON handed to JS: the array of [`Quote`]s.
 pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
     let doc = response_object(status, body, true)?;
-    Ok(to_js_json(&read(&doc, QUOTES)?.list("data")))
+    Ok(to_js_json(&read(&doc, QUOTES)?.take_list("data")))
 }
 
 /// Read Coinbar's answer to the quotes call.
 pub fn parse_response(status: u16, body: &str) -> Result<Vec<Quote>, Error> {
     let doc = response_object(status, body, true)?;
-    let quotes = read(&doc, QUOTES)?.list("data");
-    Ok(quotes
-        .into_iter()
-        .map(|mut q| Quote {
-            code: q.string("code"),
-            name: q.text("name").unwrap_or_default(),
-            conversion_fiat: q.string("conversion_fiat"),
-            conversion_rate: q.string("conversion_rate"),
-        })
-        .collect())
+    Ok(Quotes::from_decoded(read(&doc, QUOTES)?).data)
 }
 
 #[cfg(test)]

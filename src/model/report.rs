@@ -6,101 +6,53 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::callback::{Customer, ProductEcho, CUSTOMER, PRODUCT_ECHO};
-use super::status::PaymentStatus;
-use super::{answer_json, opt, read, req, response_object, Field, Got, Shape::*};
+use super::callback::{Customer, ProductEcho};
+use super::object::{answer_json, object, read, Declared};
+use super::response_object;
 use crate::error::Error;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportDetail {
-    pub transaction_id: Option<String>,
-    /// `type` on the wire.
-    pub kind: Option<String>,
-    pub wallet_origin: Option<String>,
-    pub coin: Option<String>,
-    pub pair: Option<String>,
-    pub amount_crypto: Option<String>,
-    pub timestamp: Option<String>,
-    pub coin_price: Option<String>,
-    pub total_price: Option<String>,
-    pub transaction_timeout_date: Option<String>,
-    pub payment_string: Option<String>,
+object! {
+    /// Transaction details of a report.
+    pub struct ReportDetail in REPORT_DETAIL {
+        transaction_id: opt Str,
+        kind as "type": opt Str,
+        wallet_origin: opt Str,
+        coin: opt Str,
+        pair: opt Str,
+        amount_crypto: opt Amount,
+        timestamp: opt Date,
+        coin_price: opt Amount,
+        total_price: opt Amount,
+        transaction_timeout_date: opt Date,
+        payment_string: opt Str,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MarketData {
-    pub current_change: Option<String>,
+object! {
+    /// Market data of a report.
+    pub struct MarketData in MARKET_DATA {
+        current_change: opt Amount,
+    }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
-    pub payment_id_coinbar: Option<String>,
-    pub payment_request_id_client: Option<String>,
-    pub service_client_id: Option<String>,
-    pub status: PaymentStatus,
-    pub is_final: bool,
-    pub is_paid: bool,
-    pub status_descr: Option<String>,
-    pub input_coin: Option<String>,
-    pub customer: Option<Customer>,
-    pub products: Vec<ProductEcho>,
-    pub payment_detail: Option<ReportDetail>,
-    pub urlcallback: Option<String>,
-    pub market_data: Option<MarketData>,
-    pub creation_time: Option<String>,
-    pub update_time: Option<String>,
-}
-
-/// The rule table of the report's `payment_detail` (the transaction, not the status
-/// answer's coin details).
-const REPORT_DETAIL: &[Field] = &[
-    opt("transaction_id", Str),
-    opt("type", Str),
-    opt("wallet_origin", Str),
-    opt("coin", Str),
-    opt("pair", Str),
-    opt("amount_crypto", Amount),
-    opt("timestamp", Date),
-    opt("coin_price", Amount),
-    opt("total_price", Amount),
-    opt("transaction_timeout_date", Date),
-    opt("payment_string", Str),
-];
-
-const MARKET_DATA: &[Field] = &[opt("current_change", Amount)];
-
-/// The rule table of the report: only the status is required.
-pub(crate) const REPORT: &[Field] = &[
-    opt("payment_id_coinbar", Str),
-    opt("payment_request_id_client", Str),
-    opt("service_client_id", Str),
-    req("status", Status),
-    opt("status_descr", Str),
-    opt("input_coin", Str),
-    opt("customer", Object(CUSTOMER)),
-    opt("products", List(PRODUCT_ECHO)),
-    opt("payment_detail", Object(REPORT_DETAIL)),
-    opt("urlcallback", Str),
-    opt("market_data", Object(MARKET_DATA)),
-    opt("creation_time", Date),
-    opt("update_time", Date),
-];
-
-impl ReportDetail {
-    fn from_got(mut d: Got) -> ReportDetail {
-        ReportDetail {
-            transaction_id: d.text("transaction_id"),
-            kind: d.text("type"),
-            wallet_origin: d.text("wallet_origin"),
-            coin: d.text("coin"),
-            pair: d.text("pair"),
-            amount_crypto: d.text("amount_crypto"),
-            timestamp: d.text("timestamp"),
-            coin_price: d.text("coin_price"),
-            total_price: d.text("total_price"),
-            transaction_timeout_date: d.text("transaction_timeout_date"),
-            payment_string: d.text("payment_string"),
-        }
+object! {
+    /// The full report of a payment. Dates are strings (Coinbar's `{"$date": …}` objects
+    /// unwrapped). Only the status is required: Coinbar fills fields in as the payment
+    /// progresses.
+    pub struct Report in REPORT {
+        payment_id_coinbar: opt Str,
+        payment_request_id_client: opt Str,
+        service_client_id: opt Str,
+        status: req Status,
+        status_descr: opt Str,
+        input_coin: opt Str,
+        customer: opt Object(Customer),
+        products: opt List(ProductEcho),
+        payment_detail: opt Object(ReportDetail),
+        urlcallback: opt Str,
+        market_data: opt Object(MarketData),
+        creation_time: opt Date,
+        update_time: opt Date,
     }
 }
 
@@ -113,28 +65,7 @@ pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
 /// Read Coinbar's answer to the report call.
 pub fn parse_response(status: u16, body: &str) -> Result<Report, Error> {
     let doc = response_object(status, body, false)?;
-    let mut g = read(&doc, REPORT)?;
-    let payment_id_coinbar = g.text("payment_id_coinbar");
-    let payment_request_id_client = g.text("payment_request_id_client");
-    let service_client_id = g.text("service_client_id");
-    let payment_status = PaymentStatus::parse(&g.string("status"));
-    Ok(Report {
-        payment_id_coinbar,
-        payment_request_id_client,
-        service_client_id,
-        is_final: payment_status.is_final(),
-        is_paid: payment_status.is_paid(),
-        status: payment_status,
-        status_descr: g.text("status_descr"),
-        input_coin: g.text("input_coin"),
-        customer: g.object("customer").map(Customer::from_got),
-        products: g.list("products").into_iter().map(ProductEcho::from_got).collect(),
-        payment_detail: g.object("payment_detail").map(ReportDetail::from_got),
-        urlcallback: g.text("urlcallback"),
-        market_data: g.object("market_data").map(|mut m| MarketData { current_change: m.text("current_change") }),
-        creation_time: g.text("creation_time"),
-        update_time: g.text("update_time"),
-    })
+    read(&doc, REPORT).map(Report::from_decoded)
 }
 
 #[cfg(test)]
@@ -151,7 +82,7 @@ mod tests {
             "total_price":7,"transaction_timeout_date":{"$date":1715430961064},"payment_string":"bitcoin:x?amount=1"},
           "urlcallback":null,"market_data":{"current_change":52372.33459748911},"creation_time":{"$date":"2024-05-11T12:00:00Z"}}"#;
         let r = parse_response(200, body).unwrap();
-        assert!(r.is_paid);
+        assert!(r.status.is_paid());
         let d = r.payment_detail.unwrap();
         assert_eq!(d.amount_crypto.as_deref(), Some("0.00013364453000000001"));
         assert_eq!(d.timestamp.as_deref(), Some("2024-05-11T12:16:01.064Z"));

@@ -8,9 +8,10 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use super::object::{answer_json, object, read, Decoded, Field, Success, Val};
 use super::report::REPORT;
 use super::status::PAYMENT;
-use super::{answer_json, opt, payment_uri, read, req, response_object, Field, Got, Shape, Val};
+use super::{payment_uri, response_object};
 use crate::error::{truncate_chars, Error, MAX_BODY_IN_ERROR};
 use crate::text::text;
 
@@ -28,25 +29,41 @@ const FROM: [(&str, &str); 6] = [
     ("amount_crypto", "destination_amount"),
 ];
 
-/// The result: initiate's answer (after `result`), then the coin and the status. Written by
-/// the rule tables' writer ([`answer_json`]).
-const RETRIEVED: &[Field] = &[
-    opt("request_token", Shape::Str),
-    req("payment_id_coinbar", Shape::Str),
-    req("payment_total_price", Shape::Str),
-    req("trade_pair", Shape::Str),
-    req("payment_string", Shape::Str),
-    req("destination_coin_change", Shape::Str),
-    req("destination_amount", Shape::Str),
-    req("destination_address", Shape::Str),
-    opt("destination_memo", Shape::Str),
-    opt("destination_coin", Shape::Str),
-    req("status", Shape::Status),
-];
+object! {
+    /// `retrievePayment`: what `initiate` returned, for a payment that exists (the resume path
+    /// after an `outcome: 'unknown'`), built from Coinbar's report (address and memo read out
+    /// of the payment string by the core) and, only when the report lacks a field, the status
+    /// call.
+    // Written by the rule tables' writer (`answer_json`), never read from Coinbar.
+    pub struct RetrievedPayment in RETRIEVED {
+        /// Coinbar returns the request token only when the payment is created: always null.
+        request_token: none Str,
+        payment_id_coinbar: req Str,
+        /// Total in `input_coin`.
+        payment_total_price: req Amount,
+        /// e.g. `"BTC/EUR"`.
+        trade_pair: req Str,
+        /// Coin URI to show as a QR code (e.g. BIP21 `bitcoin:ADDR?amount=…`).
+        payment_string: req Str,
+        /// Rate used: units of `input_coin` per coin.
+        destination_coin_change: req Amount,
+        /// Amount of the coin to pay.
+        destination_amount: req Amount,
+        destination_address: req Str,
+        /// Memo / destination tag from the payment string (XRP `dt`, XDB `memo`); null when it has none (initiate may have said `""`).
+        destination_memo: opt Str,
+        /// e.g. `"BTC"` (the report's coin, else the first half of `trade_pair`).
+        destination_coin: opt Str,
+        /// The payment's status now: do not show a payment string again once `is_final`.
+        status: req Status,
+    }
+    /// Always `success`.
+    + result: Success = "'success'",
+}
 
 /// An answer (without `result`) read by its table.
 #[inline(never)]
-fn answer(status: u16, body: &str, table: &'static [Field]) -> Result<Got, Error> {
+fn answer(status: u16, body: &str, table: &'static [Field]) -> Result<Decoded, Error> {
     read(&response_object(status, body, false)?, table)
 }
 
@@ -62,7 +79,7 @@ fn decode_error(message: String, status: u16, body: &str) -> Error {
 
 /// A field by its rule: top level (`detail` empty: `top`) or inside `payment_detail`.
 #[inline(never)]
-fn field<'g>(answer: Option<&'g Got>, detail: &str, top: &str) -> Option<&'g str> {
+fn field<'g>(answer: Option<&'g Decoded>, detail: &str, top: &str) -> Option<&'g str> {
     let answer = answer?;
     if detail.is_empty() {
         return answer.get(top);
@@ -121,7 +138,7 @@ pub fn retrieved_json(
     values.push(text_or_absent(target.memo));
     values.push(text_or_absent(coin));
     values.push(text_or_absent(report.get("status").map(str::to_string)));
-    Ok(Some(answer_json(&Got { table: RETRIEVED, values, next: 0 }, true, None)))
+    Ok(Some(answer_json(&Decoded { table: RETRIEVED, values }, true, None)))
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::{answer_json, opt, read, req, response_object, Absent, Field, Got, Shape::*};
+use super::object::{answer_json, object, read, Declared};
+use super::response_object;
 use crate::error::Error;
 use crate::json::{ObjectWriter, ToJson};
 
@@ -88,33 +89,6 @@ impl From<&PaymentStatus> for StatusInfo {
     }
 }
 
-/// The payment's coin details; empty until a coin is chosen (hosted-gateway payments).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PaymentDetail {
-    pub destination_coin: Option<String>,
-    pub trade_pair: Option<String>,
-    pub destination_amount: Option<String>,
-    pub coin_change: Option<String>,
-    pub total_price: Option<String>,
-}
-
-/// A payment as Coinbar reports it (status call, and the core of a callback).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Payment {
-    pub payment_id_coinbar: String,
-    pub payment_request_id_client: String,
-    pub service_client_id: Option<String>,
-    /// Canonical upper-case status, or the raw text of an unknown one.
-    pub status: PaymentStatus,
-    pub is_final: bool,
-    pub is_paid: bool,
-    pub status_descr: Option<String>,
-    pub input_coin: Option<String>,
-    pub payment_detail: PaymentDetail,
-    pub creation_time: Option<String>,
-    pub update_time: Option<String>,
-}
-
 impl ToJson for StatusInfo {
     fn write_json(&self, out: &mut String) {
         ObjectWriter::new(out)
@@ -126,63 +100,30 @@ impl ToJson for StatusInfo {
     }
 }
 
-/// The rule table of `payment_detail` in a status answer or callback.
-const PAYMENT_DETAIL: &[Field] = &[
-    opt("destination_coin", Str),
-    opt("trade_pair", Str),
-    opt("destination_amount", Amount),
-    opt("coin_change", Amount),
-    opt("total_price", Amount),
-];
-
-/// The rule table of a payment: the status answer, and the core of a callback.
-pub(crate) const PAYMENT: &[Field] = &[
-    req("payment_id_coinbar", Str),
-    req("payment_request_id_client", Str),
-    opt("service_client_id", Str),
-    req("status", Status),
-    opt("status_descr", Str),
-    opt("input_coin", Str),
-    opt("payment_detail", Object(PAYMENT_DETAIL)).or(Absent::Empty),
-    opt("creation_time", Date),
-    opt("update_time", Date),
-];
-
-impl Payment {
-    /// The typed payment from what [`PAYMENT`] read.
-    pub(crate) fn from_got(mut g: Got) -> Payment {
-        let payment_id_coinbar = g.string("payment_id_coinbar");
-        let payment_request_id_client = g.string("payment_request_id_client");
-        let service_client_id = g.text("service_client_id");
-        let status = PaymentStatus::parse(&g.string("status"));
-        Payment {
-            payment_id_coinbar,
-            payment_request_id_client,
-            service_client_id,
-            is_final: status.is_final(),
-            is_paid: status.is_paid(),
-            status,
-            status_descr: g.text("status_descr"),
-            input_coin: g.text("input_coin"),
-            payment_detail: PaymentDetail::from_got(
-                g.object("payment_detail").unwrap_or_else(|| Got::empty(PAYMENT_DETAIL)),
-            ),
-            creation_time: g.text("creation_time"),
-            update_time: g.text("update_time"),
-        }
+object! {
+    /// Coin details of a payment (null until a coin is chosen on the hosted page).
+    pub struct PaymentDetail in PAYMENT_DETAIL {
+        destination_coin: opt Str,
+        trade_pair: opt Str,
+        destination_amount: opt Amount,
+        coin_change: opt Amount,
+        total_price: opt Amount,
     }
 }
 
-impl PaymentDetail {
-    /// The coin details from what [`PAYMENT_DETAIL`] read (all absent when the object was).
-    fn from_got(mut d: Got) -> PaymentDetail {
-        PaymentDetail {
-            destination_coin: d.text("destination_coin"),
-            trade_pair: d.text("trade_pair"),
-            destination_amount: d.text("destination_amount"),
-            coin_change: d.text("coin_change"),
-            total_price: d.text("total_price"),
-        }
+object! {
+    /// A payment as the status call returns it (also the core of a callback).
+    pub struct Payment in PAYMENT {
+        payment_id_coinbar: req Str,
+        payment_request_id_client: req Str,
+        service_client_id: opt Str,
+        /// The documented status in canonical upper case, or the raw text of an unknown one.
+        status: req Status,
+        status_descr: opt Str,
+        input_coin: opt Str,
+        payment_detail: empty Object(PaymentDetail),
+        creation_time: opt Date,
+        update_time: opt Date,
     }
 }
 
@@ -196,7 +137,7 @@ pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
 /// Read Coinbar's answer to the status call.
 pub fn parse_response(status: u16, body: &str) -> Result<Payment, Error> {
     let doc = response_object(status, body, false)?;
-    read(&doc, PAYMENT).map(Payment::from_got)
+    read(&doc, PAYMENT).map(Payment::from_decoded)
 }
 
 #[cfg(test)]
@@ -215,7 +156,7 @@ mod tests {
     fn documented_status_parses_exactly() {
         let p = parse_response(200, DOC).unwrap();
         assert_eq!(p.status, PaymentStatus::Failed);
-        assert!(p.is_final && !p.is_paid);
+        assert!(p.status.is_final() && !p.status.is_paid());
         assert_eq!(p.status_descr.as_deref(), Some("Timeout"));
         assert_eq!(p.payment_detail.destination_amount.as_deref(), Some("0.00045145423250897323"));
         assert_eq!(p.payment_detail.coin_change.as_deref(), Some("19913.425"));
@@ -231,7 +172,7 @@ mod tests {
         let body = DOC.replace("\"FAILED\"", "\"partially_paid\"");
         let p = parse_response(200, &body).unwrap();
         assert_eq!(p.status.as_str(), "partially_paid");
-        assert!(!p.is_final);
+        assert!(!p.status.is_final());
         assert_eq!(
             crate::json::to_js_json(&StatusInfo::from(&p.status)),
             r#"{"status":"partially_paid","known":false,"is_final":false,"is_paid":false}"#

@@ -62,7 +62,6 @@ const control = (path, body) =>
     assert.ok(r.ok, `control ${path}: ${r.status} ${await r.clone().text()}`);
     return r.json();
   });
-const fault = (kind, extra = {}) => control('faults', { kind, ...extra });
 const created = (id) => sandbox.payments.createdCount(id);
 const until = async (check, ms = 3000) => {
   const end = Date.now() + ms;

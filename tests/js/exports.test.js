@@ -1,7 +1,8 @@
-// The boundary between the JS shell and the core (src/wasm/mod.rs): two dispatchers chosen
+// The boundary between the JS shell and the core (src/wasm.rs, src/ops): two dispatchers chosen
 // by op code, every export returning at most one value (V8 in Node 20 compiles a JS-to-wasm
 // wrapper with TurboFan, at module compile time, for each exported signature with several
-// results: ~0.8 ms of cold start each), and every op the shell names defined by the core.
+// results: ~0.8 ms of cold start each), and one generated module, pkg/src/ops.js, the only
+// caller of the dispatchers, with a wrapper for every op the core declares.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -29,32 +30,32 @@ for (const flavor of ['server', 'browser']) {
   });
 }
 
-test('every Op / ClientOp the shell names is one the core defines', () => {
+test('only the generated ops.js calls the dispatchers, and every op it wraps is used by the shell', () => {
   const src = new URL('pkg/src/', ROOT);
-  const used = { Op: new Set(), ClientOp: new Set() };
-  for (const file of readdirSync(src).filter((f) => f.endsWith('.js'))) {
-    const code = readFileSync(new URL(file, src), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
-    for (const [, kind, name] of code.matchAll(/\b(Op|ClientOp)\.([A-Za-z]+)/g)) used[kind].add(name);
-    // parseAnswer and validationList take the Op name as a string
-    for (const [, name] of code.matchAll(/'(Parse\w+Response|Validate(?:Initiate|Request))'/g)) used.Op.add(name);
-  }
-  assert.ok(used.Op.size >= 10 && used.ClientOp.size >= 10, `found ${used.Op.size} Op and ${used.ClientOp.size} ClientOp names`);
-  for (const name of used.Op) assert.equal(typeof serverGlue.Op[name], 'number', `Op.${name}`);
-  for (const name of used.ClientOp) assert.equal(typeof serverGlue.ClientOp[name], 'number', `ClientOp.${name}`);
-  assert.deepEqual(browserGlue.Op, serverGlue.Op, 'both builds have the same Op codes');
-  // Every op the core defines is used by the shell (no dead op).
-  const names = (e) => Object.keys(e).filter((k) => !/^\d+$/.test(k));
-  assert.deepEqual(names(serverGlue.Op).filter((n) => !used.Op.has(n)), []);
-  assert.deepEqual(names(serverGlue.ClientOp).filter((n) => !used.ClientOp.has(n)), []);
+  const strip = (code) => code.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  const files = readdirSync(src, { recursive: true }).filter((f) => f.endsWith('.js'));
+  const callers = files.filter((f) => /\bglue\.call\(|\.call\(\s*\d+\s*,|signing_client\(/.test(strip(readFileSync(new URL(f, src), 'utf8'))));
+  assert.deepEqual(callers, ['ops.js']);
+  const ops = readFileSync(new URL('ops.js', src), 'utf8');
+  const free = [...ops.matchAll(/^export function (\w+)\(/gm)].map((m) => m[1]);
+  const client = [...ops.matchAll(/^  (\w+)\([^)]*\) \{/gm)].map((m) => m[1]).filter((n) => n !== 'constructor' && n !== 'free');
+  assert.ok(free.length >= 14 && client.length >= 17, `found ${free.length} free and ${client.length} client ops`);
+  const shell = files.filter((f) => f !== 'ops.js').map((f) => strip(readFileSync(new URL(f, src), 'utf8'))).join('\n');
+  const unused = [...free.filter((n) => !new RegExp(`ops\\.${n}\\b`).test(shell) && n !== 'maxInputBytes'), ...client.filter((n) => !new RegExp(`\\.${n}\\(`).test(shell))];
+  assert.deepEqual(unused, [], 'ops no shell module calls');
+  assert.match(strip(readFileSync(new URL('glue.js', src), 'utf8')), /coreMaxInputBytes\(\)/, 'maxInputBytes is read at bind');
 });
 
 test('a core error crosses as a NUL-marked string and is thrown as a CoinbarError', async () => {
   const { cartTotal, CoinbarError } = await import('coinbar-pay');
   serverGlue.initSync({ module: wasm('server') });
-  const raw = serverGlue.call(serverGlue.Op.CartTotal, '[]');
+  const { Op } = await import('../../pkg/src/ops.js');
+  const raw = serverGlue.call(Op.CartTotal, '[]');
   assert.equal(raw.charCodeAt(0), 0);
   assert.equal(JSON.parse(raw.slice(1)).code, 'validation');
   assert.throws(() => cartTotal([]), (e) => e instanceof CoinbarError && e.code === 'validation');
-  assert.equal(serverGlue.call(undefined, ''), '\0unknown op code', 'a misspelt Op.X is undefined: 0, which no op has');
-  assert.equal(serverGlue.call(99, ''), '\0unknown op code');
+  for (const code of [undefined, 0, 99]) {
+    const wire = JSON.parse(serverGlue.call(code, '').slice(1));
+    assert.deepEqual([wire.code, wire.message], ['config', 'unknown op code'], `code ${code}: no op has it (codes start at 1)`);
+  }
 });

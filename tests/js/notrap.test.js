@@ -24,6 +24,7 @@ const throwingProxy = new Proxy({}, { get() { throw new Error('proxy trap'); }, 
 const getterBomb = { get payment_request_id() { throw new Error('getter'); } };
 
 const SPECIAL = [
+  // biome-ignore lint/correctness/noPrecisionLoss: 1e400 is Infinity on purpose (an overflowing literal is one of the hostile inputs)
   undefined, null, NaN, Infinity, -Infinity, -0, 0, 1e400, -1e400, 2 ** 53 + 1, Number.MAX_VALUE, Number.MIN_VALUE,
   '', ' ', 'x'.repeat(10 * 1024 * 1024), '\ud800', '\udfff\ud800', '\u0000', '🎉'.repeat(1000), true, false, 10n,
   Symbol('s'), () => {}, [], [[]], {}, new Date(0), /re/, new Map([[1, 2]]), new Uint8Array(4), Object.create(null),
@@ -58,7 +59,7 @@ const expectCoinbarError = (fn, label) => {
   try {
     fn();
   } catch (e) {
-    assert.ok(e instanceof CoinbarError, `${label}: threw ${e && e.constructor && e.constructor.name}: ${e && e.message}`);
+    assert.ok(e instanceof CoinbarError, `${label}: threw ${e?.constructor?.name}: ${e?.message}`);
     assert.notEqual(e.code, 'internal', `${label}: ${e.message}`);
     return;
   }

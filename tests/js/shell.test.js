@@ -25,6 +25,15 @@ test('runtime entries are a few lines: load the module, bind the glue, re-export
   }
 });
 
+test('no hand-written file of pkg/src is over 300 lines: the shell is modules with one job each', () => {
+  const GENERATED = new Set(['ops.js']); // written by cargo test from the op declarations
+  const walk = (dir) => readdirSync(new URL(dir, ROOT), { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(`${dir}${d.name}/`) : d.name.endsWith('.js') && !GENERATED.has(d.name) ? [`${dir}${d.name}`] : []));
+  const files = walk('pkg/src/');
+  assert.ok(files.includes('pkg/src/client.js') && files.includes('pkg/src/ledger/index.js'), files.join(', '));
+  const long = files.map((f) => [f, read(f).split('\n').length]).filter(([, n]) => n > 300);
+  assert.deepEqual(long, []);
+});
+
 test('CoinbarPay is a module-level class, not built by a factory at run time', () => {
   const client = code(read('pkg/src/client.js'));
   assert.match(client, /^export class CoinbarPay \{/m);

@@ -175,17 +175,17 @@ export function conformance(open) {
     assert.equal(view.payment_id_coinbar, null);
     assert.equal((await ledger.checkout(orderId, gatewayInput, { cbpay, mode: 'gateway' })).attempt, 1, 'reused');
     assert.equal(cbpay.count('requestPayment'), 1);
-    const r = await ledger.handleCallback(cbpay, ...signedCallback(payment(`${orderId}.1`, 'pid-gw-' + orderId, 'SUCCESS')));
+    const r = await ledger.handleCallback(cbpay, ...signedCallback(payment(`${orderId}.1`, `pid-gw-${orderId}`, 'SUCCESS')));
     assert.equal(r.outcome, 'processed');
     const paid = await ledger.payment(orderId);
     assert.equal(paid.paid, true);
-    assert.equal(paid.payment_id_coinbar, 'pid-gw-' + orderId);
+    assert.equal(paid.payment_id_coinbar, `pid-gw-${orderId}`);
   });
 
   T('2. an event for a payment the order does not have: anomaly (hook + query), not applied', async () => {
     const { ledger, anomalies } = await setup();
     const orderId = `order-${randomUUID()}`;
-    const cbpay = fakeCbpay({ initiate: async () => initiateAnswer('pid-known-' + orderId) });
+    const cbpay = fakeCbpay({ initiate: async () => initiateAnswer(`pid-known-${orderId}`) });
     await ledger.checkout(orderId, input(), { cbpay });
     const r = await ledger.handleCallback(cbpay, ...signedCallback(payment(`${orderId}.1`, 'pid-stranger', 'SUCCESS')));
     assert.equal(r.status, 200);
@@ -232,9 +232,9 @@ export function conformance(open) {
   T('3. forward only by real time: 09:40:00Z vs 09:40:00.700Z, mixed offsets, final never blocked', async () => {
     const { ledger } = await setup();
     const orderId = `order-${randomUUID()}`;
-    const cbpay = fakeCbpay({ initiate: async () => initiateAnswer('pid-t-' + orderId) });
+    const cbpay = fakeCbpay({ initiate: async () => initiateAnswer(`pid-t-${orderId}`) });
     await ledger.checkout(orderId, input(), { cbpay });
-    const pid = 'pid-t-' + orderId;
+    const pid = `pid-t-${orderId}`;
     const prid = `${orderId}.1`;
     const apply = (status, at) => ledger.applyStatus(payment(prid, pid, status, at));
     assert.equal((await apply('CREATED', '2026-01-01T09:39:00Z')).outcome, 'stale', 'same status: nothing to apply');

@@ -34,9 +34,9 @@ export function operationsTests(T, setup) {
     const { ledger, second } = await setup();
     const other = second();
     const orderId = `order-${randomUUID()}`;
-    const cbpay = fakeCbpay({ initiate: async () => initiateAnswer('pid-c-' + orderId) });
+    const cbpay = fakeCbpay({ initiate: async () => initiateAnswer(`pid-c-${orderId}`) });
     await ledger.checkout(orderId, input(), { cbpay });
-    const cb = signedCallback(payment(`${orderId}.1`, 'pid-c-' + orderId, 'SUCCESS'));
+    const cb = signedCallback(payment(`${orderId}.1`, `pid-c-${orderId}`, 'SUCCESS'));
     const results = await Promise.all([ledger, other, ledger, other].map((l) => l.handleCallback(cbpay, ...cb)));
     const outcomes = results.map((r) => r.outcome).sort();
     assert.equal(outcomes.filter((o) => o === 'processed').length, 1, outcomes.join());
@@ -71,9 +71,9 @@ export function operationsTests(T, setup) {
     const c = clock();
     const { ledger } = await setup({ clock: c, ledger: { outboxMaxAttempts: 3, outboxBackoffMs: 1000 } });
     const orderId = `order-${randomUUID()}`;
-    const cbpay = fakeCbpay({ initiate: async () => initiateAnswer('pid-d-' + orderId) });
+    const cbpay = fakeCbpay({ initiate: async () => initiateAnswer(`pid-d-${orderId}`) });
     await ledger.checkout(orderId, input(), { cbpay, meta: { email: 'a@example.com' } });
-    await ledger.applyStatus(payment(`${orderId}.1`, 'pid-d-' + orderId, 'SUCCESS'));
+    await ledger.applyStatus(payment(`${orderId}.1`, `pid-d-${orderId}`, 'SUCCESS'));
     const keys = [];
     const failing = async (d, { idempotencyKey }) => {
       keys.push(idempotencyKey);
@@ -167,7 +167,7 @@ export function operationsTests(T, setup) {
     const c = clock();
     const { ledger } = await setup({ clock: c });
     const o = `order-${randomUUID()}`;
-    const cbpay = fakeCbpay({ initiate: async () => initiateAnswer('pid-f-' + o), findPayment: async (id) => payment(id, 'pid-f-' + o, 'PENDING') });
+    const cbpay = fakeCbpay({ initiate: async () => initiateAnswer(`pid-f-${o}`), findPayment: async (id) => payment(id, `pid-f-${o}`, 'PENDING') });
     await ledger.checkout(o, input(), { cbpay });
     for (let i = 0; i < 5; i++) await ledger.refresh(o, { cbpay });
     assert.equal(cbpay.count('findPayment'), 1);
@@ -182,9 +182,9 @@ export function operationsTests(T, setup) {
     const c = clock();
     const { ledger } = await setup({ clock: c });
     const o = `order-${randomUUID()}`;
-    const cbpay = fakeCbpay({ initiate: async () => initiateAnswer('pid-p-' + o) });
+    const cbpay = fakeCbpay({ initiate: async () => initiateAnswer(`pid-p-${o}`) });
     await ledger.checkout(o, input(), { cbpay });
-    await ledger.handleCallback(cbpay, ...signedCallback(payment(`${o}.1`, 'pid-p-' + o, 'SUCCESS')));
+    await ledger.handleCallback(cbpay, ...signedCallback(payment(`${o}.1`, `pid-p-${o}`, 'SUCCESS')));
     await ledger.handleCallback(cbpay, ...signedCallback(payment('nobody.1', 'pid-nobody', 'SUCCESS'))); // unknown order: pending + anomaly
     await ledger.handleCallback(cbpay, ...signedCallback(payment(`${o}.1`, 'pid-other', 'FAILED'))); // anomaly, kept open
     const settled = (await ledger.anomalies({ kind: 'unknown_order' }))[0];

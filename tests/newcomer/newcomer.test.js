@@ -121,7 +121,7 @@ test('a fresh TypeScript project: the README blocks compile with tsc --strict an
   // "It prints three COINBAR_* lines: put them in a .env file".
   const env = dotenv(sandbox.output());
   assert.deepEqual(Object.keys(env).sort(), ['COINBAR_BASE_URL', 'COINBAR_SECRET_KEY', 'COINBAR_SERVICE_CLIENT_ID']);
-  writeFileSync(join(dir, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  writeFileSync(join(dir, '.env'), `${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
   const control = new URL('/__sandbox/', env.COINBAR_BASE_URL).href;
 
   // Quickstart: node --env-file=.env, a payment with its memo (XRP).

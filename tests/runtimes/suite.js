@@ -359,7 +359,7 @@ export async function runSuite({ pkg, vectors, flavor = 'server', sandbox = null
         tally.passed++;
       } catch (e) {
         tally.failed++;
-        const why = e instanceof Mismatch ? e.message : `threw ${e && e.name}: ${e && e.message}${e && e.code ? ` (code ${e.code})` : ''}`;
+        const why = e instanceof Mismatch ? e.message : `threw ${e?.name}: ${e?.message}${e?.code ? ` (code ${e.code})` : ''}`;
         result.failures.push(`${name}: ${caseName}: ${why}`);
       }
     }

@@ -78,7 +78,7 @@ test('body not in canonical JSON.stringify form → 401 even when the signature 
     '2.0 instead of 2': compact.replace('"product_amount":2', '"product_amount":2.0'),
     'escaped slash': compact.replace('"customer@example.com"', '"customer\\/x@example.com"'),
     '\\u escape for ASCII': compact.replace('"Mario"', '"\\u004dario"'),
-    'trailing newline': compact + '\n',
+    'trailing newline': `${compact}\n`,
   };
   for (const [what, raw] of Object.entries(variants)) {
     assert.notEqual(raw, compact, what);
@@ -104,7 +104,7 @@ test('GET: the signature covers the raw query string without "?" (empty when non
   const get = (signature, u = url) => request(u, { headers: { 'CBPAY-API-KEY': CLIENT.id, SIGNATURE: signature } });
 
   assert.equal((await get(hmac(CLIENT.secret, query))).status, 200);
-  assertUnauthorized(await get(hmac(CLIENT.secret, '?' + query)), /WITHOUT the leading "\?"/);
+  assertUnauthorized(await get(hmac(CLIENT.secret, `?${query}`)), /WITHOUT the leading "\?"/);
   assertUnauthorized(await get(hmac(CLIENT.secret, '')), /query string \("conversion_fiat=GBP"\)/);
   // the query as it appears in the URL: encoding differences matter
   const encoded = 'conversion_fiat=GBP&note=a%20b';

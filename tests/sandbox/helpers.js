@@ -119,7 +119,7 @@ export function requestBody(clientId, overrides = {}) {
 
 /** Unauthenticated control call; `body` is an object or undefined. */
 export function control(sandbox, method, path, body) {
-  return request(sandbox.url + '/__sandbox' + path, {
+  return request(`${sandbox.url}/__sandbox${path}`, {
     method,
     headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -54,7 +54,7 @@ test('control GETs: a foreign Origin gets 403 and no token or signature', async 
     assert.equal(res.status, 403, path);
     assert.doesNotMatch(res.text, /request_token|signature/);
   }
-  const ok = await request(sb.url + '/__sandbox/payments', { headers: { Origin: `http://localhost:${sb.port}` } });
+  const ok = await request(`${sb.url}/__sandbox/payments`, { headers: { Origin: `http://localhost:${sb.port}` } });
   assert.equal(ok.status, 200);
   assert.match(ok.text, /request_token/);
 });

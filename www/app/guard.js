@@ -11,7 +11,7 @@ function ipv6Groups(ip) {
   const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
   if (v4) {
     const [a, b, c, d] = v4.slice(1).map(Number);
-    s = s.slice(0, v4.index) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+    s = `${s.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const halves = s.split('::');
   if (halves.length > 2) return null;

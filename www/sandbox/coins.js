@@ -43,7 +43,7 @@ export const coinDecimals = (code) => {
 /** Rate text (fiat per coin) for a coin in a fiat: "52372.33459748911". */
 export function rateText(code, fiat) {
   const coin = BY_CODE.get(code);
-  if (!coin || !coin.rates[fiat]) throw new RangeError(`no rate for ${code}/${fiat}`);
+  if (!coin?.rates[fiat]) throw new RangeError(`no rate for ${code}/${fiat}`);
   return coin.rates[fiat];
 }
 

@@ -19,7 +19,7 @@ import { FAULT_HELP, FAULT_KINDS, FaultQueue, PROCESSING_KINDS, committedKind, e
 import { stringifyJson, RawNumber } from './json.js';
 import { renderErrorPage, renderPaymentPage, renderResultPage } from './page.js';
 import { openSandboxDb } from './persist.js';
-import { ConflictError, PaymentStore, isFinal } from './store.js';
+import { ConflictError, PaymentStore } from './store.js';
 import { TimerSet } from './timers.js';
 import { validatePaymentBody } from './validate.js';
 
@@ -193,7 +193,7 @@ class Sandbox {
       this.#handle(req, res).catch((err) => {
         if (err instanceof HttpError) return send(res, err.result);
         console.error('[sandbox] internal error:', err);
-        send(res, apiError(500, 'Internal Server Error', 'sandbox bug: ' + err.message));
+        send(res, apiError(500, 'Internal Server Error', `sandbox bug: ${err.message}`));
       });
     });
   }
@@ -315,7 +315,7 @@ class Sandbox {
     const { path, rawQuery } = splitUrl(req.url);
     if (path === '/__sandbox' || path.startsWith('/__sandbox/')) return this.#control(req, res, path, rawQuery);
 
-    const underBase = path.startsWith(API_BASE + '/');
+    const underBase = path.startsWith(`${API_BASE}/`);
     const sub = underBase ? path.slice(API_BASE.length) : path;
     const prefix = underBase ? API_BASE : '';
 
@@ -434,7 +434,7 @@ class Sandbox {
     if (req.method === 'POST') {
       return `${base} the HMAC-SHA256 of the raw request body`;
     }
-    if (rawQuery && signature === hmacHex(client.secret, '?' + rawQuery)) {
+    if (rawQuery && signature === hmacHex(client.secret, `?${rawQuery}`)) {
       return `${base}: sign the query string WITHOUT the leading "?"`;
     }
     return `${base} the HMAC-SHA256 of the query string ("${rawQuery}")`;

@@ -13,7 +13,7 @@ export function parseInstant(value) {
   const m = ISO.exec(value.trim());
   if (!m) return null;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
-  const ms = Number((frac + '000').slice(0, 3));
+  const ms = Number(`${frac}000`.slice(0, 3));
   let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
   if (Number(mo) > 12 || Number(d) > 31 || Number(h) > 24 || Number(mi) > 59 || Number(s) > 60) return null;
   if (zone && zone !== 'Z' && zone !== 'z') {

@@ -20,5 +20,5 @@ init()
     };
   })
   .catch((e) => {
-    window.__check = { error: String(e && e.stack || e) };
+    window.__check = { error: String(e?.stack || e) };
   });

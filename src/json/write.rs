@@ -15,6 +15,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use crate::text::write_u64;
+
 /// A value that writes itself as `JSON.stringify` would.
 pub trait ToJson {
     fn write_json(&self, out: &mut String);
@@ -56,43 +58,6 @@ pub fn write_str(out: &mut String, s: &str) {
     }
     out.push_str(s.get(run..).unwrap_or(""));
     out.push('"');
-}
-
-/// Append a whole number in decimal.
-#[inline(never)]
-pub fn write_u64(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        if let Some(slot) = buf.get_mut(i) {
-            *slot = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || i == 0 {
-            break;
-        }
-    }
-    for &b in buf.get(i..).unwrap_or(&[]) {
-        out.push(char::from(b));
-    }
-}
-
-/// Append a `u128` in decimal: the `u64` loop for up to 19 digits at a time. Not
-/// `to_string`: core's 128-bit formatter is ~1.6 KB of wasm for this one use (amounts).
-pub fn write_u128(out: &mut String, n: u128) {
-    const TEN_POW_19: u128 = 10_000_000_000_000_000_000;
-    if let Ok(small) = u64::try_from(n) {
-        return write_u64(out, small);
-    }
-    write_u128(out, n / TEN_POW_19); // at most two levels: u128::MAX < 10^39
-    let mut low = u64::try_from(n % TEN_POW_19).unwrap_or(0);
-    let mut digits = [b'0'; 19];
-    for slot in digits.iter_mut().rev() {
-        *slot = b'0' + (low % 10) as u8;
-        low /= 10;
-    }
-    out.extend(digits.iter().map(|&b| char::from(b)));
 }
 
 /// Writes the members of one object: `{"a":1,"b":"x"}`.
@@ -221,7 +186,7 @@ impl<T: ToJson + ?Sized> ToJson for &T {
 }
 
 /// Stands in for an unpaired UTF-16 surrogate found in input text (see
-/// [`crate::model::view::Surrogates::Mark`]). U+FFFF is a Unicode noncharacter; the
+/// [`crate::json::read::Surrogates::Mark`]). U+FFFF is a Unicode noncharacter; the
 /// validator refuses any string that contains it, naming the field.
 pub const LONE_SURROGATE_MARK: char = '\u{FFFF}';
 
@@ -239,7 +204,7 @@ mod tests {
         }
         for c in cases {
             let mut out = String::from("x");
-            write_u128(&mut out, c);
+            crate::text::write_u128(&mut out, c);
             assert_eq!(out, format!("x{c}"));
         }
     }

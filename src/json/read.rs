@@ -1,7 +1,8 @@
-//! The one JSON reader of the core: everything JSON that enters it (initiate and request
-//! inputs, products for `cartTotal`, client options, the four Coinbar responses and
-//! callbacks) is parsed here into a borrowed tree, and read from that tree by rule tables
-//! (`initiate.rs`, `product.rs`) or the response rule tables ([`super::read`]).
+//! The one JSON reader of the core: everything JSON that enters it is read here. Coinbar's
+//! responses and callbacks are parsed into a borrowed tree ([`parse`]) and read from it by the
+//! response rule tables ([`super::read`]); the merchant's payment inputs and `cartTotal`'s
+//! products are read member by member with the same grammar through `Scanner`, with no
+//! tree, by the single pass of `input.rs` that checks and writes each field as it goes.
 //!
 //! - Strings borrow the text when they hold no escape; escapes are decoded into an owned
 //!   string. Numbers are the exact text sent (every digit of an amount is kept).
@@ -132,16 +133,18 @@ const MAX_DEPTH: usize = 127;
 
 /// Parse one JSON document (surrounding whitespace allowed).
 pub fn parse(text: &str, surrogates: Surrogates) -> Result<Value<'_>, ParseError> {
-    let mut p = Parser { text, bytes: text.as_bytes(), at: 0, depth: 0, surrogates };
+    let mut p = Scanner::new(text, surrogates);
     let v = p.value()?;
-    p.skip_ws();
-    if p.at != p.bytes.len() {
-        return Err(p.err("trailing characters"));
-    }
+    p.end()?;
     Ok(v)
 }
 
-struct Parser<'a> {
+/// A cursor over one JSON document: [`parse`] builds its tree with it, and a reader that
+/// acts on each member as it comes uses it directly, through `open`, `first_key` /
+/// `next_key`, `first_item` / `next_item`, `string`, `number` and `value` (which builds a
+/// subtree, for values the reader only needs the type of). Both see the same grammar, the
+/// same nesting limit and the same error at the same byte.
+pub(crate) struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
     at: usize,
@@ -149,7 +152,105 @@ struct Parser<'a> {
     surrogates: Surrogates,
 }
 
-impl<'a> Parser<'a> {
+impl<'a> Scanner<'a> {
+    pub(crate) fn new(text: &'a str, surrogates: Surrogates) -> Self {
+        Scanner { text, bytes: text.as_bytes(), at: 0, depth: 0, surrogates }
+    }
+
+    /// After the document: only whitespace may follow.
+    pub(crate) fn end(&mut self) -> Result<(), ParseError> {
+        self.skip_ws();
+        if self.at != self.bytes.len() {
+            return Err(self.err("trailing characters"));
+        }
+        Ok(())
+    }
+
+    /// The first byte of the next value (after whitespace), without reading it.
+    pub(crate) fn next_byte(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.peek()
+    }
+
+    /// Enter the array or object whose `[` or `{` [`Scanner::next_byte`] just returned.
+    pub(crate) fn open(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ParseError::TooDeep);
+        }
+        self.at += 1;
+        Ok(())
+    }
+
+    /// Right after [`Scanner::open`] of an object: its first key (with the `:` read), or
+    /// `None` for `{}`.
+    pub(crate) fn first_key(&mut self) -> Result<Option<Cow<'a, str>>, ParseError> {
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.close();
+            return Ok(None);
+        }
+        self.key().map(Some)
+    }
+
+    /// After a member's value: the next key, or `None` at the closing `}`.
+    pub(crate) fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, ParseError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                self.key().map(Some)
+            }
+            Some(b'}') => {
+                self.close();
+                Ok(None)
+            }
+            _ => Err(self.err("expected `,` or `}`")),
+        }
+    }
+
+    /// Right after [`Scanner::open`] of an array: whether an item follows (else `[]`).
+    pub(crate) fn first_item(&mut self) -> bool {
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.close();
+            return false;
+        }
+        true
+    }
+
+    /// After an item: whether another follows, or the array closed.
+    pub(crate) fn next_item(&mut self) -> Result<bool, ParseError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                Ok(true)
+            }
+            Some(b']') => {
+                self.close();
+                Ok(false)
+            }
+            _ => Err(self.err("expected `,` or `]`")),
+        }
+    }
+
+    fn close(&mut self) {
+        self.at += 1;
+        self.depth -= 1;
+    }
+
+    fn key(&mut self) -> Result<Cow<'a, str>, ParseError> {
+        self.skip_ws();
+        if self.peek() != Some(b'"') {
+            return Err(self.err("expected a key"));
+        }
+        let key = self.string()?;
+        self.skip_ws();
+        self.eat(b':', "expected `:`")?;
+        Ok(key)
+    }
+
     fn err(&self, what: &'static str) -> ParseError {
         ParseError::Syntax(what, self.at)
     }
@@ -182,7 +283,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&mut self) -> Result<Value<'a>, ParseError> {
+    /// The next value as a tree.
+    pub(crate) fn value(&mut self) -> Result<Value<'a>, ParseError> {
         self.skip_ws();
         match self.peek() {
             Some(b'"') => self.string().map(Value::Str),
@@ -198,68 +300,33 @@ impl<'a> Parser<'a> {
     }
 
     fn nested(&mut self, f: fn(&mut Self) -> Result<Value<'a>, ParseError>) -> Result<Value<'a>, ParseError> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(ParseError::TooDeep);
-        }
-        self.at += 1; // `[` or `{`
-        let v = f(self)?;
-        self.depth -= 1;
-        Ok(v)
+        self.open()?; // `[` or `{`
+        f(self)
     }
 
     fn array(&mut self) -> Result<Value<'a>, ParseError> {
         let mut items = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.at += 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
+        let mut more = self.first_item();
+        while more {
             items.push(self.value()?);
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b']') => {
-                    self.at += 1;
-                    return Ok(Value::Array(items));
-                }
-                _ => return Err(self.err("expected `,` or `]`")),
-            }
+            more = self.next_item()?;
         }
+        Ok(Value::Array(items))
     }
 
     fn object(&mut self) -> Result<Value<'a>, ParseError> {
         let mut members = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-            return Ok(Value::Object(Obj { members }));
-        }
-        loop {
-            self.skip_ws();
-            if self.peek() != Some(b'"') {
-                return Err(self.err("expected a key"));
-            }
-            let key = self.string()?;
-            self.skip_ws();
-            self.eat(b':', "expected `:`")?;
+        let mut key = self.first_key()?;
+        while let Some(k) = key {
             let v = self.value()?;
-            members.push((key, v));
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    return Ok(Value::Object(Obj { members }));
-                }
-                _ => return Err(self.err("expected `,` or `}`")),
-            }
+            members.push((k, v));
+            key = self.next_key()?;
         }
+        Ok(Value::Object(Obj { members }))
     }
 
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, returned as its text.
-    fn number(&mut self) -> Result<&'a str, ParseError> {
+    pub(crate) fn number(&mut self) -> Result<&'a str, ParseError> {
         let start = self.at;
         if self.peek() == Some(b'-') {
             self.at += 1;
@@ -305,8 +372,10 @@ impl<'a> Parser<'a> {
         h.iter().try_fold(0u32, |acc, &b| Some(acc * 16 + char::from(b).to_digit(16)?))
     }
 
-    /// A string starting at the opening quote.
-    fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
+    /// A string starting at the opening quote. Not inlined: it is called from four places
+    /// (~2 KB of wasm each).
+    #[inline(never)]
+    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
         self.at += 1;
         let start = self.at;
         // The common case: no escape, borrowed as it stands.

@@ -1,5 +1,7 @@
-// Findings of the package's security review (issue 11 §3), one test each; every one of them
-// failed before its fix.
+// Hostile input to the public API: oversized text and bytes refused before they reach wasm
+// memory, big strings signed in chunks without splitting a character, loopback-only http://,
+// typed arrays that lie about their length, a polluted Object.prototype, and every public
+// function failing with a CoinbarError of the right code in bounded time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -10,7 +12,7 @@ import * as glue from '../../pkg/dist/server/coinbar_pay.js';
 import { baseInput, canonicalBody, officialSignature } from './helpers.js';
 
 const { CoinbarPay, CoinbarError } = sdk;
-const SECRET = 'review-secret';
+const SECRET = 'hostile-input-secret';
 const OPTIONS = { serviceClientId: 'cid', secretKey: SECRET, baseUrl: 'http://127.0.0.1:9/api', timeoutMs: 2000, maxRetries: 0 };
 const wasmBytes = () => glue.initSync().memory.buffer.byteLength;
 const hmac = (data) => createHmac('sha256', SECRET).update(data).digest('hex');
