@@ -17,7 +17,9 @@ for (const flavor of ['server', 'browser']) {
 }
 console.log('package sizes (pkg/dist):');
 for (const r of rows) {
-  console.log(`  ${r.build.padEnd(8)} ${r.file.padEnd(30)} raw ${kb(r.raw).padStart(10)}  gzip ${kb(r.gzip).padStart(10)}  brotli ${kb(r.brotli).padStart(10)}  (${r.raw} / ${r.gzip} / ${r.brotli} bytes)`);
+  console.log(
+    `  ${r.build.padEnd(8)} ${r.file.padEnd(30)} raw ${kb(r.raw).padStart(10)}  gzip ${kb(r.gzip).padStart(10)}  brotli ${kb(r.brotli).padStart(10)}  (${r.raw} / ${r.gzip} / ${r.brotli} bytes)`,
+  );
 }
 
 // The package as npm would publish it (`npm pack --dry-run`).

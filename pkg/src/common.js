@@ -8,7 +8,6 @@
 import { inputError, toCoinbarError, CoinbarError } from './error.js';
 import { glue, maxInputBytes } from './glue.js';
 
-
 /** Run one of the core's secret-free operations (`Op`) on a text, with optional arguments. */
 function run(op, text, s1, s2, s3, n) {
   return call(() => answerOf(glue.call(op, text, s1, s2, s3, n)));

@@ -102,7 +102,23 @@ export async function send({ fetch, hooks }, prepared, parse, callName, paymentR
     }
     const status = answer ? answer.status : 0;
     const final = failure && (failure.code === 'timeout' || failure.code === 'aborted');
-    const delay = final ? -1 : Number(answerOf(glue.call(isPost ? glue.Op.RetryDelayPost : glue.Op.RetryDelayGet, '', networkCode ?? undefined, answer?.retryAfter ?? undefined, undefined, attempt - 1, maxRetries, status, Math.random())));
+    const delay = final
+      ? -1
+      : Number(
+          answerOf(
+            glue.call(
+              isPost ? glue.Op.RetryDelayPost : glue.Op.RetryDelayGet,
+              '',
+              networkCode ?? undefined,
+              answer?.retryAfter ?? undefined,
+              undefined,
+              attempt - 1,
+              maxRetries,
+              status,
+              Math.random(),
+            ),
+          ),
+        );
     const retry = delay >= 0 && delay < deadline - Date.now();
     let result;
     let error = failure;
@@ -124,7 +140,7 @@ export async function send({ fetch, hooks }, prepared, parse, callName, paymentR
       attempt,
       status,
       elapsed_ms: Date.now() - started,
-      error_code: retry ? null : error?.code ?? null,
+      error_code: retry ? null : (error?.code ?? null),
       network_code: networkCode,
       retry,
       retry_delay_ms: retry ? delay : null,
@@ -250,7 +266,8 @@ function pathOf(url) {
 
 const OUTCOME_TEXT = {
   not_processed: 'not processed: Coinbar created no payment for this request',
-  unknown: 'outcome unknown: Coinbar may have created the payment; ask Coinbar before any new attempt: retrievePayment (what initiate returned, or null) or findPayment / paymentStatus for this payment_request_id',
+  unknown:
+    'outcome unknown: Coinbar may have created the payment; ask Coinbar before any new attempt: retrievePayment (what initiate returned, or null) or findPayment / paymentStatus for this payment_request_id',
 };
 
 /** Tag a POST's error with what it says about the payment, in a field and in the message. */

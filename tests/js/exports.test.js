@@ -23,7 +23,11 @@ for (const flavor of ['server', 'browser']) {
     }
     m.dispose();
     assert.ok('call' in results, 'the dispatcher is exported');
-    assert.deepEqual(Object.entries(results).filter(([, n]) => n > 1), [], 'exports with several results');
+    assert.deepEqual(
+      Object.entries(results).filter(([, n]) => n > 1),
+      [],
+      'exports with several results',
+    );
     const dispatchers = Object.keys(results).filter((n) => !n.startsWith('__'));
     assert.deepEqual(dispatchers.sort(), flavor === 'server' ? ['call', 'signing_client', 'signingclient_call'] : ['call']);
   });
@@ -33,7 +37,9 @@ test('every Op / ClientOp the shell names is one the core defines', () => {
   const src = new URL('pkg/src/', ROOT);
   const used = { Op: new Set(), ClientOp: new Set() };
   for (const file of readdirSync(src).filter((f) => f.endsWith('.js'))) {
-    const code = readFileSync(new URL(file, src), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    const code = readFileSync(new URL(file, src), 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '');
     for (const [, kind, name] of code.matchAll(/\b(Op|ClientOp)\.([A-Za-z]+)/g)) used[kind].add(name);
     // parseAnswer and validationList take the Op name as a string
     for (const [, name] of code.matchAll(/'(Parse\w+Response|Validate(?:Initiate|Request))'/g)) used.Op.add(name);
@@ -44,8 +50,14 @@ test('every Op / ClientOp the shell names is one the core defines', () => {
   assert.deepEqual(browserGlue.Op, serverGlue.Op, 'both builds have the same Op codes');
   // Every op the core defines is used by the shell (no dead op).
   const names = (e) => Object.keys(e).filter((k) => !/^\d+$/.test(k));
-  assert.deepEqual(names(serverGlue.Op).filter((n) => !used.Op.has(n)), []);
-  assert.deepEqual(names(serverGlue.ClientOp).filter((n) => !used.ClientOp.has(n)), []);
+  assert.deepEqual(
+    names(serverGlue.Op).filter((n) => !used.Op.has(n)),
+    [],
+  );
+  assert.deepEqual(
+    names(serverGlue.ClientOp).filter((n) => !used.ClientOp.has(n)),
+    [],
+  );
 });
 
 test('a core error crosses as a NUL-marked string and is thrown as a CoinbarError', async () => {
@@ -54,7 +66,10 @@ test('a core error crosses as a NUL-marked string and is thrown as a CoinbarErro
   const raw = serverGlue.call(serverGlue.Op.CartTotal, '[]');
   assert.equal(raw.charCodeAt(0), 0);
   assert.equal(JSON.parse(raw.slice(1)).code, 'validation');
-  assert.throws(() => cartTotal([]), (e) => e instanceof CoinbarError && e.code === 'validation');
+  assert.throws(
+    () => cartTotal([]),
+    (e) => e instanceof CoinbarError && e.code === 'validation',
+  );
   assert.equal(serverGlue.call(undefined, ''), '\0unknown op code', 'a misspelt Op.X is undefined: 0, which no op has');
   assert.equal(serverGlue.call(99, ''), '\0unknown op code');
 });
