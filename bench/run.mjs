@@ -208,7 +208,7 @@ async function sizes() {
     const bytes = Buffer.concat(paths.map((p) => readFileSync(p)));
     return { label, build, files, raw: bytes.length, gzip: gz(bytes), brotli: br(bytes) };
   };
-  const shared = ['pkg/src/glue.js', 'pkg/src/common.js', 'pkg/src/public.js', 'pkg/src/error.js'];
+  const shared = ['pkg/src/glue.js', 'pkg/src/ops.js', 'pkg/src/common.js', 'pkg/src/public.js', 'pkg/src/error.js'];
   // The client and every module it imports (pkg/src/client.js names them).
   const client = ['client', 'server', 'init', 'options', 'requests', 'transport', 'sign', 'callbacks', 'bytes'].map((m) => `pkg/src/${m}.js`);
   const shell = (entry, withClient) => [`pkg/src/${entry}`, ...shared, ...(withClient ? client : [])];
