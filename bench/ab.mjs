@@ -20,21 +20,27 @@ const input = JSON.parse(readFileSync(new URL('inputs/initiate-3.json', import.m
 const sig = createHmac('sha256', SECRET).update(body).digest('hex');
 const headers = { 'cbpay-api-key': CLIENT_ID, signature: sig };
 const mk = (M) => new M.CoinbarPay({ serviceClientId: CLIENT_ID, secretKey: SECRET, baseUrl: 'http://127.0.0.1:8790/coinbar/api/v2' });
-const ca = mk(A), cb = mk(B);
+const ca = mk(A),
+  cb = mk(B);
 const ops = {
   verify: (c) => c.verifyCallback(body, headers),
   prepare: (c) => c.prepareInitiate(input),
   sign: (c) => c.sign(body),
 };
-const N = 3000, ROUNDS = 15;
+const N = 3000,
+  ROUNDS = 15;
 const med = (xs) => xs.sort((x, y) => x - y)[xs.length >> 1];
 for (const [name, f] of Object.entries(ops)) {
-  const ta = [], tb = [];
+  const ta = [],
+    tb = [];
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [c, t] of [[ca, ta], [cb, tb]]) {
+    for (const [c, t] of [
+      [ca, ta],
+      [cb, tb],
+    ]) {
       const t0 = performance.now();
       for (let i = 0; i < N; i++) f(c);
-      t.push((performance.now() - t0) / N * 1e3);
+      t.push(((performance.now() - t0) / N) * 1e3);
     }
   }
   console.log(`${name.padEnd(8)} A ${med(ta).toFixed(2)} µs  B ${med(tb).toFixed(2)} µs  B/A time ${(med(tb) / med(ta)).toFixed(2)}`);
@@ -52,9 +58,14 @@ if (process.argv.includes('--coldstart')) {
     process.stdout.write(String(performance.now() - t0));`;
   const runs = { A: [], B: [] };
   for (let i = 0; i < 21; i++) {
-    for (const [k, repo] of [['A', a], ['B', b]]) {
+    for (const [k, repo] of [
+      ['A', a],
+      ['B', b],
+    ]) {
       runs[k].push(Number(execFileSync(process.execPath, ['--input-type=module', '-e', child(repo)], { encoding: 'utf8' })));
     }
   }
-  console.log(`coldstart A ${med(runs.A).toFixed(2)} ms  B ${med(runs.B).toFixed(2)} ms  B/A time ${(med(runs.B) / med(runs.A)).toFixed(2)}  (import -> first signature, median of 21 fresh processes each)`);
+  console.log(
+    `coldstart A ${med(runs.A).toFixed(2)} ms  B ${med(runs.B).toFixed(2)} ms  B/A time ${(med(runs.B) / med(runs.A)).toFixed(2)}  (import -> first signature, median of 21 fresh processes each)`,
+  );
 }

@@ -58,7 +58,18 @@ if (mode === 'sdk' || mode === 'sdk-inline') {
   const tc = performance.now();
   const signature = client.call(ClientOp.Sign, new TextEncoder().encode(body));
   const t5 = performance.now();
-  Object.assign(out, { startMs: t0, importGlueMs: t1 - t0, readWasmMs: t2 - t1, compileMs: t3 - t2, instantiateMs: t4 - t3, newClientMs: tc - t4, signMs: t5 - tc, firstSignatureMs: t5 - t4, totalMs: t5 - t0, signature });
+  Object.assign(out, {
+    startMs: t0,
+    importGlueMs: t1 - t0,
+    readWasmMs: t2 - t1,
+    compileMs: t3 - t2,
+    instantiateMs: t4 - t3,
+    newClientMs: tc - t4,
+    signMs: t5 - tc,
+    firstSignatureMs: t5 - t4,
+    totalMs: t5 - t0,
+    signature,
+  });
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -61,7 +61,11 @@ for (let i = 0; i < runs; i++) {
     }
   }
 }
-const signatures = new Set(Object.values(samples).flat().map((s) => s.signature));
+const signatures = new Set(
+  Object.values(samples)
+    .flat()
+    .map((s) => s.signature),
+);
 const result = { runs: {}, errors, sameSignature: signatures.size === 1 };
 for (const [mode, ss] of Object.entries(samples)) {
   if (!ss.length) continue;

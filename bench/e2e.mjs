@@ -146,7 +146,9 @@ try {
     summary.sdkOverheadVsTimeoutPct = (summary['hand-written + timeout'].opsPerSec / summary.sdk.opsPerSec - 1) * 100;
     summary.sdkCpuOverheadVsTimeoutPct = (summary.sdk.cpuUsPerCall / summary['hand-written + timeout'].cpuUsPerCall - 1) * 100;
     result.byConcurrency[c] = summary;
-    log(`  e2e concurrency ${String(c).padStart(2)}: hand-written ${summary['hand-written'].opsPerSec.toFixed(0)}/s ${JSON.stringify(summary['hand-written'].rounds)}, sdk ${summary.sdk.opsPerSec.toFixed(0)}/s ${JSON.stringify(summary.sdk.rounds)}, overhead ${summary.sdkOverheadPct.toFixed(1)}% (vs + timeout ${summary.sdkOverheadVsTimeoutPct.toFixed(1)}%); client CPU per call ${summary['hand-written'].cpuUsPerCall.toFixed(0)} vs ${summary.sdk.cpuUsPerCall.toFixed(0)} µs`);
+    log(
+      `  e2e concurrency ${String(c).padStart(2)}: hand-written ${summary['hand-written'].opsPerSec.toFixed(0)}/s ${JSON.stringify(summary['hand-written'].rounds)}, sdk ${summary.sdk.opsPerSec.toFixed(0)}/s ${JSON.stringify(summary.sdk.rounds)}, overhead ${summary.sdkOverheadPct.toFixed(1)}% (vs + timeout ${summary.sdkOverheadVsTimeoutPct.toFixed(1)}%); client CPU per call ${summary['hand-written'].cpuUsPerCall.toFixed(0)} vs ${summary.sdk.cpuUsPerCall.toFixed(0)} µs`,
+    );
     for (const [impl, s] of Object.entries(summary)) if (s.failed) log(`  e2e ${impl}: ${s.failed} failed calls, first: ${s.firstError}`);
   }
 } finally {

@@ -59,5 +59,7 @@ const result = {
   heapGrowthBytes: after.heapUsedBytes - afterWarmup.heapUsedBytes,
   trace,
 };
-log(`  memory: ${done} calls in ${(elapsedMs / 1000).toFixed(1)} s; wasm ${afterWarmup.wasmMemoryBytes} -> ${after.wasmMemoryBytes} bytes; heapUsed ${afterWarmup.heapUsedBytes} -> ${after.heapUsedBytes} bytes`);
+log(
+  `  memory: ${done} calls in ${(elapsedMs / 1000).toFixed(1)} s; wasm ${afterWarmup.wasmMemoryBytes} -> ${after.wasmMemoryBytes} bytes; heapUsed ${afterWarmup.heapUsedBytes} -> ${after.heapUsedBytes} bytes`,
+);
 process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);

@@ -188,7 +188,10 @@ function verifyTable(r, impls, bytes) {
   const headers = ['baseline variant', 'body bytes', 'SDK verifyCallback ops/s'];
   for (const impl of impls) headers.push(`${IMPL_LABEL[impl]} ops/s`, `SDK ÷ ${IMPL_LABEL[impl]}`);
   const rows = [];
-  for (const [variant, suffix] of [['header + signature check (constant time)', ''], ['… + JSON.parse of the body', '+parse']]) {
+  for (const [variant, suffix] of [
+    ['header + signature check (constant time)', ''],
+    ['… + JSON.parse of the body', '+parse'],
+  ]) {
     const row = [variant, bytes, fmtOps(r.sdk?.opsPerSec)];
     for (const impl of impls) row.push(fmtOps(r[impl + suffix]?.opsPerSec), fmtRatio(ratio(r.sdk?.opsPerSec, r[impl + suffix]?.opsPerSec)));
     rows.push(row);
@@ -205,7 +208,7 @@ async function sizes() {
     const bytes = Buffer.concat(paths.map((p) => readFileSync(p)));
     return { label, build, files, raw: bytes.length, gzip: gz(bytes), brotli: br(bytes) };
   };
-  const shared = ['pkg/src/glue.js', 'pkg/src/common.js', 'pkg/src/public.js', 'pkg/src/error.js'];
+  const shared = ['pkg/src/glue.js', 'pkg/src/ops.js', 'pkg/src/common.js', 'pkg/src/public.js', 'pkg/src/error.js'];
   // The client and every module it imports (pkg/src/client.js names them).
   const client = ['client', 'server', 'init', 'options', 'requests', 'transport', 'sign', 'callbacks', 'bytes'].map((m) => `pkg/src/${m}.js`);
   const shell = (entry, withClient) => [`pkg/src/${entry}`, ...shared, ...(withClient ? client : [])];
@@ -346,7 +349,13 @@ await section('coldstart', async () => {
   ];
   const inl = r.runs['sdk-inline'];
   if (inl) {
-    rows.push(['Node, app bundle (the .wasm inline as base64, as bundlers resolve it): import → first signature', fmtMs(inl.firstSignatureMs), `plain Node: ${fmtMs(s.firstSignatureMs)}`, fmtMs(inl.firstSignatureMs - s.firstSignatureMs), inl.count]);
+    rows.push([
+      'Node, app bundle (the .wasm inline as base64, as bundlers resolve it): import → first signature',
+      fmtMs(inl.firstSignatureMs),
+      `plain Node: ${fmtMs(s.firstSignatureMs)}`,
+      fmtMs(inl.firstSignatureMs - s.firstSignatureMs),
+      inl.count,
+    ]);
   }
   if (g) {
     rows.push([
@@ -359,9 +368,27 @@ await section('coldstart', async () => {
   }
   if (w) {
     rows.push(
-      ['workerd: new Miniflare → ready (workerd starts, compiles the .wasm, evaluates the worker)', fmtMs(w.sdk.readyMs, 1), `WebCrypto worker: ${fmtMs(w.webcrypto.readyMs, 1)}`, fmtMs(w.sdk.readyMs - w.webcrypto.readyMs, 1), w.sdk.runs],
-      ['workerd: first request (client from secret + first signature), seen from Node', fmtMs(w.sdk.firstRequestMs), `WebCrypto worker: ${fmtMs(w.webcrypto.firstRequestMs)}`, fmtMs(w.sdk.firstRequestMs - w.webcrypto.firstRequestMs), w.sdk.runs],
-      ['workerd: second request (for reference)', fmtMs(w.sdk.secondRequestMs), `WebCrypto worker: ${fmtMs(w.webcrypto.secondRequestMs)}`, fmtMs(w.sdk.secondRequestMs - w.webcrypto.secondRequestMs), w.sdk.runs],
+      [
+        'workerd: new Miniflare → ready (workerd starts, compiles the .wasm, evaluates the worker)',
+        fmtMs(w.sdk.readyMs, 1),
+        `WebCrypto worker: ${fmtMs(w.webcrypto.readyMs, 1)}`,
+        fmtMs(w.sdk.readyMs - w.webcrypto.readyMs, 1),
+        w.sdk.runs,
+      ],
+      [
+        'workerd: first request (client from secret + first signature), seen from Node',
+        fmtMs(w.sdk.firstRequestMs),
+        `WebCrypto worker: ${fmtMs(w.webcrypto.firstRequestMs)}`,
+        fmtMs(w.sdk.firstRequestMs - w.webcrypto.firstRequestMs),
+        w.sdk.runs,
+      ],
+      [
+        'workerd: second request (for reference)',
+        fmtMs(w.sdk.secondRequestMs),
+        `WebCrypto worker: ${fmtMs(w.webcrypto.secondRequestMs)}`,
+        fmtMs(w.sdk.secondRequestMs - w.webcrypto.secondRequestMs),
+        w.sdk.runs,
+      ],
     );
   }
   print(table(['what (median)', 'SDK', 'baseline', 'SDK − baseline', 'runs'], rows));
@@ -378,7 +405,9 @@ await section('sizes', async () => {
   print(
     table(
       ['build', 'file', 'raw', 'gzip', 'brotli', 'bytes (raw / gzip / brotli)'],
-      rows.map((r) => (r.missing ? [r.build, r.label, 'missing', '', '', r.files.join(' ')] : [r.build, r.label, fmtBytes(r.raw), fmtBytes(r.gzip), fmtBytes(r.brotli), `${r.raw} / ${r.gzip} / ${r.brotli}`])),
+      rows.map((r) =>
+        r.missing ? [r.build, r.label, 'missing', '', '', r.files.join(' ')] : [r.build, r.label, fmtBytes(r.raw), fmtBytes(r.gzip), fmtBytes(r.brotli), `${r.raw} / ${r.gzip} / ${r.brotli}`],
+      ),
     ),
   );
   return rows;
@@ -400,11 +429,19 @@ await section('memory', async () => {
   print(
     table(
       ['', 'at start', 'after warm-up', `after ${r.calls.toLocaleString('en')} calls`, 'growth after warm-up'],
-      keys.map(([label, k]) => [label, r.start[k].toLocaleString('en'), r.afterWarmup[k].toLocaleString('en'), r.after[k].toLocaleString('en'), `${r.after[k] - r.afterWarmup[k] >= 0 ? '+' : ''}${(r.after[k] - r.afterWarmup[k]).toLocaleString('en')}`]),
+      keys.map(([label, k]) => [
+        label,
+        r.start[k].toLocaleString('en'),
+        r.afterWarmup[k].toLocaleString('en'),
+        r.after[k].toLocaleString('en'),
+        `${r.after[k] - r.afterWarmup[k] >= 0 ? '+' : ''}${(r.after[k] - r.afterWarmup[k]).toLocaleString('en')}`,
+      ]),
     ),
   );
   print();
-  print(`${r.calls.toLocaleString('en')} calls in ${(r.elapsedMs / 1000).toFixed(1)} s (${fmtOps(r.opsPerSec)} ops/s)${r.stoppedEarly ? `, STOPPED EARLY at the time limit (planned ${r.plannedCalls.toLocaleString('en')})` : ''}; wasm memory every 10%: ${[...new Set(r.trace.map((t) => t.wasmMemoryBytes))].map((b) => b.toLocaleString('en')).join(' → ')} bytes.`);
+  print(
+    `${r.calls.toLocaleString('en')} calls in ${(r.elapsedMs / 1000).toFixed(1)} s (${fmtOps(r.opsPerSec)} ops/s)${r.stoppedEarly ? `, STOPPED EARLY at the time limit (planned ${r.plannedCalls.toLocaleString('en')})` : ''}; wasm memory every 10%: ${[...new Set(r.trace.map((t) => t.wasmMemoryBytes))].map((b) => b.toLocaleString('en')).join(' → ')} bytes.`,
+  );
   return r;
 });
 
@@ -436,7 +473,9 @@ await section('e2e', async () => {
     ),
   );
   print();
-  print('SDK overhead per call = baseline ops/s ÷ SDK ops/s − 1. The second baseline arms the same per-call timeout as the SDK (in Node 20, making an AbortController and undici following its signal cost several µs of CPU per call). Client CPU/call = the client process\'s user+system CPU per completed call (the sandbox is another process): it shows the SDK\'s own cost even where the sandbox is the bottleneck.');
+  print(
+    "SDK overhead per call = baseline ops/s ÷ SDK ops/s − 1. The second baseline arms the same per-call timeout as the SDK (in Node 20, making an AbortController and undici following its signal cost several µs of CPU per call). Client CPU/call = the client process's user+system CPU per completed call (the sandbox is another process): it shows the SDK's own cost even where the sandbox is the bottleneck.",
+  );
   for (const [c, s] of Object.entries(r.byConcurrency)) {
     for (const impl of ['hand-written', 'hand-written + timeout', 'sdk']) if (s[impl].failed) print(`**concurrency ${c}, ${impl}: ${s[impl].failed} failed calls, first: ${s[impl].firstError}**`);
   }
@@ -460,7 +499,14 @@ await section('rust', async () => {
   const rows = [];
   for (const [group, byId] of Object.entries(c)) {
     for (const [id, e] of Object.entries(byId)) {
-      rows.push([group, INPUT_LABEL[id] ?? id, e.bytes ?? '', e.medianNs >= 1000 ? `${(e.medianNs / 1000).toFixed(2)} µs` : `${e.medianNs.toFixed(0)} ns`, fmtOps(e.opsPerSec), e.bytes ? `${((e.bytes * e.opsPerSec) / 2 ** 20).toFixed(0)} MiB/s` : '']);
+      rows.push([
+        group,
+        INPUT_LABEL[id] ?? id,
+        e.bytes ?? '',
+        e.medianNs >= 1000 ? `${(e.medianNs / 1000).toFixed(2)} µs` : `${e.medianNs.toFixed(0)} ns`,
+        fmtOps(e.opsPerSec),
+        e.bytes ? `${((e.bytes * e.opsPerSec) / 2 ** 20).toFixed(0)} MiB/s` : '',
+      ]);
     }
   }
   print(table(['bench', 'input', 'bytes', 'median time', 'ops/s', 'throughput'], rows));
@@ -512,13 +558,20 @@ results.targets = targets;
 print();
 print('## Targets (issue 22; same machine, same run)');
 print();
-print(table(['target', 'measured', 'must', 'goal', 'must met?', 'goal met?', 'note'], targets.map((t) => [t.name, t.measured, bar(t, 'must'), bar(t, 'goal'), yes(t.met.must), yes(t.met.goal), t.note])));
+print(
+  table(
+    ['target', 'measured', 'must', 'goal', 'must met?', 'goal met?', 'note'],
+    targets.map((t) => [t.name, t.measured, bar(t, 'must'), bar(t, 'goal'), yes(t.met.must), yes(t.met.goal), t.note]),
+  ),
+);
 
 const wasmAfter = fileHash(SERVER_WASM);
 results.environment.loadAverageAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
 results.environment.durationS = Math.round((Date.now() - started) / 1000);
 print();
-print(`musts: ${targets.filter((t) => t.met.must).length} met, ${targets.filter((t) => t.met.must === false).length} missed; goals: ${targets.filter((t) => t.met.goal).length} met, ${targets.filter((t) => t.met.goal === false).length} missed; ${targets.filter((t) => t.met.must === null).length} n/a. Load average at end: ${results.environment.loadAverageAtEnd.join(' / ')}; ${results.environment.durationS} s in all.`);
+print(
+  `musts: ${targets.filter((t) => t.met.must).length} met, ${targets.filter((t) => t.met.must === false).length} missed; goals: ${targets.filter((t) => t.met.goal).length} met, ${targets.filter((t) => t.met.goal === false).length} missed; ${targets.filter((t) => t.met.must === null).length} n/a. Load average at end: ${results.environment.loadAverageAtEnd.join(' / ')}; ${results.environment.durationS} s in all.`,
+);
 if (wasmAfter !== env.serverWasmSha256) {
   results.environment.buildChangedDuringRun = true;
   print(`**pkg/dist/server changed during the run (${env.serverWasmSha256} → ${wasmAfter}): figures mix two builds, run again.**`);

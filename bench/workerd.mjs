@@ -127,11 +127,11 @@ async function coldStart(dir) {
       secondRequestMs: median(rs.map((r) => r.secondRequestMs)),
       totalMs: median(rs.map((r) => r.totalMs)),
     };
-    log(`  workerd cold start ${kind.padEnd(10)} ready ${summary[kind].readyMs.toFixed(1)} ms, first request ${summary[kind].firstRequestMs.toFixed(2)} ms, second ${summary[kind].secondRequestMs.toFixed(2)} ms`);
+    log(
+      `  workerd cold start ${kind.padEnd(10)} ready ${summary[kind].readyMs.toFixed(1)} ms, first request ${summary[kind].firstRequestMs.toFixed(2)} ms, second ${summary[kind].secondRequestMs.toFixed(2)} ms`,
+    );
   }
-  summary.bundleBytes = Object.fromEntries(
-    Object.entries(scripts).map(([k, s]) => [k, readFileSync(s).length]),
-  );
+  summary.bundleBytes = Object.fromEntries(Object.entries(scripts).map(([k, s]) => [k, readFileSync(s).length]));
   return summary;
 }
 

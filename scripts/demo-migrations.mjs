@@ -10,4 +10,4 @@ import { shopSchemaSql, SHOP_MIGRATION_NAME } from '../www/app/schema.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 copyFileSync(`${root}pkg/migrations/sqlite/0001_coinbar_ledger.sql`, `${root}www/app/migrations/0001_coinbar_ledger.sql`);
 writeFileSync(`${root}www/app/migrations/${SHOP_MIGRATION_NAME}`, shopSchemaSql('sqlite'));
-console.log('www/app/migrations: 0001_coinbar_ledger.sql (the ledger\'s), 0002_shop.sql (the shop\'s)');
+console.log("www/app/migrations: 0001_coinbar_ledger.sql (the ledger's), 0002_shop.sql (the shop's)");

@@ -46,7 +46,17 @@ const leBytesOf = (x) => {
 
 // ---- 1. V8's JSON.stringify cases ------------------------------------------------------
 
-const RANGES = [[0x20, 0x7e], [0x00, 0x1f], [0x7f, 0xff], [0x2000, 0x206f], [0x4e00, 0x4fff], [0xe000, 0xe0ff], [0xfff0, 0xfffe], [0x1f300, 0x1f6ff], [0x10000, 0x10ffff]];
+const RANGES = [
+  [0x20, 0x7e],
+  [0x00, 0x1f],
+  [0x7f, 0xff],
+  [0x2000, 0x206f],
+  [0x4e00, 0x4fff],
+  [0xe000, 0xe0ff],
+  [0xfff0, 0xfffe],
+  [0x1f300, 0x1f6ff],
+  [0x10000, 0x10ffff],
+];
 const randomString = (n) => {
   let s = '';
   for (let i = 0; i < n; i++) {
@@ -70,17 +80,7 @@ const wellFormed = [
 ];
 for (let i = 0; i < 40; i++) wellFormed.push(randomString(r.int(1, 24)));
 
-const lone = [
-  '\ud800',
-  '\udfff',
-  'a\udc00b',
-  '\ud800\ud800\udc00',
-  '\udc00\ud800',
-  '\ud83d\ude00\ud83d',
-  'x\\ud800',
-  '\\\ud800',
-  '\udbff\udfff\udbff',
-];
+const lone = ['\ud800', '\udfff', 'a\udc00b', '\ud800\ud800\udc00', '\udc00\ud800', '\ud83d\ude00\ud83d', 'x\\ud800', '\\\ud800', '\udbff\udfff\udbff'];
 for (let i = 0; i < 20; i++) {
   let s = randomString(r.int(0, 6));
   const at = r.int(0, s.length);
@@ -89,6 +89,7 @@ for (let i = 0; i < 20; i++) {
   lone.push(s);
 }
 
+// biome-ignore format: a table of numbers, several per line
 const numbers = [
   0, -0, 1, -1, 0.1, 0.2, 0.1 + 0.2, 2.5, 1e21, 1e20, 1e-7, 1e-6, 1.5e-7, 123e-20, 5e-324, Number.MIN_VALUE,
   // biome-ignore lint/correctness/noPrecisionLoss: a literal JS cannot hold exactly is a seed on purpose (the JSON number it prints)
@@ -164,10 +165,46 @@ add('surrogates', byte(2), '"\\uD83D\\uDE00\\\\ud800\\u+d80"');
 
 // money: 0 parse_plain, 1 parse_json_number, 2 decimal_text (texts); 3 arithmetic, 4 price
 // formatting (bytes).
-const amounts = new Set(['0', '-0', '007', '3.97', '2.50', '0.00045145423250897323', '79228162514264337593543950335', '79228162514264337593543950336',
-  '7.9228162514264337593543950335', '0.0000000000000000000000000001', '0.00000000000000000000000000001', '1e-28', '1e-29', '1.5e-29', '1e28', '1e29',
-  '2.4e-5', '1E+400', '1e-400', '0e999999', '-1.5E+3', '123456789012345678901234567890', '1_000', '1_0e2', '0x10', ' 1', '1 ', '1e', 'e1', '.5e1',
-  '+1e5', '1.e5', '1e+', '--1', '1..2', 'NaN', 'Infinity', '１２']);
+const amounts = new Set([
+  '0',
+  '-0',
+  '007',
+  '3.97',
+  '2.50',
+  '0.00045145423250897323',
+  '79228162514264337593543950335',
+  '79228162514264337593543950336',
+  '7.9228162514264337593543950335',
+  '0.0000000000000000000000000001',
+  '0.00000000000000000000000000001',
+  '1e-28',
+  '1e-29',
+  '1.5e-29',
+  '1e28',
+  '1e29',
+  '2.4e-5',
+  '1E+400',
+  '1e-400',
+  '0e999999',
+  '-1.5E+3',
+  '123456789012345678901234567890',
+  '1_000',
+  '1_0e2',
+  '0x10',
+  ' 1',
+  '1 ',
+  '1e',
+  'e1',
+  '.5e1',
+  '+1e5',
+  '1.e5',
+  '1e+',
+  '--1',
+  '1..2',
+  'NaN',
+  'Infinity',
+  '１２',
+]);
 for (const v of [...vectors.responses.map((x) => x.body), ...vectors.callbacks.map((x) => x.body)]) {
   for (const m of String(v).matchAll(/-?\d+(\.\d+)?([eE][+-]?\d+)?/g)) amounts.add(m[0]);
 }
@@ -186,35 +223,88 @@ const statusByte = (s) => (s === 200 ? 0 : 0xe0 + STATUSES.indexOf(s));
 const target = { initiate: 'response_initiate', request: 'response_initiate', status: 'response_status', quotes: 'response_quotes', report: 'response_report' };
 for (const v of vectors.responses) add(target[v.call], byte(statusByte(v.status)), v.body);
 const detail = { destination_coin: 'BTC', trade_pair: 'BTC/EUR', destination_amount: 1, coin_change: 52372.33459748911, total_price: 3.97 };
-const statusBody = { payment_id_coinbar: 'p-1', payment_request_id_client: 'order-1', service_client_id: 'c', status: 'CREATED', payment_detail: detail, input_coin: 'EUR', creation_time: '2024-05-11T12:00:00.000Z', update_time: '2024-05-11T12:00:00.000Z', status_descr: 'Waiting for payment' };
+const statusBody = {
+  payment_id_coinbar: 'p-1',
+  payment_request_id_client: 'order-1',
+  service_client_id: 'c',
+  status: 'CREATED',
+  payment_detail: detail,
+  input_coin: 'EUR',
+  creation_time: '2024-05-11T12:00:00.000Z',
+  update_time: '2024-05-11T12:00:00.000Z',
+  status_descr: 'Waiting for payment',
+};
 const raw = (obj, key, text) => JSON.stringify(obj).replace(`"${key}":1`, `"${key}":${text}`);
 add('response_status', byte(0), raw(statusBody, 'destination_amount', '0.000075803380363157115201'));
 add('response_status', byte(0), JSON.stringify({ ...statusBody, status: 'cancelled', payment_detail: null, creation_time: { $date: 1715430961064 } }));
 add('response_status', byte(0xe0 + STATUSES.indexOf(404)), '{"result":false,"error":"Not Found"}');
-add('response_report', byte(0), JSON.stringify({
-  ...statusBody, status: 'SUCCESS',
-  customer: { external_user_id: 'u', name: 'J', surname: 'D', email: 'j@example.com', post_balance: '0' },
-  products: [{ product_name: 'Tea', product_price: 3.5, product_amount: 2, product_id: 't', product_type: 'g' }],
-  payment_detail: { transaction_id: 'tx', type: 'payment', wallet_origin: 'w', coin: 'BTC', pair: 'BTC/EUR', amount_crypto: 1e-7, timestamp: { $date: '2024-05-11T12:16:01.064Z' }, coin_price: 52372.33459748911, total_price: 7, transaction_timeout_date: { $date: 1715430961064 }, payment_string: 'bitcoin:x?amount=1' },
-  urlcallback: null, market_data: { current_change: 52372.33459748911 }, creation_time: { $date: '2024-05-11T12:00:00Z' },
-}));
+add(
+  'response_report',
+  byte(0),
+  JSON.stringify({
+    ...statusBody,
+    status: 'SUCCESS',
+    customer: { external_user_id: 'u', name: 'J', surname: 'D', email: 'j@example.com', post_balance: '0' },
+    products: [{ product_name: 'Tea', product_price: 3.5, product_amount: 2, product_id: 't', product_type: 'g' }],
+    payment_detail: {
+      transaction_id: 'tx',
+      type: 'payment',
+      wallet_origin: 'w',
+      coin: 'BTC',
+      pair: 'BTC/EUR',
+      amount_crypto: 1e-7,
+      timestamp: { $date: '2024-05-11T12:16:01.064Z' },
+      coin_price: 52372.33459748911,
+      total_price: 7,
+      transaction_timeout_date: { $date: 1715430961064 },
+      payment_string: 'bitcoin:x?amount=1',
+    },
+    urlcallback: null,
+    market_data: { current_change: 52372.33459748911 },
+    creation_time: { $date: '2024-05-11T12:00:00Z' },
+  }),
+);
 add('response_report', byte(0), JSON.stringify({ status: 'PENDING', payment_detail: null, customer: null, products: null }));
 add('response_report', byte(0xe0 + STATUSES.indexOf(502)), '<html><body>502 Bad Gateway</body></html>');
-add('response_initiate', byte(0), '{"result":"success","request_token":"kPYGrO0PgCpnj3Q8Nq2ZsNMT/o9l+45LVX9iI2OOe9wlxg==","payment_id_coinbar":"5f8804f7","payment_total_price":3.97,"trade_pair":"BTC/EUR","payment_string":"bitcoin:bc1q?amount=0.0000758","destination_coin_change":52372.33459748911,"destination_amount":0.000075803380363157115201,"destination_address":"bc1q","destination_memo":""}');
+add(
+  'response_initiate',
+  byte(0),
+  '{"result":"success","request_token":"kPYGrO0PgCpnj3Q8Nq2ZsNMT/o9l+45LVX9iI2OOe9wlxg==","payment_id_coinbar":"5f8804f7","payment_total_price":3.97,"trade_pair":"BTC/EUR","payment_string":"bitcoin:bc1q?amount=0.0000758","destination_coin_change":52372.33459748911,"destination_amount":0.000075803380363157115201,"destination_address":"bc1q","destination_memo":""}',
+);
 add('response_initiate', byte(0), '{"result":"success","request_token":"WlpZ+ab/cd==","payment_id_coinbar":"p"}');
 add('response_initiate', byte(0xe0 + STATUSES.indexOf(429)), '{"result":false,"error":"Api RATE exceeded"}');
-add('response_quotes', byte(0), '{"result":true,"data":[{"code":"BTC","name":"Bitcoin","conversion_fiat":"EUR","conversion_rate":52372.33459748911},{"code":"XDB","conversion_fiat":"GBP","conversion_rate":"1.348E-2"}]}');
+add(
+  'response_quotes',
+  byte(0),
+  '{"result":true,"data":[{"code":"BTC","name":"Bitcoin","conversion_fiat":"EUR","conversion_rate":52372.33459748911},{"code":"XDB","conversion_fiat":"GBP","conversion_rate":"1.348E-2"}]}',
+);
 add('response_quotes', byte(0), '{"result":true,"data":[]}');
 
 // payment_uri: mode byte (even: the text is a payment string; odd: choices that build one of
 // the sandbox's forms), then the text or choices (also read as a report answer).
-for (const uri of ['bitcoin:bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh?amount=0.00045145423250897323', 'ethereum:0x1f9840a85d5af5bf1d1762f925bdaddc4201f984?value=2014000000000000000',
-  'ethereum:0xdac17f958d2ee523a2206206994597c13d831ec7/transfer?address=0x8e23ee67d1332ad560396262c48ffbb01f93d052&uint256=4340000', 'xrp:rPEPPER7kfTD9w2To4CQk6UCfuHM9c6GDY?amount=8.214&dt=3405691582',
-  'xdb:GAQKOJU5S3K4LC6CFJTLY2NFWGYK2G3Q3K3WZJMD2LE7MIEBTD5PFV5P?amount=31.7&memo=1234567', 'web+stellar:pay?destination=GAQK&memo=order%2042', 'ethereum:pay-0xab@1?value=1', 'bitcoin:', 'x:%zz?memo=%FF']) {
+for (const uri of [
+  'bitcoin:bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh?amount=0.00045145423250897323',
+  'ethereum:0x1f9840a85d5af5bf1d1762f925bdaddc4201f984?value=2014000000000000000',
+  'ethereum:0xdac17f958d2ee523a2206206994597c13d831ec7/transfer?address=0x8e23ee67d1332ad560396262c48ffbb01f93d052&uint256=4340000',
+  'xrp:rPEPPER7kfTD9w2To4CQk6UCfuHM9c6GDY?amount=8.214&dt=3405691582',
+  'xdb:GAQKOJU5S3K4LC6CFJTLY2NFWGYK2G3Q3K3WZJMD2LE7MIEBTD5PFV5P?amount=31.7&memo=1234567',
+  'web+stellar:pay?destination=GAQK&memo=order%2042',
+  'ethereum:pay-0xab@1?value=1',
+  'bitcoin:',
+  'x:%zz?memo=%FF',
+]) {
   add('payment_uri', byte(0), uri);
 }
 for (let i = 0; i < 5; i++) add('payment_uri', byte(1), byte(i), r.bytes(24));
-add('payment_uri', byte(0), JSON.stringify({ status: 'CREATED', payment_id_coinbar: 'p', payment_detail: { coin: 'XRP', pair: 'XRP/EUR', amount_crypto: 8.149779, coin_price: 0.48713, total_price: 3.97, payment_string: 'xrp:rAddr?amount=8.149779&dt=7' } }));
+add(
+  'payment_uri',
+  byte(0),
+  JSON.stringify({
+    status: 'CREATED',
+    payment_id_coinbar: 'p',
+    payment_detail: { coin: 'XRP', pair: 'XRP/EUR', amount_crypto: 8.149779, coin_price: 0.48713, total_price: 3.97, payment_string: 'xrp:rAddr?amount=8.149779&dt=7' },
+  }),
+);
 
 // callback: mode byte, flip position, body.
 for (const [i, v] of vectors.callbacks.entries()) add('callback', byte(i), byte(i * 7), v.body);

@@ -155,39 +155,85 @@ const NASTY = {
 const signingCases = [
   ['the README quickstart order', 'sandbox', 'initiate', base()],
   ['keys given in reverse order: the body keeps the documented order', 'sandbox', 'initiate', reversedKeys(base())],
-  ['prices as strings ("2.50" is sent as 2.5) and a quantity as a string', 'sandbox', 'initiate', {
-    ...base(),
-    products: [product('Tea', '2.50', '3'), product('Cake', '0.10', 1), product('Whole', '12', 1)],
-  }],
-  ['tiny and large prices: 1e-7, 1e-8, 999999999999.99, 12345678901.2345', 'public', 'initiate', {
-    ...base(),
-    products: [product('Tiny', 0.0000001, 1), product('Tinier', '0.00000001', 1000000000), product('Huge', 999999999999.99, 1), product('Wide', 12345678901.2345, 1)],
-  }],
-  ['float-looking prices that are exact decimals: 0.1, 0.2, 0.3, 1.005', 'public', 'initiate', {
-    ...base(),
-    products: [product('A', 0.1, 1), product('B', 0.2, 1), product('C', 0.3, 7), product('D', 1.005, 2)],
-  }],
+  [
+    'prices as strings ("2.50" is sent as 2.5) and a quantity as a string',
+    'sandbox',
+    'initiate',
+    {
+      ...base(),
+      products: [product('Tea', '2.50', '3'), product('Cake', '0.10', 1), product('Whole', '12', 1)],
+    },
+  ],
+  [
+    'tiny and large prices: 1e-7, 1e-8, 999999999999.99, 12345678901.2345',
+    'public',
+    'initiate',
+    {
+      ...base(),
+      products: [product('Tiny', 0.0000001, 1), product('Tinier', '0.00000001', 1000000000), product('Huge', 999999999999.99, 1), product('Wide', 12345678901.2345, 1)],
+    },
+  ],
+  [
+    'float-looking prices that are exact decimals: 0.1, 0.2, 0.3, 1.005',
+    'public',
+    'initiate',
+    {
+      ...base(),
+      products: [product('A', 0.1, 1), product('B', 0.2, 1), product('C', 0.3, 7), product('D', 1.005, 2)],
+    },
+  ],
   ['name and surname null are left out', 'public', 'initiate', { ...base(), name: null, surname: null }],
   ['optional fields absent', 'public', 'initiate', without(base(), 'name', 'surname')],
-  ['escaping: quotes, backslashes, controls, separators', 'unicodeKey', 'initiate', {
-    ...base(), name: NASTY.quotes, surname: NASTY.controls, user_id: NASTY.separators,
-    products: [product(NASTY.script, 5, 1, NASTY.slashes, NASTY.spaces)],
-  }],
-  ['non-ASCII everywhere, astral characters, BOM', 'unicodeKey', 'initiate', {
-    ...base(), payment_request_id: 'ord_2024-05:17.x', input_coin: 'GBP', name: NASTY.emoji, surname: NASTY.scripts, user_id: NASTY.astral,
-    products: [product(NASTY.bom, '19.99', 2, '🆔', 'digital'), product(NASTY.emoji, 0.5, 3, 'ü', 'ünï')],
-    destination_coin: 'USDT',
-  }],
+  [
+    'escaping: quotes, backslashes, controls, separators',
+    'unicodeKey',
+    'initiate',
+    {
+      ...base(),
+      name: NASTY.quotes,
+      surname: NASTY.controls,
+      user_id: NASTY.separators,
+      products: [product(NASTY.script, 5, 1, NASTY.slashes, NASTY.spaces)],
+    },
+  ],
+  [
+    'non-ASCII everywhere, astral characters, BOM',
+    'unicodeKey',
+    'initiate',
+    {
+      ...base(),
+      payment_request_id: 'ord_2024-05:17.x',
+      input_coin: 'GBP',
+      name: NASTY.emoji,
+      surname: NASTY.scripts,
+      user_id: NASTY.astral,
+      products: [product(NASTY.bom, '19.99', 2, '🆔', 'digital'), product(NASTY.emoji, 0.5, 3, 'ü', 'ünï')],
+      destination_coin: 'USDT',
+    },
+  ],
   ['a 64-byte key (one HMAC block)', 'blockKey', 'initiate', { ...base(), destination_coin: 'XRP', payment_request_id: 'A' }],
   ['a 131-byte key (hashed first)', 'longKey', 'initiate', { ...base(), destination_coin: 'XDB', email: 'j.doe+shop@mail.example.co.uk' }],
   ['a key given as bytes that are not UTF-8', 'byteKey', 'initiate', { ...base(), destination_coin: 'ETH' }],
-  ['the largest timestamp and quantity', 'public', 'initiate', {
-    ...base(), timestamp: 9999999999999, products: [product('Max', '999999.99', 1000000000)],
-  }],
+  [
+    'the largest timestamp and quantity',
+    'public',
+    'initiate',
+    {
+      ...base(),
+      timestamp: 9999999999999,
+      products: [product('Max', '999999.99', 1000000000)],
+    },
+  ],
   ['Request New Payment: no destination_coin', 'sandbox', 'request', without(base(), 'destination_coin')],
-  ['Request New Payment with urlcallback (last in the body)', 'public', 'request', {
-    ...without(base(), 'destination_coin'), urlcallback: 'https://shop.example.com/return?order=1&x=ü',
-  }],
+  [
+    'Request New Payment with urlcallback (last in the body)',
+    'public',
+    'request',
+    {
+      ...without(base(), 'destination_coin'),
+      urlcallback: 'https://shop.example.com/return?order=1&x=ü',
+    },
+  ],
 ];
 
 const signing = signingCases.map(([name, clientName, kind, input]) => {
@@ -264,13 +310,28 @@ const validation = [
   ['user_id a number', 'initiate', { ...base(), user_id: 42 }, [err('user_id', 'must be a string')]],
   ['timestamp in seconds', 'initiate', { ...base(), timestamp: 1700000000 }, [err('timestamp', 'looks like seconds')]],
   ['misspelt destination_coin', 'initiate', { ...without(base(), 'destination_coin'), destinaton_coin: 'BTC' }, [err('destinaton_coin', 'not a known field'), err('destination_coin', 'is required')]],
-  ['every rule at once', 'initiate', {
-    payment_request_id: '', input_coin: 'euro', products: [product('', -2, 0, 'p')], email: 'nope', user_id: '', destination_coin: 'btc',
-  }, [
-    err('payment_request_id', 'must not be empty'), err('input_coin', 'upper-case'), err('products[0].product_name', 'must not be empty'),
-    err('products[0].product_price', 'must not be negative'), err('products[0].product_amount', 'whole number from 1'),
-    err('email', 'e-mail address'), err('user_id', 'must not be empty'), err('destination_coin', 'upper-case'),
-  ]],
+  [
+    'every rule at once',
+    'initiate',
+    {
+      payment_request_id: '',
+      input_coin: 'euro',
+      products: [product('', -2, 0, 'p')],
+      email: 'nope',
+      user_id: '',
+      destination_coin: 'btc',
+    },
+    [
+      err('payment_request_id', 'must not be empty'),
+      err('input_coin', 'upper-case'),
+      err('products[0].product_name', 'must not be empty'),
+      err('products[0].product_price', 'must not be negative'),
+      err('products[0].product_amount', 'whole number from 1'),
+      err('email', 'e-mail address'),
+      err('user_id', 'must not be empty'),
+      err('destination_coin', 'upper-case'),
+    ],
+  ],
   ['Request New Payment refuses destination_coin', 'request', base(), [err('destination_coin', 'not a known field')]],
   ['urlcallback that is not http(s)', 'request', { ...without(base(), 'destination_coin'), urlcallback: 'ftp://x.example.com' }, [err('urlcallback', 'http(s) URL')]],
 ].map(([name, kind, input, errors]) => ({ name, kind, input, errors }));
@@ -300,13 +361,17 @@ const totals = [...totalCases, ...totalErrors];
 const cbClient = { serviceClientId: CLIENT_ID, secretKey: SECRET };
 // Raw bodies as Coinbar sends them: amounts with more digits than a double holds.
 const cbSuccess =
-  '{"result":"success","payment_id_coinbar":"ca900413-5c1c-4a56-9d33-5d1b2f0f0a11","payment_request_id_client":"order-1001","service_client_id":"' + CLIENT_ID + '",' +
+  '{"result":"success","payment_id_coinbar":"ca900413-5c1c-4a56-9d33-5d1b2f0f0a11","payment_request_id_client":"order-1001","service_client_id":"' +
+  CLIENT_ID +
+  '",' +
   '"status":"success","payment_detail":{"destination_coin":"BTC","trade_pair":"BTC/EUR","destination_amount":0.00045145423250897323,"coin_change":19913.425,"total_price":8.99},' +
   '"input_coin":"EUR","creation_time":"2022-05-11T12:16:01.064Z","update_time":"2022-05-11T12:30:35.059Z","status_descr":null,' +
   '"customer":{"external_user_id":"user-42","name":"Jane","surname":"Doe","email":"jane@example.com"},' +
   '"products":[{"product_name":"Tea","product_price":8.99,"product_amount":1,"product_id":"t","product_type":"general"}]}';
 const cbCanceled =
-  '{"result":"success","payment_id_coinbar":"0f1e2d3c-0000-4000-8000-00000000beef","payment_request_id_client":"ord_ü-2","service_client_id":"' + CLIENT_ID + '",' +
+  '{"result":"success","payment_id_coinbar":"0f1e2d3c-0000-4000-8000-00000000beef","payment_request_id_client":"ord_ü-2","service_client_id":"' +
+  CLIENT_ID +
+  '",' +
   '"status":"CANCELED","payment_detail":{"destination_coin":"XRP","trade_pair":"XRP/EUR","destination_amount":1.2e-5,"coin_change":0.5123456789012345678,"total_price":"1.20"},' +
   '"input_coin":"EUR","creation_time":"2024-01-01T00:00:00.000Z","update_time":"2024-01-01T00:10:00.000Z","status_descr":"Canceled by client request",' +
   '"customer":{"external_user_id":"u-ü","name":"Zoë 🎉","surname":"Ålander","email":"zoe@example.com"},"products":[]}';
@@ -357,7 +422,14 @@ const callbacks = [
   ['valid: raw body as bytes, Headers object', cbSuccess, headers(cbSuccess), { event: successEvent }, 'bytes', 'Headers'],
   ['valid: lower-case header names, ArrayBuffer body', cbSuccess, { 'cbpay-api-key': CLIENT_ID, signature: sig(cbSuccess) }, { event: successEvent }, 'arraybuffer', 'object'],
   ['valid: canceled, non-ASCII body signed as UTF-8, exponent amount expanded', cbCanceled, headers(cbCanceled), { event: canceledEvent }, 'bytes', 'object'],
-  ['valid: status case-insensitive (Pending)', cbPending, headers(cbPending), { event: { status: 'PENDING', is_final: false, is_paid: false, idempotency_key: `${successEvent.payment_id_coinbar}/PENDING` } }, 'string', 'object'],
+  [
+    'valid: status case-insensitive (Pending)',
+    cbPending,
+    headers(cbPending),
+    { event: { status: 'PENDING', is_final: false, is_paid: false, idempotency_key: `${successEvent.payment_id_coinbar}/PENDING` } },
+    'string',
+    'object',
+  ],
   ['valid: unknown status kept as sent', cbUnknown, headers(cbUnknown), { event: { status: 'partially_paid', is_final: false, is_paid: false } }, 'string', 'object'],
   ['tampered: one digit of the amount changed', flipDigit(cbSuccess), headers(cbSuccess), { error: 'signature' }, 'string', 'object'],
   ['tampered: one hex digit of the signature changed', cbSuccess, headers(cbSuccess, { SIGNATURE: otherHex(sig(cbSuccess)) }), { error: 'signature' }, 'string', 'object'],
@@ -404,36 +476,75 @@ const initiateOk =
   '{"result":"success","request_token":"WlpZ+ab/cd==","payment_id_coinbar":"ca900413-5c1c-4a56-9d33-5d1b2f0f0a11","payment_total_price":1.2,' +
   '"trade_pair":"BTC/EUR","payment_string":"bitcoin:bc1qexample?amount=0.00045145423250897323","destination_coin_change":52372.33459748911,' +
   '"destination_amount":0.00045145423250897323,"destination_address":"bc1qexample","destination_memo":"memo"}';
-const initiateExp = initiateOk.replace('"destination_amount":0.00045145423250897323', '"destination_amount":2.4E-5').replace('"payment_total_price":1.2', '"payment_total_price":"1.20"').replace('"destination_memo":"memo"', '"destination_memo":null');
+const initiateExp = initiateOk
+  .replace('"destination_amount":0.00045145423250897323', '"destination_amount":2.4E-5')
+  .replace('"payment_total_price":1.2', '"payment_total_price":"1.20"')
+  .replace('"destination_memo":"memo"', '"destination_memo":null');
 const statusDoc =
   '{ "payment_id_coinbar": "p-1", "payment_request_id_client": "order-1", "service_client_id": "cid", "status": "FAILED",' +
   ' "payment_detail": { "destination_coin": "BTC", "trade_pair": "BTC/EUR", "destination_amount": 0.00045145423250897323, "coin_change": 19913.425, "total_price": 8.99 },' +
   ' "input_coin": "EUR", "creation_time": "2022-05-11T12:16:01.064Z", "update_time": "2022-05-11T12:30:35.059Z", "status_descr": "Timeout" }';
-const quotesOk = '{"result":true,"data":[{"code":"BTC","name":"Bitcoin","conversion_fiat":"EUR","conversion_rate":52372.33459748911},{"code":"XRP","name":"Ripple","conversion_fiat":"EUR","conversion_rate":4.8E-1}]}';
+const quotesOk =
+  '{"result":true,"data":[{"code":"BTC","name":"Bitcoin","conversion_fiat":"EUR","conversion_rate":52372.33459748911},{"code":"XRP","name":"Ripple","conversion_fiat":"EUR","conversion_rate":4.8E-1}]}';
 
 const responses = [
-  ['initiate: every digit of the amounts kept', 'initiate', 200, initiateOk, {
-    result: 'success', request_token: 'WlpZ+ab/cd==', payment_total_price: exactAmount('1.2'), trade_pair: 'BTC/EUR',
-    destination_coin_change: exactAmount('52372.33459748911'), destination_amount: exactAmount('0.00045145423250897323'),
-    destination_address: 'bc1qexample', destination_memo: 'memo',
-  }],
-  ['initiate: exponent expanded, string amount kept, null memo', 'initiate', 200, initiateExp, {
-    destination_amount: exactAmount('2.4E-5'), payment_total_price: '1.20', destination_memo: null,
-  }],
+  [
+    'initiate: every digit of the amounts kept',
+    'initiate',
+    200,
+    initiateOk,
+    {
+      result: 'success',
+      request_token: 'WlpZ+ab/cd==',
+      payment_total_price: exactAmount('1.2'),
+      trade_pair: 'BTC/EUR',
+      destination_coin_change: exactAmount('52372.33459748911'),
+      destination_amount: exactAmount('0.00045145423250897323'),
+      destination_address: 'bc1qexample',
+      destination_memo: 'memo',
+    },
+  ],
+  [
+    'initiate: exponent expanded, string amount kept, null memo',
+    'initiate',
+    200,
+    initiateExp,
+    {
+      destination_amount: exactAmount('2.4E-5'),
+      payment_total_price: '1.20',
+      destination_memo: null,
+    },
+  ],
   ['initiate: result not success is an api error', 'initiate', 200, '{"result":"error","error":"Invalid signature"}', { error: { code: 'api', apiError: 'Invalid signature' } }],
   ['initiate: HTTP 500 is an http error', 'initiate', 500, '{"result":false,"error":"Internal Server Error"}', { error: { code: 'http', status: 500, apiError: 'Internal Server Error' } }],
   ['initiate: a 502 HTML page is an http error', 'initiate', 502, '<html><body>502 Bad Gateway</body></html>', { error: { code: 'http', status: 502 } }],
   ['initiate: not JSON is a decode error', 'initiate', 200, '<html>maintenance</html>', { error: { code: 'decode', status: 200 } }],
   ['initiate: a missing field is a decode error', 'initiate', 200, '{"result":"success","request_token":"t"}', { error: { code: 'decode' } }],
-  ['status: the documented example', 'status', 200, statusDoc, {
-    payment_id_coinbar: 'p-1', status: 'FAILED', is_final: true, is_paid: false, status_descr: 'Timeout',
-    payment_detail: { destination_amount: exactAmount('0.00045145423250897323'), coin_change: '19913.425', total_price: '8.99' },
-  }],
+  [
+    'status: the documented example',
+    'status',
+    200,
+    statusDoc,
+    {
+      payment_id_coinbar: 'p-1',
+      status: 'FAILED',
+      is_final: true,
+      is_paid: false,
+      status_descr: 'Timeout',
+      payment_detail: { destination_amount: exactAmount('0.00045145423250897323'), coin_change: '19913.425', total_price: '8.99' },
+    },
+  ],
   ['status: 404 is an http error', 'status', 404, '{"result":false,"error":"Not Found"}', { error: { code: 'http', status: 404, apiError: 'Not Found' } }],
-  ['quotes: exact rates, exponent expanded', 'quotes', 200, quotesOk, [
-    { code: 'BTC', conversion_fiat: 'EUR', conversion_rate: exactAmount('52372.33459748911') },
-    { code: 'XRP', conversion_rate: exactAmount('4.8E-1') },
-  ]],
+  [
+    'quotes: exact rates, exponent expanded',
+    'quotes',
+    200,
+    quotesOk,
+    [
+      { code: 'BTC', conversion_fiat: 'EUR', conversion_rate: exactAmount('52372.33459748911') },
+      { code: 'XRP', conversion_rate: exactAmount('4.8E-1') },
+    ],
+  ],
   ['quotes: rate limit', 'quotes', 200, '{"result":false,"error":"Api RATE exceeded"}', { error: { code: 'api', apiError: 'Api RATE exceeded' } }],
 ].map(([name, call, status, body, expected]) => ({ name, call, status, body, expected }));
 
@@ -473,6 +584,8 @@ if (process.argv.includes('--check')) {
   console.log('tests/vectors.json is up to date');
 } else {
   writeFileSync(OUT, text);
-  const n = Object.entries(vectors).filter(([, v]) => Array.isArray(v)).map(([k, v]) => `${k} ${v.length}`);
+  const n = Object.entries(vectors)
+    .filter(([, v]) => Array.isArray(v))
+    .map(([k, v]) => `${k} ${v.length}`);
   console.log(`wrote tests/vectors.json: ${n.join(', ')}`);
 }

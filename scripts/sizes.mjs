@@ -18,11 +18,15 @@ for (const flavor of ['server', 'browser']) {
 }
 console.log('package sizes (pkg/dist):');
 for (const r of rows) {
-  console.log(`  ${r.build.padEnd(8)} ${r.file.padEnd(30)} raw ${kb(r.raw).padStart(10)}  gzip ${kb(r.gzip).padStart(10)}  brotli ${kb(r.brotli).padStart(10)}  (${r.raw} / ${r.gzip} / ${r.brotli} bytes)`);
+  console.log(
+    `  ${r.build.padEnd(8)} ${r.file.padEnd(30)} raw ${kb(r.raw).padStart(10)}  gzip ${kb(r.gzip).padStart(10)}  brotli ${kb(r.brotli).padStart(10)}  (${r.raw} / ${r.gzip} / ${r.brotli} bytes)`,
+  );
 }
 
 const page = await (await import('../bench/lib/browser-payload.mjs')).browserPayload(new URL('..', import.meta.url).pathname);
-console.log(`  browser  page bundle (esbuild --minify)  raw ${kb(page.raw).padStart(10)}  gzip ${kb(page.gzip).padStart(10)}  brotli ${kb(page.brotli).padStart(10)}  (${page.raw} / ${page.gzip} / ${page.brotli} bytes)`);
+console.log(
+  `  browser  page bundle (esbuild --minify)  raw ${kb(page.raw).padStart(10)}  gzip ${kb(page.gzip).padStart(10)}  brotli ${kb(page.brotli).padStart(10)}  (${page.raw} / ${page.gzip} / ${page.brotli} bytes)`,
+);
 
 // The package as npm would publish it (`npm pack --dry-run`).
 const { execFileSync } = await import('node:child_process');

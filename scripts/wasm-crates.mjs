@@ -6,9 +6,7 @@
 import { execFileSync } from 'node:child_process';
 
 const flavor = process.argv[2] ?? 'server';
-const path = process.argv[3] ?? (flavor === 'browser'
-  ? 'target/browser/wasm32-unknown-unknown/release-browser/coinbar_pay.wasm'
-  : 'target/wasm32-unknown-unknown/release/coinbar_pay.wasm');
+const path = process.argv[3] ?? (flavor === 'browser' ? 'target/browser/wasm32-unknown-unknown/release-browser/coinbar_pay.wasm' : 'target/wasm32-unknown-unknown/release/coinbar_pay.wasm');
 const csv = execFileSync('twiggy', ['top', '-n', '100000', '--format', 'csv', path], { encoding: 'utf8', maxBuffer: 1 << 28 });
 const rows = csv.trim().split('\n').slice(1);
 const crates = new Map();
@@ -32,7 +30,7 @@ for (const row of rows) {
     crate = seg ? seg[1] : '(other)';
     if (/_[0-9a-f]{16}$/.test(name) || /^__(wbg|wbindgen|externref)/.test(name)) crate = 'wasm_bindgen (export shims)';
     else if (/^(u8|u16|u32|u64|u128|i32|i64|i128|usize|isize|f32|f64|char|str|bool|T|__rustc|compiler_builtins)$/.test(crate)) crate = 'core';
-    if (crate === 'dyn' || crate === 'alloc' && /dlmalloc/.test(name)) crate = /dlmalloc/.test(name) ? 'dlmalloc' : crate;
+    if (crate === 'dyn' || (crate === 'alloc' && /dlmalloc/.test(name))) crate = /dlmalloc/.test(name) ? 'dlmalloc' : crate;
   }
   crates.set(crate, (crates.get(crate) ?? 0) + size);
 }
@@ -40,5 +38,5 @@ const sorted = [...crates].sort((a, b) => b[1] - a[1]);
 console.log(`${flavor}: ${path} (${total} bytes before wasm-opt)`);
 for (const [crate, size] of sorted) {
   if (size < 200) continue;
-  console.log(`  ${crate.padEnd(28)} ${String(size).padStart(8)} B  ${(100 * size / total).toFixed(1).padStart(5)} %`);
+  console.log(`  ${crate.padEnd(28)} ${String(size).padStart(8)} B  ${((100 * size) / total).toFixed(1).padStart(5)} %`);
 }

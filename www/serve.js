@@ -27,16 +27,22 @@ const STATIC = [
   ['/vendor/uqr/', join(root, 'node_modules/uqr/dist')],
   ['/', join(root, 'www/shop')],
 ];
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json' };
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
 
 /** Security headers of the pages: CSP (inline scripts only by hash: the import map), no framing, nosniff, no referrer. */
 const inlineHashes = new Map();
 export function pageHeaders(file, body) {
   let hashes = inlineHashes.get(file);
   if (!hashes) {
-    hashes = [...body.toString('utf8').matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
-      (m) => `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`,
-    );
+    hashes = [...body.toString('utf8').matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]).digest('base64')}'`);
     inlineHashes.set(file, hashes);
   }
   return {
@@ -259,7 +265,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     const { listenErrorLine } = await import('./sandbox/server.js');
     const line =
       err.demoPart === 'sandbox'
-        ? listenErrorLine(err, { what: 'the demo\'s CoinbarPay sandbox', how: '--sandbox-port N or SANDBOX_PORT=N (make demo SANDBOX_PORT=N)' })
+        ? listenErrorLine(err, { what: "the demo's CoinbarPay sandbox", how: '--sandbox-port N or SANDBOX_PORT=N (make demo SANDBOX_PORT=N)' })
         : listenErrorLine(err, { what: 'the demo shop', how: '--port N or PORT=N (make demo PORT=N)' });
     if (!line) throw err;
     console.error(`demo: ${line}`);
@@ -269,8 +275,15 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { ledgerOptions } = await import('./app/worker.js');
   const b = demo.database ? (await createLedger({ db: demo.database.exec, ...ledgerOptions(demo.handlerEnv) }).budget()).shares : null;
   console.log(`\n  coinbar-pay demo shop:  ${demo.url}\n  orders in:              ${demo.database ? `${demo.database.kind} ${demo.database.where}` : '(the API runs elsewhere)'}`);
-  if (b) console.log(`  Coinbar calls per day:  checkout ${b.checkout}, page refresh ${b.refresh}, reconciliation ${b.reconcile} + ${b.reconcile_hot} kept for recent orders, quotes ${b.quotes} (the ledger's shares of ${demo.handlerEnv.COINBAR_DAILY_CALLS || 1000})\n`);
-  console.log(demo.sandbox ? `  talking to the local CoinbarPay sandbox at ${demo.sandbox.baseUrl}\n  (set COINBAR_BASE_URL, COINBAR_SERVICE_CLIENT_ID, COINBAR_SECRET_KEY to use a real Coinbar environment)\n` : `  talking to Coinbar at ${process.env.COINBAR_BASE_URL || process.env.COINBAR_ENV}\n`);
+  if (b)
+    console.log(
+      `  Coinbar calls per day:  checkout ${b.checkout}, page refresh ${b.refresh}, reconciliation ${b.reconcile} + ${b.reconcile_hot} kept for recent orders, quotes ${b.quotes} (the ledger's shares of ${demo.handlerEnv.COINBAR_DAILY_CALLS || 1000})\n`,
+    );
+  console.log(
+    demo.sandbox
+      ? `  talking to the local CoinbarPay sandbox at ${demo.sandbox.baseUrl}\n  (set COINBAR_BASE_URL, COINBAR_SERVICE_CLIENT_ID, COINBAR_SECRET_KEY to use a real Coinbar environment)\n`
+      : `  talking to Coinbar at ${process.env.COINBAR_BASE_URL || process.env.COINBAR_ENV}\n`,
+  );
   const stop = async () => {
     await demo.close();
     process.exit(0);

@@ -1,6 +1,7 @@
 // The browser payload as a page gets it (issue 22's target): `coinbar-pay/browser` bundled by
 // esbuild with --minify (ESM, browser platform), the one file a page loads: JS shell, glue and
-// the bundled .wasm. Used by bench/run.mjs (section 4, targets) and scripts/sizes.mjs.
+// the bundled .wasm. Used by bench/run.mjs (section 4, targets), scripts/sizes.mjs and the size
+// budget test (tests/js/size-budget.test.js).
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { build } from 'esbuild';
 

@@ -50,9 +50,7 @@ export function parse(argv, options, { positionals = 0, command } = {}) {
   for (const a of argv) {
     const flag = a.split('=')[0];
     if (SECRET_FLAGS.has(flag)) {
-      throw new UsageError(
-        `${flag}: the secret key is read only from the COINBAR_SECRET_KEY environment variable, never from an argument (arguments stay in your shell history and in \`ps\`)`,
-      );
+      throw new UsageError(`${flag}: the secret key is read only from the COINBAR_SECRET_KEY environment variable, never from an argument (arguments stay in your shell history and in \`ps\`)`);
     }
   }
   let parsed;
@@ -169,9 +167,7 @@ export function credentials(env, { demo }) {
     return { ...DEMO_CLIENT, from: `the sandbox's demo client ${DEMO_CLIENT.id} (set COINBAR_SERVICE_CLIENT_ID and COINBAR_SECRET_KEY to use yours)` };
   }
   if (!secret) {
-    throw new UsageError(
-      'COINBAR_SECRET_KEY is not set: the key is read only from this environment variable (never from an argument, which would stay in your shell history)',
-    );
+    throw new UsageError('COINBAR_SECRET_KEY is not set: the key is read only from this environment variable (never from an argument, which would stay in your shell history)');
   }
   if (!id && demo) throw new UsageError('COINBAR_SERVICE_CLIENT_ID is not set (it is sent as CBPAY-API-KEY with the callback); set both, or neither for the sandbox demo client');
   return { id: id ?? '', secret, from: `COINBAR_SERVICE_CLIENT_ID=${id ?? '(not set)'}, key from COINBAR_SECRET_KEY (${Buffer.byteLength(secret)} bytes)` };

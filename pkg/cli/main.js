@@ -78,4 +78,3 @@ main(process.argv.slice(2)).then(
     }
   },
 );
-

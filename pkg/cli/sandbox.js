@@ -82,7 +82,7 @@ export async function run(argv) {
   out(`  State:          ${stateLine(sandbox.db)}`);
   if (sandbox.allowedHosts.length) out(`  Host names:     127.0.0.1, localhost, [::1], ${sandbox.allowedHosts.join(', ')}`);
   out('');
-  out('Paste into your server\'s environment (.env):');
+  out("Paste into your server's environment (.env):");
   out(`COINBAR_BASE_URL=${sandbox.baseUrl}`);
   out(`COINBAR_SERVICE_CLIENT_ID=${DEMO_CLIENT.id}`);
   out(`COINBAR_SECRET_KEY=${DEMO_CLIENT.secret}`);

@@ -79,11 +79,7 @@ export const sign = {
 
 export const verify = {
   async run(argv) {
-    const { values, positionals, help, more } = parse(
-      argv,
-      { signature: { type: 'string', short: 's' }, 'api-key': { type: 'string' } },
-      { positionals: 1, command: 'verify' },
-    );
+    const { values, positionals, help, more } = parse(argv, { signature: { type: 'string', short: 's' }, 'api-key': { type: 'string' } }, { positionals: 1, command: 'verify' });
     if (help) {
       console.log(VERIFY_USAGE);
       return 0;
@@ -136,7 +132,11 @@ async function mismatchHints({ bytes, got, expected, secret, cbpay }) {
     if (/^[0-9A-Fa-f]{64}$/.test(got)) {
       hints.push(got.toLowerCase() === expected ? 'it matches once lower-cased: CoinbarPay signatures are lowercase hex' : 'got has upper-case letters: CoinbarPay signatures are lowercase hex');
     } else if (/^[A-Za-z0-9+/]{43}=$/.test(got)) {
-      hints.push(Buffer.from(got, 'base64').toString('hex') === expected ? 'it matches as base64: CoinbarPay signatures are hex, not base64' : 'got looks like base64: CoinbarPay signatures are 64 hex characters');
+      hints.push(
+        Buffer.from(got, 'base64').toString('hex') === expected
+          ? 'it matches as base64: CoinbarPay signatures are hex, not base64'
+          : 'got looks like base64: CoinbarPay signatures are 64 hex characters',
+      );
     } else {
       hints.push(`got is ${got.length} characters; a CoinbarPay signature is 64 lowercase hex characters`);
     }
@@ -147,7 +147,8 @@ async function mismatchHints({ bytes, got, expected, secret, cbpay }) {
   }
   try {
     const canonical = JSON.stringify(JSON.parse(text));
-    if (canonical !== text && !tries.some(([t]) => t === canonical)) tries.push([canonical, 'it matches JSON.stringify of the parsed body: the signer re-serialized the JSON instead of signing the exact bytes sent (spaces, key order or number format differ)']);
+    if (canonical !== text && !tries.some(([t]) => t === canonical))
+      tries.push([canonical, 'it matches JSON.stringify of the parsed body: the signer re-serialized the JSON instead of signing the exact bytes sent (spaces, key order or number format differ)']);
   } catch {
     // not JSON: nothing to re-serialize
   }
@@ -159,7 +160,7 @@ async function mismatchHints({ bytes, got, expected, secret, cbpay }) {
   }
   if (got === sha256Hex(bytes)) hints.push('got is the plain SHA-256 of the body: it must be an HMAC-SHA256 keyed with the secret');
   if (hints.length === 0 || (hints.length === 1 && !/^[0-9a-f]{64}$/.test(got) && !hints[0].startsWith('it matches'))) {
-    hints.push('none of the usual mistakes explains it: compare the sha256 line with the sender\'s (same bytes?), then the key (same key? `coinbar-pay sign` on both sides)');
+    hints.push("none of the usual mistakes explains it: compare the sha256 line with the sender's (same bytes?), then the key (same key? `coinbar-pay sign` on both sides)");
   }
   return hints;
 }

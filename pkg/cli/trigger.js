@@ -143,7 +143,7 @@ async function fromSandbox({ values, client }) {
   if (typeof s.payment_id_coinbar !== 'string' || typeof s.input_coin !== 'string') return notSandbox();
   return {
     from: `${values.order} from the sandbox at ${origin} (payment_id_coinbar ${s.payment_id_coinbar}, now ${s.status} there)`,
-    coin: values.coin ? undefined : detail.destination_coin ?? undefined,
+    coin: values.coin ? undefined : (detail.destination_coin ?? undefined),
     values: {
       'payment-id': values['payment-id'] ?? s.payment_id_coinbar,
       currency: values.currency ?? s.input_coin,
@@ -213,7 +213,9 @@ function buildCallbacks({ client, status, coin, values }) {
 /** POSTs one callback and prints the request and the answer. @returns whether it was 2xx */
 async function deliver({ url, client, callback, timeoutMs, label }) {
   const { status, body, headers, paymentIdCoinbar } = callback;
-  console.log(`-> [${label}] POST ${url}  ${status}  order ${JSON.parse(body).payment_request_id_client}, payment_id_coinbar ${paymentIdCoinbar}, ${Buffer.byteLength(body)} bytes, SIGNATURE ${headers.SIGNATURE.slice(0, 12)}…`);
+  console.log(
+    `-> [${label}] POST ${url}  ${status}  order ${JSON.parse(body).payment_request_id_client}, payment_id_coinbar ${paymentIdCoinbar}, ${Buffer.byteLength(body)} bytes, SIGNATURE ${headers.SIGNATURE.slice(0, 12)}…`,
+  );
   const started = Date.now();
   const requestHeaders = { ...headers, 'User-Agent': 'coinbar-pay-cli trigger' };
   delete requestHeaders['Content-Length']; // fetch sets it
@@ -239,7 +241,9 @@ function answerHint(status, client) {
   if (status === 401 || status === 403) {
     return (
       `${status}: your server refused the callback as not from Coinbar. It verifies with its own COINBAR_SERVICE_CLIENT_ID and COINBAR_SECRET_KEY: ` +
-      (client.from.startsWith("the sandbox's demo") ? 'these were the sandbox demo credentials, so give your server those, or set both variables here to yours. ' : 'they must be the ones this command used. ') +
+      (client.from.startsWith("the sandbox's demo")
+        ? 'these were the sandbox demo credentials, so give your server those, or set both variables here to yours. '
+        : 'they must be the ones this command used. ') +
       'If they match, the route is not verifying the raw body (a JSON parser ran before it: see docs/frameworks.md)'
     );
   }

@@ -35,7 +35,6 @@ export function plainBytes(value) {
   return undefined;
 }
 
-
 // UTF-8 of a string, written by TextEncoder.encodeInto into a reused buffer: the fastest
 // way to hand text to the core (no new array per call; the glue copies it into wasm memory
 // at once). The view is only valid until the next call. Texts over 16 KiB get their own

@@ -12,8 +12,7 @@ export const DEFAULT_LEASE_MS = 60_000;
 export const MAX_LEASE_MS = 24 * 60 * 60 * 1000;
 const CLAIMS = ['claimed', 'done', 'busy'];
 const STORE_METHODS = ['claim', 'renew', 'complete', 'release'];
-const SHAPE =
-  'claim(key, token, leaseMs, event) -> "claimed" | "done" | "busy", renew(key, token, leaseMs) -> boolean, complete(key, token), release(key, token)';
+const SHAPE = 'claim(key, token, leaseMs, event) -> "claimed" | "done" | "busy", renew(key, token, leaseMs) -> boolean, complete(key, token), release(key, token)';
 
 /**
  * Check handleCallback's options (own properties already read by the caller) and return the
@@ -41,8 +40,8 @@ export function callbackOptions({ store, handler, leaseMs = DEFAULT_LEASE_MS, se
   if (typeof found.renew !== 'function') {
     throw new CoinbarError(
       'config',
-      'store.renew: must be a function. A claim now has an owner: handleCallback passes each delivery\'s own token and renews the lease while the handler runs, ' +
-        'so a slow handler keeps its claim and a late release cannot free another delivery\'s. ' +
+      "store.renew: must be a function. A claim now has an owner: handleCallback passes each delivery's own token and renews the lease while the handler runs, " +
+        "so a slow handler keeps its claim and a late release cannot free another delivery's. " +
         `The store is { ${SHAPE} }, where complete, release and renew change the row only while it is claimed with that token. ` +
         'Update your store (docs/callbacks.md has the SQL: a token column and conditional updates), or use memoryStore() from coinbar-pay in a single process',
     );
@@ -90,7 +89,7 @@ function keepClaim(store, key, token, leaseMs, controller) {
       return;
     }
     if (stopped) return;
-    if (kept !== true) return lose(kept === false ? 'store.renew returned false: the key is no longer claimed with this delivery\'s token' : `store.renew returned ${typeof kept}, not true`);
+    if (kept !== true) return lose(kept === false ? "store.renew returned false: the key is no longer claimed with this delivery's token" : `store.renew returned ${typeof kept}, not true`);
     schedule();
   };
   const schedule = () => {
@@ -217,7 +216,7 @@ export function callbackBytes(rawBody) {
     throw setupError(
       parsed
         ? 'callback route set up wrong: the body was already parsed into an object by your framework (e.g. app.use(express.json()) before this route); the signature covers the exact bytes received, so pass the raw body ' +
-          "(Express: express.raw({ type: 'application/json' }) on this route, registered before express.json(); Fastify: a raw-body content-type parser; fetch-style handlers: await request.arrayBuffer())"
+            "(Express: express.raw({ type: 'application/json' }) on this route, registered before express.json(); Fastify: a raw-body content-type parser; fetch-style handlers: await request.arrayBuffer())"
         : rawBody === undefined
           ? 'callback route set up wrong: the body is undefined: nothing read the request body. Express: express.raw() without a type reads only application/octet-stream, ' +
             "and Coinbar sends application/json: use express.raw({ type: 'application/json' }) on this route"
@@ -246,8 +245,10 @@ export function misreadBody(rawBody) {
     return 'callback route set up wrong: the body is the text "[object …]": an object turned into a string. Pass the raw request body exactly as received';
   }
   if (rawBody.includes('\ufffd')) {
-    return 'callback route set up wrong: the body text holds U+FFFD replacement characters: it was decoded from bytes with the wrong encoding, so its bytes are not the ones Coinbar signed. ' +
-      "Pass the raw bytes (a Buffer / Uint8Array: Express express.raw({ type: 'application/json' }), fetch-style await request.arrayBuffer())";
+    return (
+      'callback route set up wrong: the body text holds U+FFFD replacement characters: it was decoded from bytes with the wrong encoding, so its bytes are not the ones Coinbar signed. ' +
+      "Pass the raw bytes (a Buffer / Uint8Array: Express express.raw({ type: 'application/json' }), fetch-style await request.arrayBuffer())"
+    );
   }
   return null;
 }

@@ -20,7 +20,8 @@ const isNotFound = (e) => e instanceof CoinbarError && e.code === 'http' && e.st
 
 /** A CoinbarPay client holding the secret key (server runtimes only). */
 export class CoinbarPay {
-  #core;
+  /** @type {import('./ops.js').ClientCore | null} The core client holding the key; null once freed. */
+  #core = null;
   #config;
   #fetch;
   #initiateTemplate;

@@ -67,8 +67,7 @@ export function reader(live, op) {
  * lacked a field): the payment's JSON text, or '' when the status call is needed too.
  */
 export function retrievedReader(live) {
-  return (answer, statusAnswer) =>
-    live().retrievePayment(utf8(answer.text), statusAnswer?.text, answer.status, statusAnswer?.status);
+  return (answer, statusAnswer) => live().retrievePayment(utf8(answer.text), statusAnswer?.text, answer.status, statusAnswer?.status);
 }
 
 /** The hosted payment page URL for a request token (every query value URL-encoded). */

@@ -124,7 +124,7 @@ export async function send({ fetch, hooks }, prepared, parse, callName, paymentR
       attempt,
       status,
       elapsed_ms: Date.now() - started,
-      error_code: retry ? null : error?.code ?? null,
+      error_code: retry ? null : (error?.code ?? null),
       network_code: networkCode,
       retry,
       retry_delay_ms: retry ? delay : null,
@@ -250,7 +250,8 @@ function pathOf(url) {
 
 const OUTCOME_TEXT = {
   not_processed: 'not processed: Coinbar created no payment for this request',
-  unknown: 'outcome unknown: Coinbar may have created the payment; ask Coinbar before any new attempt: retrievePayment (what initiate returned, or null) or findPayment / paymentStatus for this payment_request_id',
+  unknown:
+    'outcome unknown: Coinbar may have created the payment; ask Coinbar before any new attempt: retrievePayment (what initiate returned, or null) or findPayment / paymentStatus for this payment_request_id',
 };
 
 /** Tag a POST's error with what it says about the payment, in a field and in the message. */

@@ -134,7 +134,10 @@ const dirBytes = (dir) => filesUnder(dir).reduce((n, f) => n + statSync(f).size,
 
 async function installTools() {
   const lock = readFileSync(join(HERE, 'package-lock.json'));
-  const sha = createHash('sha256').update(lock).update(readFileSync(join(HERE, 'package.json'))).digest('hex');
+  const sha = createHash('sha256')
+    .update(lock)
+    .update(readFileSync(join(HERE, 'package.json')))
+    .digest('hex');
   const stamp = join(WORK, '.tools-installed');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === sha && existsSync(join(WORK, 'node_modules/.bin/next'))) return 'cached';
   mkdirSync(WORK, { recursive: true });
@@ -322,7 +325,10 @@ const CASE_LIST = [
       if (copies.length !== 1) throw new Error(`the edge route carries the .wasm ${copies.length} times: ${copies.join(', ')}`);
       // The Node route's server chunks carry the module inline (the `module` condition: the
       // package is bundled, not left to node_modules).
-      const nodeCopies = wasmCopies(filesUnder(join(dir, '.next/server')).filter((f) => !f.endsWith('.map') && !edgeFiles.includes(f)), pkgInfo);
+      const nodeCopies = wasmCopies(
+        filesUnder(join(dir, '.next/server')).filter((f) => !f.endsWith('.map') && !edgeFiles.includes(f)),
+        pkgInfo,
+      );
       if (!nodeCopies.some((c) => c.startsWith('base64'))) throw new Error(`the Node route does not carry the .wasm inline: ${nodeCopies.join(', ') || 'no copy at all'}`);
       const port = await freePort();
       const server = await startServer(BIN('next'), ['start', '-p', String(port), '-H', '127.0.0.1'], { cwd: dir, url: `http://127.0.0.1:${port}/node`, env: RECIPE_ENV });
@@ -391,14 +397,23 @@ const CASE_LIST = [
       // The Worker recipe of docs/frameworks.md, and its secrets as `wrangler dev` reads them.
       mkdirSync(join(dir, 'recipe'));
       for (const f of ['worker.js', 'store.js']) cpSync(join(ROOT, 'examples/frameworks', f), join(dir, 'recipe', f));
-      writeFileSync(join(dir, '.dev.vars'), Object.entries(RECIPE_ENV).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n'));
+      writeFileSync(
+        join(dir, '.dev.vars'),
+        Object.entries(RECIPE_ENV)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join('\n'),
+      );
       const env = { XDG_CONFIG_HOME: join(WORK, 'xdg-config'), WRANGLER_LOG_PATH: join(WORK, 'wrangler-logs') };
       await mustRun('wrangler deploy --dry-run', BIN('wrangler'), ['deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir, env });
       const copies = wasmCopies(filesUnder(join(dir, 'dist')), pkgInfo);
       if (copies.length !== 1 || copies[0].startsWith('base64')) throw new Error(`the worker upload should hold the .wasm once, as a module: ${copies.join(', ') || 'none'}`);
       const port = await freePort();
       const inspector = await freePort();
-      const server = await startServer(BIN('wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--show-interactive-dev-session=false'], { cwd: dir, env, url: `http://127.0.0.1:${port}/` });
+      const server = await startServer(BIN('wrangler'), ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--show-interactive-dev-session=false'], {
+        cwd: dir,
+        env,
+        url: `http://127.0.0.1:${port}/`,
+      });
       try {
         assertServerCheck(await fetchCheck(`http://127.0.0.1:${port}/`));
         await callbackRoundTrip(`http://127.0.0.1:${port}`);
@@ -497,7 +512,10 @@ try {
     } catch (e) {
       failed++;
       // The note: what failed, and the last line the tool printed (usually the reason).
-      const lines = e.message.split('\n').map((l) => l.trim()).filter(Boolean);
+      const lines = e.message
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       const reason = lines.slice(1).find((l) => /error|ENOENT|can't|cannot|not /i.test(l) && !/^\d+ errors?$/.test(l)) ?? lines.at(-1);
       const note = lines.length > 1 ? `${lines[0].split(' failed')[0].slice(0, 40)}: ${reason.slice(0, 120)}` : lines[0].slice(0, 160);
       rows.push({ ...c, build: '', run: 'FAILED', note, ok: false, ms: Date.now() - t0, error: e.message });

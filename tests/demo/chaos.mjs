@@ -52,7 +52,6 @@ async function mailSink() {
   return { url: `http://127.0.0.1:${server.address().port}/mail`, got, close: () => new Promise((r) => server.close(r)) };
 }
 
-
 export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concurrency = 12, database = 'sqlite', strays = 0.1, log = console.log } = {}) {
   const random = mulberry32(seed); // reproducible choices
   const pick = (list) => list[Math.floor(random() * list.length)];
@@ -147,7 +146,22 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
   };
   const instances = [await startDemoProcess({ port: ports[0], db, env }), await startDemoProcess({ port: ports[1], db, env })];
   const t0 = Date.now();
-  const fig = { checkouts: 0, answered_201: 0, failed_checkouts: 0, second_attempts: 0, paid_requested: 0, canceled: 0, expired: 0, left_open: 0, refreshes: 0, restarts: 0, rerouted: 0, slow: [], restart_ms: [], failure_reasons: {} };
+  const fig = {
+    checkouts: 0,
+    answered_201: 0,
+    failed_checkouts: 0,
+    second_attempts: 0,
+    paid_requested: 0,
+    canceled: 0,
+    expired: 0,
+    left_open: 0,
+    refreshes: 0,
+    restarts: 0,
+    rerouted: 0,
+    slow: [],
+    restart_ms: [],
+    failure_reasons: {},
+  };
   // Every client call has a deadline (a customer's page gives up and polls again); slow ones are counted.
   const timed = async (what, promise) => {
     const t = Date.now();
@@ -160,7 +174,10 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
     }
   };
   const control = (id, action, q = '') =>
-    timed(`sandbox ${action}`, fetch(`${sb.url}/__sandbox/payments/${encodeURIComponent(id)}/${action}${q}`, { method: 'POST', signal: AbortSignal.timeout(10000) }).then((r) => r.arrayBuffer()));
+    timed(
+      `sandbox ${action}`,
+      fetch(`${sb.url}/__sandbox/payments/${encodeURIComponent(id)}/${action}${q}`, { method: 'POST', signal: AbortSignal.timeout(10000) }).then((r) => r.arrayBuffer()),
+    );
   const decided = new Set();
   const decide = async (id, forcePay = false) => {
     decided.add(id);
@@ -226,7 +243,10 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
         if (random() < 0.3) {
           fig.refreshes += 1; // the customer's page polls (the refresh path may fulfil first)
           await sleep(Math.floor(random() * 500));
-          await timed('refresh', fetch(`http://127.0.0.1:${pick(ports)}/api/orders/${order.id}?refresh=1`, { signal: AbortSignal.timeout(10000) }).then((x) => x.arrayBuffer()));
+          await timed(
+            'refresh',
+            fetch(`http://127.0.0.1:${pick(ports)}/api/orders/${order.id}?refresh=1`, { signal: AbortSignal.timeout(10000) }).then((x) => x.arrayBuffer()),
+          );
         }
       } catch (e) {
         fig.failed_checkouts += 1;
@@ -287,18 +307,30 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
   // Doubled: an order with more than one fulfilment (outbox row), or e-mailed under two keys, or fulfilled without a payment.
   const doubled = [...s.outbox].filter(([, n]) => n > 1).length + [...s.mailed].filter(([, keys]) => keys.size > 1).length;
   const wronglyFulfilled = [...new Set([...s.outbox.keys(), ...s.mailed.keys()])].filter((id) => !paidSet.has(id)).length;
-  const bySource = Object.fromEntries((await q("SELECT a.status_source AS source, count(*) AS n FROM coinbar_orders o JOIN coinbar_attempts a ON a.payment_id_coinbar = o.paid_payment_id GROUP BY a.status_source")).map((r) => [r.source, Number(r.n)]));
+  const bySource = Object.fromEntries(
+    (await q('SELECT a.status_source AS source, count(*) AS n FROM coinbar_orders o JOIN coinbar_attempts a ON a.payment_id_coinbar = o.paid_payment_id GROUP BY a.status_source')).map((r) => [
+      r.source,
+      Number(r.n),
+    ]),
+  );
   const openAttempts = Number((await q('SELECT count(*) AS n FROM coinbar_attempts WHERE is_final = 0'))[0].n);
   const anomalies = Object.fromEntries((await q('SELECT kind, count(*) AS n FROM coinbar_anomalies GROUP BY kind')).map((r) => [r.kind, Number(r.n)]));
   const budgetRows = await q('SELECT purpose, used FROM coinbar_budget');
   const reserved = budgetRows.reduce((n, r) => n + Number(r.used), 0);
-  const requests = Object.entries(sb.stats().requests).filter(([k]) => /^(GET|POST) \/(pay\/|paymentgateway\/reports)/.test(k)).reduce((n, [, v]) => n + v, 0);
+  const requests = Object.entries(sb.stats().requests)
+    .filter(([k]) => /^(GET|POST) \/(pay\/|paymentgateway\/reports)/.test(k))
+    .reduce((n, [, v]) => n + v, 0);
   const mailRedeliveries = mail.got.length - new Set(mail.got.map((m) => m.key)).size;
-  const lostRows = await Promise.all(s.lost.map(async (id) => ({
-    attempts: await q('SELECT payment_request_id, state, status, is_final, is_paid, checks FROM coinbar_attempts WHERE order_id = ?', [id]),
-    outbox: await q('SELECT state, attempts, last_error FROM coinbar_outbox WHERE order_id = ?', [id]),
-    sandbox: sb.payments.list().filter((p) => orderOf(p.payment_request_id) === id).map((p) => p.status.status),
-  })));
+  const lostRows = await Promise.all(
+    s.lost.map(async (id) => ({
+      attempts: await q('SELECT payment_request_id, state, status, is_final, is_paid, checks FROM coinbar_attempts WHERE order_id = ?', [id]),
+      outbox: await q('SELECT state, attempts, last_error FROM coinbar_outbox WHERE order_id = ?', [id]),
+      sandbox: sb.payments
+        .list()
+        .filter((p) => orderOf(p.payment_request_id) === id)
+        .map((p) => p.status.status),
+    })),
+  );
   for (const i of instances) await i.stop();
   await (database === 'postgres' ? readDb.end() : readDb.close());
   await sb.close();
@@ -335,9 +367,11 @@ export async function runChaos({ checkouts = 500, restarts = 2, seed = 1, concur
     seconds_to_settle: Math.round(settleSeconds * 10) / 10,
     restart_ms: fig.restart_ms,
     slow_steps_ms: fig.slow,
-    unsettled: { lost: lostRows,  callbacks_unfinished: sb.callbacks.list().filter((d) => !d.finished).length },
+    unsettled: { lost: lostRows, callbacks_unfinished: sb.callbacks.list().filter((d) => !d.finished).length },
   };
-  log(`chaos (${database}): checkouts ${figures.checkouts}, paid ${figures.paid}, fulfilled ${figures.fulfilled}, lost ${figures.lost}, doubled ${figures.doubled}, budget overruns ${figures.budget_overruns} (restarts ${figures.restarts}, ${figures.seconds} s)`);
+  log(
+    `chaos (${database}): checkouts ${figures.checkouts}, paid ${figures.paid}, fulfilled ${figures.fulfilled}, lost ${figures.lost}, doubled ${figures.doubled}, budget overruns ${figures.budget_overruns} (restarts ${figures.restarts}, ${figures.seconds} s)`,
+  );
   log(`chaos details: ${JSON.stringify(figures)}`);
   return figures;
 }

@@ -31,7 +31,10 @@ test('wrangler deploy --dry-run: static assets (the page), the worker with the l
   assert.match(all, /--dry-run: exiting now/);
   const files = readdirSync(out);
   assert.ok(files.includes('worker.js'), files.join(', '));
-  assert.ok(files.some((f) => f.endsWith('.wasm')), 'the SDK .wasm is uploaded as a module');
+  assert.ok(
+    files.some((f) => f.endsWith('.wasm')),
+    'the SDK .wasm is uploaded as a module',
+  );
   const bundle = readFileSync(join(out, 'worker.js'), 'utf8');
   assert.match(bundle, /scheduled/);
   assert.match(bundle, /coinbar_outbox|\$\{prefix\}outbox|outbox/, 'the ledger is in the bundle');
@@ -68,7 +71,10 @@ test("wrangler d1 migrations apply: the ledger's migration + the shop's tables; 
     const r = await w.scheduled();
     assert.equal(r.outcome, 'ok');
     assert.equal((await getOrder(w.url, body.id)).is_paid, true);
-    assert.deepEqual((await w.db.all('SELECT state FROM coinbar_outbox')).map((x) => x.state), ['sent']);
+    assert.deepEqual(
+      (await w.db.all('SELECT state FROM coinbar_outbox')).map((x) => x.state),
+      ['sent'],
+    );
     // Our applier (the Node adapter's) reads wrangler's bookkeeping: nothing to do.
     assert.deepEqual(await migrateFiles(w.db, readMigrations()), []);
   } finally {

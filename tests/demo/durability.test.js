@@ -37,7 +37,11 @@ test('kill -9 of the Node demo between checkout and callback: after the restart 
     const store = await openSqlite(db);
     const f = await store.exec.all('SELECT order_id FROM coinbar_outbox');
     store.close();
-    assert.deepEqual(f.map((r) => r.order_id), [order.id], 'fulfilled exactly once');
+    assert.deepEqual(
+      f.map((r) => r.order_id),
+      [order.id],
+      'fulfilled exactly once',
+    );
     const attempts = sb.callbacks.list()[0].attempts;
     console.log(`kill -9: ${attempts.length} callback attempts (${attempts.filter((a) => !a.status_code).length} refused while down), order paid after restart, fulfilments: ${f.length}`);
   } finally {
@@ -93,7 +97,10 @@ test('two Node instances on one SQLite file, duplicated callbacks concurrently: 
   try {
     const { ids, deliveries } = await paidCallbacks(sb, sink, a.url, 10);
     const { results, byStatus, resent } = await duplicateConcurrently([a.url, b.url], deliveries, 5);
-    assert.ok(results.every((r) => r.status === 200), JSON.stringify(byStatus));
+    assert.ok(
+      results.every((r) => r.status === 200),
+      JSON.stringify(byStatus),
+    );
     const store = await openSqlite(db);
     const f = await store.exec.all('SELECT order_id, count(*) AS n FROM coinbar_outbox GROUP BY order_id');
     const paid = await store.exec.all("SELECT payment_request_id FROM coinbar_attempts WHERE status = 'SUCCESS' AND status_source = 'callback'");
@@ -101,7 +108,9 @@ test('two Node instances on one SQLite file, duplicated callbacks concurrently: 
     assert.equal(paid.length, ids.length);
     assert.deepEqual(f.map((r) => r.order_id).sort(), [...ids].sort());
     assert.ok(f.every((r) => r.n === 1));
-    console.log(`two Node instances, one SQLite file: ${ids.length} orders, ${results.length} concurrent deliveries, ${resent} sent again after a non-2xx (answers: ${JSON.stringify(byStatus)}), fulfilments ${f.length}, doubled 0`);
+    console.log(
+      `two Node instances, one SQLite file: ${ids.length} orders, ${results.length} concurrent deliveries, ${resent} sent again after a non-2xx (answers: ${JSON.stringify(byStatus)}), fulfilments ${f.length}, doubled 0`,
+    );
   } finally {
     await a.stop();
     await b.stop();
@@ -122,13 +131,18 @@ test('two workerd instances on one D1 database, duplicated callbacks concurrentl
   try {
     const { ids, deliveries } = await paidCallbacks(sb, sink, a.url, 10);
     const { results, byStatus, resent } = await duplicateConcurrently([a.url, b.url], deliveries, 5);
-    assert.ok(results.every((r) => r.status === 200), JSON.stringify(byStatus));
+    assert.ok(
+      results.every((r) => r.status === 200),
+      JSON.stringify(byStatus),
+    );
     const f = await a.db.all('SELECT order_id, count(*) AS n FROM coinbar_outbox GROUP BY order_id');
     const viaB = await b.db.all("SELECT payment_request_id FROM coinbar_attempts WHERE status = 'SUCCESS'");
     assert.deepEqual(f.map((r) => r.order_id).sort(), [...ids].sort());
     assert.ok(f.every((r) => r.n === 1));
     assert.equal(viaB.length, ids.length, 'the second instance sees the same database');
-    console.log(`two workerd instances, one D1: ${ids.length} orders, ${results.length} concurrent deliveries, ${resent} sent again after a non-2xx (answers: ${JSON.stringify(byStatus)}), fulfilments ${f.length}, doubled 0`);
+    console.log(
+      `two workerd instances, one D1: ${ids.length} orders, ${results.length} concurrent deliveries, ${resent} sent again after a non-2xx (answers: ${JSON.stringify(byStatus)}), fulfilments ${f.length}, doubled 0`,
+    );
   } finally {
     await a.dispose();
     await b.dispose();
@@ -144,15 +158,21 @@ test('a callback that never arrives: reconciliation (Node interval) marks the or
     const { body: order } = await checkout(demo.url);
     await fetch(`${sb.url}/__sandbox/payments/${order.payment_request_id}/pay`, { method: 'POST' });
     const t0 = Date.now();
-    const o = await until(async () => {
-      const x = await getOrder(demo.url, order.id);
-      return x.status === 'SUCCESS' && x;
-    }, 'reconciliation', { timeoutMs: 10000 });
+    const o = await until(
+      async () => {
+        const x = await getOrder(demo.url, order.id);
+        return x.status === 'SUCCESS' && x;
+      },
+      'reconciliation',
+      { timeoutMs: 10000 },
+    );
     assert.equal(o.status_source, 'reconcile');
     assert.equal(o.paid_via_callback, false);
     const f = await demo.store.all('SELECT order_id FROM coinbar_outbox WHERE order_id = ?', [order.id]);
     assert.equal(f.length, 1);
-    console.log(`lost callback (Node): paid by reconciliation ${Date.now() - t0} ms after payment (period: after 1 s, every 0.5 s); budget used: ${JSON.stringify(await demo.store.all('SELECT purpose, used FROM coinbar_budget'))}`);
+    console.log(
+      `lost callback (Node): paid by reconciliation ${Date.now() - t0} ms after payment (period: after 1 s, every 0.5 s); budget used: ${JSON.stringify(await demo.store.all('SELECT purpose, used FROM coinbar_budget'))}`,
+    );
   } finally {
     await demo.close();
     await sb.close();
@@ -213,7 +233,9 @@ test('a callback for an order this backend does not know: stored, answered 503 +
     assert.equal(r.status, 503);
     assert.equal(r.retryAfter, '60');
     assert.equal(r.body.stored, true);
-    assert.deepEqual(await demo.store.all('SELECT state, outcome, payment_request_id FROM coinbar_events'), [{ state: 'released', outcome: 'pending', payment_request_id: 'order-notYetKnown0000000000.1' }]);
+    assert.deepEqual(await demo.store.all('SELECT state, outcome, payment_request_id FROM coinbar_events'), [
+      { state: 'released', outcome: 'pending', payment_request_id: 'order-notYetKnown0000000000.1' },
+    ]);
     const bad = await postCallback(demo.url, body.replace('p-unknown-1', 'p-unknown-2'), signedHeaders(body));
     assert.equal(bad.status, 401);
     assert.equal((await demo.store.all('SELECT key FROM coinbar_events')).length, 1);

@@ -39,7 +39,9 @@ test('the flood: 40 addresses x (20 checkouts + 200 refreshes); a customer from 
       clients.map(async (ip) => {
         const { agent, orders } = ids.get(ip);
         for (let i = 0; i < 200; i += 20) {
-          await Promise.all(Array.from({ length: 20 }, (_, j) => requestFrom(ip, `${demo.url}/api/orders/${orders[(i + j) % orders.length]}?refresh=1`, { agent }).then((r) => r.status === 200 && refreshes++)));
+          await Promise.all(
+            Array.from({ length: 20 }, (_, j) => requestFrom(ip, `${demo.url}/api/orders/${orders[(i + j) % orders.length]}?refresh=1`, { agent }).then((r) => r.status === 200 && refreshes++)),
+          );
         }
         agent.destroy();
       }),
@@ -87,7 +89,9 @@ test('the caps hold across one /64 and across instances (shared database); the g
   const b = createWorker({ guard });
   const envB = { ...a.handlerEnv }; // a second "instance": its own worker and env, the same database
   const post = (w, env, ip, headers = { 'x-bot-check': 'passed' }) =>
-    w.fetch(new Request('http://shop.test/api/checkout', { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip, ...headers }, body: JSON.stringify(CART) }), env).then((r) => r.status);
+    w
+      .fetch(new Request('http://shop.test/api/checkout', { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip, ...headers }, body: JSON.stringify(CART) }), env)
+      .then((r) => r.status);
   try {
     // No bot check: 403, and the client's allowance is untouched.
     assert.equal(await post(b, envB, '2001:db8:1:2::1', {}), 403);

@@ -77,7 +77,14 @@ export async function startDemoProcess({ port, db, env }) {
   };
 }
 
-export const CART = { items: [{ product_id: 'cups', quantity: 1 }, { product_id: 'beans-ethiopia', quantity: 2 }], customer: { email: 'jane@example.com' }, coin: 'BTC' };
+export const CART = {
+  items: [
+    { product_id: 'cups', quantity: 1 },
+    { product_id: 'beans-ethiopia', quantity: 2 },
+  ],
+  customer: { email: 'jane@example.com' },
+  coin: 'BTC',
+};
 
 export async function checkout(url, body = CART, headers = {}) {
   const r = await fetch(`${url}/api/checkout`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });

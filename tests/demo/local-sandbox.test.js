@@ -30,13 +30,21 @@ test('demo (make demo): a busy shop or sandbox port is one line naming it and it
   const sandbox = await runNode([SERVE, '--port', '0', '--db', db], { SANDBOX_PORT: String(port) });
   assert.equal(sandbox.code, 2, sandbox.stderr);
   assert.equal(sandbox.stderr.trimEnd().split('\n').length, 1, sandbox.stderr);
-  assert.match(sandbox.stderr, new RegExp(`^demo: port ${port} on 127\\.0\\.0\\.1 \\(the demo's CoinbarPay sandbox\\) is already in use.*--sandbox-port N or SANDBOX_PORT=N \\(make demo SANDBOX_PORT=N\\)`));
+  assert.match(
+    sandbox.stderr,
+    new RegExp(`^demo: port ${port} on 127\\.0\\.0\\.1 \\(the demo's CoinbarPay sandbox\\) is already in use.*--sandbox-port N or SANDBOX_PORT=N \\(make demo SANDBOX_PORT=N\\)`),
+  );
 });
 
 test('the shop shows the amount the sandbox quoted, unchanged: whole satoshi / drops / 10^-7 XDB', async (t) => {
   const demo = await startDemo({ port: 0, sandboxPort: 0, env: { CLIENT_CHECKOUTS_PER_MINUTE: '10' }, db: tmpDb('amounts'), reconcileIntervalMs: 0 });
   t.after(() => demo.close());
-  for (const [coin, decimals] of [['BTC', 8], ['XRP', 6], ['XDB', 7], ['ETH', 18]]) {
+  for (const [coin, decimals] of [
+    ['BTC', 8],
+    ['XRP', 6],
+    ['XDB', 7],
+    ['ETH', 18],
+  ]) {
     const res = await fetch(`${demo.url}/api/checkout`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

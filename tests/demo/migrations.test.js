@@ -11,7 +11,7 @@ import { migrateFiles } from '../../www/app/migrate.js';
 import { readMigrations, MIGRATIONS_DIR } from '../../www/sqlite.js';
 import { root } from './helpers.js';
 
-test('www/app/migrations = the ledger\'s 0001 (unchanged) + the shop\'s 0002 (from schema.js)', () => {
+test("www/app/migrations = the ledger's 0001 (unchanged) + the shop's 0002 (from schema.js)", () => {
   assert.deepEqual(readdirSync(MIGRATIONS_DIR).sort(), ['0001_coinbar_ledger.sql', '0002_shop.sql']);
   const hint = 'run node scripts/demo-migrations.mjs';
   assert.equal(readFileSync(`${MIGRATIONS_DIR}0001_coinbar_ledger.sql`, 'utf8'), readFileSync(`${root}pkg/migrations/sqlite/0001_coinbar_ledger.sql`, 'utf8'), hint);

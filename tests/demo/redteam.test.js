@@ -33,10 +33,14 @@ test('a FAILED callback for another payment of the same order, then the SUCCESS 
     assert.equal((await getOrder(demo.url, order.id)).is_final, false, 'the stray FAILED does not close the order');
     // The customer pays the order's own payment: the sandbox sends its signed SUCCESS callback.
     await fetch(`${demo.sandbox.url}/__sandbox/payments/${encodeURIComponent(prid(order))}/pay`, { method: 'POST' });
-    const paid = await until(async () => {
-      const o = await getOrder(demo.url, order.id);
-      return paidOf(o) && o;
-    }, 'the order paid', { timeoutMs: 6000 });
+    const paid = await until(
+      async () => {
+        const o = await getOrder(demo.url, order.id);
+        return paidOf(o) && o;
+      },
+      'the order paid',
+      { timeoutMs: 6000 },
+    );
     assert.equal(paid.paid_via_callback, true);
     await until(() => sink.got.length >= 1, 'the "order paid" e-mail');
     await demo.reconcile();
@@ -82,10 +86,7 @@ test('update_time 09:40:00Z then 09:40:00.700Z, and mixed offsets: the later sta
 
 test('abandoned orders vs a paid order whose callback was lost: reconciliation finds the paid one within its budget (before: oldest first, the abandoned ones spent the share)', async () => {
   // No callback reaches the shop; a small day (100 calls) so the shares are small.
-  const demo = await demoWith(
-    { COINBAR_DAILY_CALLS: '100', RECONCILE_AFTER_SECONDS: '1' },
-    { sandboxOptions: { clients: [{ ...CLIENT }] } },
-  );
+  const demo = await demoWith({ COINBAR_DAILY_CALLS: '100', RECONCILE_AFTER_SECONDS: '1' }, { sandboxOptions: { clients: [{ ...CLIENT }] } });
   try {
     // 30 abandoned orders (bots' checkouts from many addresses), then a customer who pays.
     for (let i = 0; i < 30; i++) assert.equal((await requestFrom(`127.0.0.${20 + i}`, `${demo.url}/api/checkout`, { method: 'POST', body: CART })).status, 201);
@@ -139,8 +140,11 @@ test('tables stay bounded: the outbox is drained (one e-mail per paid order), pr
     await until(() => sink.got.length >= 3, 'three e-mails');
     const keys = sink.got.map((m) => m.headers['idempotency-key']).sort();
     assert.deepEqual(keys, ids.map((id) => `coinbar-paid:${id}`).sort(), 'one e-mail per paid order, with its idempotency key');
-    const outbox = await demo.store.all("SELECT state, count(*) AS n FROM coinbar_outbox GROUP BY state");
-    assert.deepEqual(outbox.map((r) => [r.state, Number(r.n)]), [['sent', 3]]);
+    const outbox = await demo.store.all('SELECT state, count(*) AS n FROM coinbar_outbox GROUP BY state');
+    assert.deepEqual(
+      outbox.map((r) => [r.state, Number(r.n)]),
+      [['sent', 3]],
+    );
     const events = await demo.store.all('SELECT key, state, outcome FROM coinbar_events');
     assert.deepEqual(events, [], 'processed and unknown-order callbacks pruned');
   } finally {

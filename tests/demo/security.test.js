@@ -69,10 +69,13 @@ test('request bodies are capped before reading: 413 (before: a 300 MiB POST was 
     // Declared too large: refused before a byte of the body is read.
     const declared = await new Promise((resolve, reject) => {
       const u = new URL(demo.url);
-      const req = http.request({ host: u.hostname, port: u.port, method: 'POST', path: '/api/coinbar/callback', headers: { 'content-type': 'application/json', 'content-length': String(300 * 1024 * 1024) }, agent: false }, (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      });
+      const req = http.request(
+        { host: u.hostname, port: u.port, method: 'POST', path: '/api/coinbar/callback', headers: { 'content-type': 'application/json', 'content-length': String(300 * 1024 * 1024) }, agent: false },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
       req.on('error', reject);
       req.write('{"a":');
     });
@@ -82,10 +85,13 @@ test('request bodies are capped before reading: 413 (before: a 300 MiB POST was 
     const before = process.memoryUsage().rss;
     const streamed = await new Promise((resolve) => {
       const u = new URL(demo.url);
-      const req = http.request({ host: u.hostname, port: u.port, method: 'POST', path: '/api/coinbar/callback', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, agent: false }, (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      });
+      const req = http.request(
+        { host: u.hostname, port: u.port, method: 'POST', path: '/api/coinbar/callback', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, agent: false },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
       req.on('error', () => resolve('reset'));
       const chunk = Buffer.alloc(1024 * 1024, 0x20);
       let sent = 0;
@@ -131,7 +137,12 @@ test('the gateway return URL comes from the configured public origin, not the re
     // No web callback URL configured in the sandbox: the payment's urlcallback is what the shop sent.
     demo.sandbox.configure({ clients: [{ id: CLIENT.id, webCallbackUrl: null }] });
     const body = JSON.stringify({ ...CART, mode: 'gateway' });
-    const r = await raw(demo.url, { method: 'POST', path: 'http://evil.example/api/checkout', headers: { host: 'evil.example', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, body });
+    const r = await raw(demo.url, {
+      method: 'POST',
+      path: 'http://evil.example/api/checkout',
+      headers: { host: 'evil.example', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      body,
+    });
     assert.equal(r.status, 201, r.text);
     const prid = JSON.parse(r.text).payment_request_id;
     // Coinbar's report of the payment carries the urlcallback the shop signed.
@@ -149,7 +160,20 @@ test('a payment_string that is not a coin URI never becomes a link (before: java
     req.resume();
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ result: 'success', request_token: 't', payment_id_coinbar: 'p-1', payment_total_price: 45.79, trade_pair: 'BTC/EUR', payment_string: 'javascript:alert(document.domain)', destination_coin_change: 50000, destination_amount: 0.001, destination_address: 'a', destination_memo: '' }));
+      res.end(
+        JSON.stringify({
+          result: 'success',
+          request_token: 't',
+          payment_id_coinbar: 'p-1',
+          payment_total_price: 45.79,
+          trade_pair: 'BTC/EUR',
+          payment_string: 'javascript:alert(document.domain)',
+          destination_coin_change: 50000,
+          destination_amount: 0.001,
+          destination_address: 'a',
+          destination_memo: '',
+        }),
+      );
     });
   });
   await new Promise((r) => evil.listen(0, '127.0.0.1', r));

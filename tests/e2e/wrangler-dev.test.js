@@ -105,7 +105,10 @@ async function startWranglerDev({ port, persist, envFile, vars, dir }) {
     const ready = await until(async () => {
       if (!alive()) throw new Error(`wrangler dev exited (${proc.exitCode ?? proc.signalCode})`);
       if (!out.includes(`Ready on ${dev.url}`)) return false;
-      return fetch(`${dev.url}/`).then((r) => r.status === 200, () => false);
+      return fetch(`${dev.url}/`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
     }, 60_000);
     if (!ready) throw new Error('wrangler dev did not become ready in 60 s');
   } catch (e) {

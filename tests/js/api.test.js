@@ -142,7 +142,9 @@ test('paymentStatus through the life cycle, and report', async () => {
   assert.equal(r.products.length, 2);
   assert.equal(r.payment_detail.total_price, '3.97');
   assert.ok(r.payment_detail.transaction_id);
-  const e = await sdk().paymentStatus('no-such-order').catch((x) => x);
+  const e = await sdk()
+    .paymentStatus('no-such-order')
+    .catch((x) => x);
   assert.ok(e instanceof CoinbarError);
   assert.equal(e.code, 'http');
   assert.equal(e.status, 404);
@@ -190,7 +192,7 @@ test('the signed callback verifies and is processed once; a second delivery is a
   assert.equal(fulfilled.get(input.payment_request_id), 1);
 });
 
-test('a handler that fails on the first delivery runs again on Coinbar\'s retry: fulfilled exactly once', async () => {
+test("a handler that fails on the first delivery runs again on Coinbar's retry: fulfilled exactly once", async () => {
   received.length = 0;
   failNextHandler = 1;
   const input = order();
@@ -201,7 +203,10 @@ test('a handler that fails on the first delivery runs again on Coinbar\'s retry:
   assert.equal(deliveries[0].error?.message, 'fulfilment failed (database down)', 'the first delivery failed and was answered 500');
   assert.equal(deliveries.at(-1).outcome, 'processed', 'the retry ran the handler again');
   assert.equal(fulfilled.get(input.payment_request_id), 1);
-  assert.ok(store.calls.some(([op]) => op === 'release'), 'the failed delivery released its claim');
+  assert.ok(
+    store.calls.some(([op]) => op === 'release'),
+    'the failed delivery released its claim',
+  );
 });
 
 test('two concurrent deliveries of one event run the handler once; the other is told to come back (409)', async () => {
@@ -217,10 +222,7 @@ test('two concurrent deliveries of one event run the handler once; the other is 
     runs += 1;
     await new Promise((r) => setTimeout(r, 50));
   };
-  const [a, b] = await Promise.all([
-    sdk().handleCallback(raw, headers, { store: own, handler }),
-    sdk().handleCallback(raw, headers, { store: own, handler }),
-  ]);
+  const [a, b] = await Promise.all([sdk().handleCallback(raw, headers, { store: own, handler }), sdk().handleCallback(raw, headers, { store: own, handler })]);
   assert.equal(runs, 1);
   assert.deepEqual([a, b].map((r) => `${r.outcome} ${r.status}`).sort(), ['in_progress 409', 'processed 200']);
   // Later deliveries see it done.
@@ -229,7 +231,16 @@ test('two concurrent deliveries of one event run the handler once; the other is 
   // A claim whose holder crashed (no complete, no release) expires after leaseMs.
   let clock = 0;
   const crashed = memoryCallbackStore({ now: () => clock });
-  await assert.rejects(sdk().handleCallback(raw, headers, { store: crashed, leaseMs: 1000, handler: () => new Promise(() => { throw new Error('crash'); }) }));
+  await assert.rejects(
+    sdk().handleCallback(raw, headers, {
+      store: crashed,
+      leaseMs: 1000,
+      handler: () =>
+        new Promise(() => {
+          throw new Error('crash');
+        }),
+    }),
+  );
   crashed.rows.set([...crashed.rows.keys()][0], { state: 'claimed', token: 'dead-process', leaseUntil: 1000 }); // as if the process died mid-handler
   assert.equal((await sdk().handleCallback(raw, headers, { store: crashed, leaseMs: 1000, handler })).outcome, 'in_progress');
   clock = 1000;
@@ -281,15 +292,25 @@ test('tampered callbacks are refused with code signature', async () => {
     'missing client id': [raw, { signature: sig }],
   };
   for (const [name, [body, h]] of Object.entries(cases)) {
-    assert.throws(() => c.verifyCallback(body, h), (e) => e instanceof CoinbarError && e.code === 'signature', name);
+    assert.throws(
+      () => c.verifyCallback(body, h),
+      (e) => e instanceof CoinbarError && e.code === 'signature',
+      name,
+    );
   }
   // A parsed object is the route's mistake, not a forgery: config (answer 500, log it).
-  assert.throws(() => c.verifyCallback(JSON.parse(raw), headers), (e) => e instanceof CoinbarError && e.code === 'config' && e.option === 'rawBody');
+  assert.throws(
+    () => c.verifyCallback(JSON.parse(raw), headers),
+    (e) => e instanceof CoinbarError && e.code === 'config' && e.option === 'rawBody',
+  );
   assert.equal(c.verifyCallback(raw.toString('utf8'), new Headers(headers)).status, 'CANCELED', 'string body + Headers object verify');
   // A huge body is refused before any parsing, whatever its signature.
   const huge = Buffer.alloc(10 * 1024 * 1024, 0x20);
   const t0 = performance.now();
-  assert.throws(() => c.verifyCallback(huge, { ...headers, signature: c.sign(huge) }), (e) => e.code === 'signature' && /larger than 1 MiB/.test(e.message));
+  assert.throws(
+    () => c.verifyCallback(huge, { ...headers, signature: c.sign(huge) }),
+    (e) => e.code === 'signature' && /larger than 1 MiB/.test(e.message),
+  );
   assert.ok(performance.now() - t0 < 1000);
 });
 
@@ -309,8 +330,16 @@ test('sign() is the HMAC of the bytes given', async () => {
     assert.equal(c.sign(text), createHmac('sha256', CLIENT.secret).update(Buffer.from(text, 'utf8')).digest('hex'), text.slice(0, 20));
     assert.equal(c.sign(text), c.sign(new TextEncoder().encode(text)));
   }
-  assert.equal(c.sign(new Uint8Array([0, 255])), createHmac('sha256', CLIENT.secret).update(Buffer.from([0, 255])).digest('hex'));
-  assert.throws(() => c.sign(42), (e) => e.code === 'validation');
+  assert.equal(
+    c.sign(new Uint8Array([0, 255])),
+    createHmac('sha256', CLIENT.secret)
+      .update(Buffer.from([0, 255]))
+      .digest('hex'),
+  );
+  assert.throws(
+    () => c.sign(42),
+    (e) => e.code === 'validation',
+  );
 });
 
 // The fault matrix: [fault, spec, client options, expectation]. Each row runs one initiate,
@@ -336,7 +365,12 @@ const MATRIX = [
   ['connection reset after the payment was created', { kind: 'reset-after-commit' }, {}, { code: 'network', outcome: 'unknown', created: 1, attempts: 1 }],
   ['truncated answer after the payment was created', { kind: 'truncated-after-commit' }, {}, { code: 'network', outcome: 'unknown', created: 1, attempts: 1 }],
   ['answer that never ends, payment created', { kind: 'hang-after-commit' }, { timeoutMs: 400 }, { code: 'timeout', outcome: 'unknown', created: 1, attempts: 1, maxMs: 500 }],
-  ['slower than the timeout (client gone before processing)', { kind: 'latency', delayMs: 600 }, { timeoutMs: 300 }, { code: 'timeout', outcome: 'unknown', created: 0, attempts: 1, maxMs: 400, settleMs: 500 }],
+  [
+    'slower than the timeout (client gone before processing)',
+    { kind: 'latency', delayMs: 600 },
+    { timeoutMs: 300 },
+    { code: 'timeout', outcome: 'unknown', created: 0, attempts: 1, maxMs: 400, settleMs: 500 },
+  ],
   ['malformed JSON (200)', { kind: 'malformed' }, {}, { code: 'decode', outcome: 'unknown', created: 0, attempts: 1 }],
   ['HTML page (200)', { kind: 'wrong-content-type' }, {}, { code: 'decode', outcome: 'unknown', created: 0, attempts: 1 }],
   // Redirects (issue 19 §1): never followed. The default Location is this sandbox under its
@@ -349,7 +383,12 @@ const MATRIX = [
     { code: 'http', status: Number(code), outcome: 'unknown', created: 1, attempts: 1, location: true },
   ]),
   ['307 before processing', { kind: '307' }, {}, { code: 'http', status: 307, outcome: 'unknown', created: 0, attempts: 1, location: true }],
-  ['307 to a port that refuses, payment created', { kind: '307-after-commit', location: 'http://127.0.0.1:9/coinbar/api/v2/pay/gateway/initiate' }, {}, { code: 'http', status: 307, outcome: 'unknown', created: 1, attempts: 1, location: true }],
+  [
+    '307 to a port that refuses, payment created',
+    { kind: '307-after-commit', location: 'http://127.0.0.1:9/coinbar/api/v2/pay/gateway/initiate' },
+    {},
+    { code: 'http', status: 307, outcome: 'unknown', created: 1, attempts: 1, location: true },
+  ],
   // TLS (issue 19 §2): a certificate refused in the handshake is "not sent" and retried; a
   // bad record of the answer (the request was written and processed) is not.
   ['TLS: certificate expired in the handshake', { tlsBefore: 'CERT_HAS_EXPIRED' }, {}, { ok: true, created: 1, attempts: 2 }],
@@ -399,7 +438,10 @@ for (const dedupe of [true, false]) {
       let attempts = 0;
       client.on('request', () => attempts++);
       const t0 = performance.now();
-      const outcome = await client.initiate(input).then((v) => ({ v }), (e) => ({ e }));
+      const outcome = await client.initiate(input).then(
+        (v) => ({ v }),
+        (e) => ({ e }),
+      );
       const ms = performance.now() - t0;
       await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
       if (want.settleMs) await new Promise((r) => setTimeout(r, want.settleMs));
@@ -417,7 +459,16 @@ for (const dedupe of [true, false]) {
       }
       const final = created(input.payment_request_id);
       const e = outcome.e;
-      rows.push({ fault: name, result: e ? `${e.code}${e.status ? ` ${e.status}` : ''}` : 'success', outcome: e?.outcome ?? '', attempts, ms: Math.round(ms), created: n, 'findPayment': found, 'payments in the end': final });
+      rows.push({
+        fault: name,
+        result: e ? `${e.code}${e.status ? ` ${e.status}` : ''}` : 'success',
+        outcome: e?.outcome ?? '',
+        attempts,
+        ms: Math.round(ms),
+        created: n,
+        findPayment: found,
+        'payments in the end': final,
+      });
       if (want.ok) assert.ok(!e, `${name}: ${e}`);
       else {
         assert.ok(e instanceof CoinbarError, `${name}: expected an error`);
@@ -445,7 +496,9 @@ test('requestPayment follows the same rule: a lost answer is not re-sent, and fi
   await control('faults', { path: '/pay/gateway/request', kind: '502-after-commit' });
   const { destination_coin, ...input } = order();
   void destination_coin;
-  const e = await sdk().requestPayment(input).catch((x) => x);
+  const e = await sdk()
+    .requestPayment(input)
+    .catch((x) => x);
   assert.deepEqual([e.code, e.status, e.outcome], ['http', 502, 'unknown']);
   assert.equal(created(input.payment_request_id), 1);
   assert.equal((await sdk().findPayment(input.payment_request_id)).status, 'CREATED');
@@ -465,7 +518,9 @@ test('rate limit: Api RATE exceeded surfaces as http 429', async () => {
   try {
     await sdk().quotes();
     await sdk().quotes();
-    const e = await sdk({ maxRetries: 0 }).quotes().catch((x) => x);
+    const e = await sdk({ maxRetries: 0 })
+      .quotes()
+      .catch((x) => x);
     assert.equal(e.code, 'http');
     assert.equal(e.status, 429);
     assert.equal(e.apiError, 'Api RATE exceeded');

@@ -19,7 +19,10 @@ const SHA256_MARKERS = [le(0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5), le(0
 test('browser .wasm exports no signing function (the server one does)', () => {
   const browser = wasmExports('browser');
   const server = wasmExports('server');
-  assert.deepEqual(browser.filter((n) => SIGNING.test(n)), []);
+  assert.deepEqual(
+    browser.filter((n) => SIGNING.test(n)),
+    [],
+  );
   assert.ok(server.includes('signing_client') && server.includes('signingclient_call'), 'control: the server build exports its client');
   assert.ok(browser.includes('call'), 'the secret-free dispatcher');
   // The glue exports no op enum any more (the codes live in the generated ops.js) and, in
@@ -56,7 +59,10 @@ test('browser glue and entry have no client, no signing, no key handling', () =>
 });
 
 test('the browser entry: a clear error before init(), then the same rules', async () => {
-  assert.throws(() => api.cartTotal(baseInput().products), (e) => e instanceof api.CoinbarError && e.code === 'config' && /`await init\(\)` once before the first call/.test(e.message));
+  assert.throws(
+    () => api.cartTotal(baseInput().products),
+    (e) => e instanceof api.CoinbarError && e.code === 'config' && /`await init\(\)` once before the first call/.test(e.message),
+  );
   const ready = api.init();
   assert.equal(api.init(), ready, 'one load, however often init() is called');
   await ready;
@@ -65,7 +71,13 @@ test('the browser entry: a clear error before init(), then the same rules', asyn
   assert.equal(api.validateInitiate({ ...baseInput(), email: 'x' })[0].field, 'email');
   assert.equal(api.statusInfo('success').is_paid, true);
   assert.match(api.gatewayUrl({ serviceClientId: 'id' }, 'a+b/c=', 1), /requestToken=a%2Bb%2Fc%3D&serviceClientId=id&timestamp=1$/);
-  assert.equal(api.parseInitiateResponse(200, '{"result":"success","request_token":"t","payment_id_coinbar":"p","payment_total_price":1.2,"trade_pair":"BTC/EUR","payment_string":"bitcoin:x","destination_coin_change":50000,"destination_amount":0.000024,"destination_address":"a","destination_memo":null}').destination_amount, '0.000024');
+  assert.equal(
+    api.parseInitiateResponse(
+      200,
+      '{"result":"success","request_token":"t","payment_id_coinbar":"p","payment_total_price":1.2,"trade_pair":"BTC/EUR","payment_string":"bitcoin:x","destination_coin_change":50000,"destination_amount":0.000024,"destination_address":"a","destination_memo":null}',
+    ).destination_amount,
+    '0.000024',
+  );
 });
 
 test('the browser entry carries the .wasm deflated and base64-encoded: it inflates to the built module byte for byte', async () => {

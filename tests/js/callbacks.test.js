@@ -23,10 +23,18 @@ after(() => rmSync(TMP, { recursive: true, force: true }));
 /** A callback body as Coinbar sends it, and its signed headers (HMAC-SHA256 of the raw bytes). */
 function signedCallback(paymentId = 'p-claims-1', status = 'SUCCESS') {
   const body = JSON.stringify({
-    result: 'success', payment_id_coinbar: paymentId, payment_request_id_client: `order-${paymentId}`, service_client_id: CLIENT.id, status,
+    result: 'success',
+    payment_id_coinbar: paymentId,
+    payment_request_id_client: `order-${paymentId}`,
+    service_client_id: CLIENT.id,
+    status,
     payment_detail: { destination_coin: 'BTC', trade_pair: 'BTC/EUR', destination_amount: 0.001, coin_change: 50000, total_price: 50 },
-    input_coin: 'EUR', creation_time: '2026-01-01T00:00:00.000Z', update_time: '2026-01-01T00:01:00.000Z', status_descr: 'Payment completed',
-    customer: { external_user_id: 'u', name: 'Jane', surname: 'Doe', email: 'jane@example.com' }, products: [],
+    input_coin: 'EUR',
+    creation_time: '2026-01-01T00:00:00.000Z',
+    update_time: '2026-01-01T00:01:00.000Z',
+    status_descr: 'Payment completed',
+    customer: { external_user_id: 'u', name: 'Jane', surname: 'Doe', email: 'jane@example.com' },
+    products: [],
   });
   return { body, headers: { 'content-type': 'application/json', 'cbpay-api-key': CLIENT.id, signature: createHmac('sha256', CLIENT.secret).update(body).digest('hex') } };
 }
@@ -61,7 +69,7 @@ const STORES = {
   'docs SQL store on better-sqlite3': () => docsStore.sqlCallbackStore(docsStore.sqlite(sqliteDb(`s${Math.random().toString(36).slice(2)}`).db)),
 };
 
-test('the docs show the schema, the store and the engines\' query functions (SQL with ? placeholders, no ?1)', () => {
+test("the docs show the schema, the store and the engines' query functions (SQL with ? placeholders, no ?1)", () => {
   assert.ok(schema && storeCode && queryCode, 'docs/callbacks.md lacks a block');
   assert.match(schema, /token TEXT/);
   assert.doesNotMatch(storeCode, /\?\d/, 'numbered placeholders fail on better-sqlite3');
@@ -88,11 +96,16 @@ for (const [name, makeStore] of Object.entries(STORES)) {
     const t0 = Date.now();
     const first = cbpay.handleCallback(body, headers, { store, handler, leaseMs });
     const later = [];
-    for (const at of [300, 500, 700]) { // each after the first lease (200 ms) would have run out
+    for (const at of [300, 500, 700]) {
+      // each after the first lease (200 ms) would have run out
       await sleep(at - (Date.now() - t0));
       later.push(await cbpay.handleCallback(body, headers, { store, handler, leaseMs }));
     }
-    assert.deepEqual(later.map((r) => `${r.outcome} ${r.status}`), ['in_progress 409', 'in_progress 409', 'in_progress 409'], 'deliveries after the first lease ran out');
+    assert.deepEqual(
+      later.map((r) => `${r.outcome} ${r.status}`),
+      ['in_progress 409', 'in_progress 409', 'in_progress 409'],
+      'deliveries after the first lease ran out',
+    );
     const r1 = await first;
     assert.deepEqual([r1.outcome, r1.status], ['processed', 200]);
     assert.equal(maxActive, 1, 'the handler ran twice at the same time');
@@ -134,7 +147,12 @@ for (const [name, makeStore] of Object.entries(STORES)) {
 
 for (const [how, renew] of [
   ['returns false', () => false],
-  ['throws', async () => { throw new Error('database is locked'); }],
+  [
+    'throws',
+    async () => {
+      throw new Error('database is locked');
+    },
+  ],
 ]) {
   test(`a renewal that ${how} aborts the handler's signal with a claim_lost CoinbarError and stops renewing`, async () => {
     const inner = memoryStore();
@@ -147,15 +165,20 @@ for (const [how, renew] of [
     };
     const { body, headers } = signedCallback(`p-lost-${how.length}`);
     let seen;
-    const handler = (event, ctx) => new Promise((resolve, reject) => {
-      assert.ok(ctx.signal && !ctx.signal.aborted, 'the handler gets a live signal');
-      const timer = setTimeout(() => resolve('not aborted'), 2000);
-      ctx.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        seen = ctx.signal.reason;
-        reject(ctx.signal.reason);
-      }, { once: true });
-    });
+    const handler = (event, ctx) =>
+      new Promise((resolve, reject) => {
+        assert.ok(ctx.signal && !ctx.signal.aborted, 'the handler gets a live signal');
+        const timer = setTimeout(() => resolve('not aborted'), 2000);
+        ctx.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            seen = ctx.signal.reason;
+            reject(ctx.signal.reason);
+          },
+          { once: true },
+        );
+      });
     const started = Date.now();
     await assert.rejects(cbpay.handleCallback(body, headers, { store, handler, leaseMs: 60 }), (e) => e instanceof CoinbarError && e.code === 'claim_lost');
     assert.ok(Date.now() - started < 1000, 'aborted at the first renewal (every leaseMs / 3)');
@@ -164,8 +187,15 @@ for (const [how, renew] of [
     if (how === 'throws') assert.equal(seen.cause?.message, 'database is locked');
     const token = calls[0][1];
     assert.equal(typeof token, 'string');
-    assert.ok(calls.every(([, t]) => t === token), 'every call of the delivery carries its token');
-    assert.deepEqual(calls.map(([op]) => op), ['claim', 'renew', 'release'], 'renewal stopped at the loss; the failed handler released');
+    assert.ok(
+      calls.every(([, t]) => t === token),
+      'every call of the delivery carries its token',
+    );
+    assert.deepEqual(
+      calls.map(([op]) => op),
+      ['claim', 'renew', 'release'],
+      'renewal stopped at the loss; the failed handler released',
+    );
     await sleep(100);
     assert.equal(calls.length, 3, 'no renewal after the handler ended');
   });
@@ -174,7 +204,9 @@ for (const [how, renew] of [
 test('renewal runs every leaseMs / 3 while the handler runs, with the claim token, and stops with it; tokens differ per delivery', async () => {
   const inner = memoryStore();
   const calls = [];
-  const spy = (op) => (...a) => (calls.push([op, a[1], a[2]]), inner[op](...a));
+  const spy =
+    (op) =>
+    (...a) => (calls.push([op, a[1], a[2]]), inner[op](...a));
   const store = { claim: spy('claim'), renew: spy('renew'), complete: spy('complete'), release: spy('release') };
   const { body, headers } = signedCallback('p-renew');
   const r = await cbpay.handleCallback(body, headers, { store, leaseMs: 90, handler: () => sleep(200) });
@@ -188,11 +220,22 @@ test('renewal runs every leaseMs / 3 while the handler runs, with the claim toke
   assert.equal(calls.length, n, 'no renewal after complete');
   // A second delivery (released first) has another token.
   const other = signedCallback('p-renew-2');
-  await assert.rejects(cbpay.handleCallback(other.body, other.headers, { store, handler: () => { throw new Error('boom'); } }), /boom/);
+  await assert.rejects(
+    cbpay.handleCallback(other.body, other.headers, {
+      store,
+      handler: () => {
+        throw new Error('boom');
+      },
+    }),
+    /boom/,
+  );
   await cbpay.handleCallback(other.body, other.headers, { store, handler() {} });
   const claims = calls.filter(([op]) => op === 'claim').map(([, t]) => t);
   assert.equal(new Set(claims).size, claims.length, 'a token per delivery');
-  assert.ok(claims.every((t) => /^[0-9a-f-]{36}$/.test(t)), 'a UUID on Node');
+  assert.ok(
+    claims.every((t) => /^[0-9a-f-]{36}$/.test(t)),
+    'a UUID on Node',
+  );
 });
 
 // ---- stores of the old shape --------------------------------------------------------------------
@@ -201,16 +244,24 @@ test('a store of the old shape (no renew, no token) gets a config error that exp
   const { body, headers } = signedCallback('p-old');
   const old = { claim: (key, leaseMs) => 'claimed', complete: (key) => {}, release: (key) => {} };
   let ran = false;
-  await assert.rejects(cbpay.handleCallback(body, headers, { store: old, handler: () => { ran = true; } }), (e) => {
-    assert.ok(e instanceof CoinbarError && e.code === 'config', String(e));
-    assert.match(e.message, /^store\.renew: must be a function/);
-    assert.match(e.message, /claim\(key, token, leaseMs, event\)/);
-    assert.match(e.message, /renew\(key, token, leaseMs\)/);
-    assert.match(e.message, /complete\(key, token\), release\(key, token\)/);
-    assert.match(e.message, /docs\/callbacks\.md/);
-    assert.match(e.message, /memoryStore\(\)/);
-    return true;
-  });
+  await assert.rejects(
+    cbpay.handleCallback(body, headers, {
+      store: old,
+      handler: () => {
+        ran = true;
+      },
+    }),
+    (e) => {
+      assert.ok(e instanceof CoinbarError && e.code === 'config', String(e));
+      assert.match(e.message, /^store\.renew: must be a function/);
+      assert.match(e.message, /claim\(key, token, leaseMs, event\)/);
+      assert.match(e.message, /renew\(key, token, leaseMs\)/);
+      assert.match(e.message, /complete\(key, token\), release\(key, token\)/);
+      assert.match(e.message, /docs\/callbacks\.md/);
+      assert.match(e.message, /memoryStore\(\)/);
+      return true;
+    },
+  );
   assert.equal(ran, false);
 });
 
@@ -233,7 +284,7 @@ test('memoryStore: claim / renew / complete / release and lease expiry, on its c
   s.release('k', 'A');
   assert.equal(s.claim('k', 'C', 100, {}), 'busy', "the stale owner's complete and release changed nothing");
   clock = 5000;
-  assert.equal(s.renew('k', 'B', 100), true, 'an expired claim not taken over is still its owner\'s to renew');
+  assert.equal(s.renew('k', 'B', 100), true, "an expired claim not taken over is still its owner's to renew");
   assert.equal(s.claim('k', 'C', 100, {}), 'busy');
   s.release('k', 'B');
   assert.equal(s.renew('k', 'B', 100), false, 'released');
@@ -245,18 +296,23 @@ test('memoryStore: claim / renew / complete / release and lease expiry, on its c
   s.release('k', 'C');
   assert.equal(s.claim('k', 'D', 100, {}), 'done', 'a release after complete does not undo it');
   assert.equal(s.claim('other', 'A', 100, {}), 'claimed', 'keys are independent');
-  assert.throws(() => memoryStore({ now: 5 }), (e) => e instanceof CoinbarError && e.code === 'config');
+  assert.throws(
+    () => memoryStore({ now: 5 }),
+    (e) => e instanceof CoinbarError && e.code === 'config',
+  );
 });
 
 // ---- two processes on one SQLite file ------------------------------------------------------------
 
-test('two processes on one SQLite file with the docs\' store: the slow handler runs once, never overlapping; the other is told in_progress', async () => {
+test("two processes on one SQLite file with the docs' store: the slow handler runs once, never overlapping; the other is told in_progress", async () => {
   const { db, file } = sqliteDb('two-processes');
   db.exec('CREATE TABLE runs (pid INTEGER NOT NULL, started INTEGER NOT NULL, ended INTEGER)');
   db.close();
   const { body, headers } = signedCallback('p-two-processes');
   const child = join(OUT, 'callback-child.mjs');
-  writeFileSync(child, `
+  writeFileSync(
+    child,
+    `
 import Database from 'better-sqlite3';
 import { CoinbarPay } from 'coinbar-pay';
 import { sqlCallbackStore, sqlite } from './docs-store.mjs';
@@ -281,18 +337,20 @@ while (Date.now() < Number(until)) {
   await sleep(40);
 }
 process.stdout.write(JSON.stringify(outcomes));
-`);
+`,
+  );
   const leaseMs = 300;
   const startAt = Date.now() + 1500; // both children loaded by then
-  const run = () => new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, file, body, JSON.stringify(headers), String(startAt), String(leaseMs), String(startAt + 4000)], { cwd: OUT });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited ${code}: ${err}`))));
-  });
+  const run = () =>
+    new Promise((resolve, reject) => {
+      const p = spawn(process.execPath, [child, file, body, JSON.stringify(headers), String(startAt), String(leaseMs), String(startAt + 4000)], { cwd: OUT });
+      let out = '';
+      let err = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => (err += d));
+      p.on('error', reject);
+      p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited ${code}: ${err}`))));
+    });
   const [a, b] = await Promise.all([run(), run()]);
   const check = new Database(file, { readonly: true });
   const runs = check.prepare('SELECT pid, started, ended FROM runs ORDER BY started').all();
@@ -306,7 +364,10 @@ process.stdout.write(JSON.stringify(outcomes));
   for (let i = 1; i < runs.length; i++) assert.ok(runs[i].started >= runs[i - 1].ended, 'runs overlapped');
   assert.deepEqual(state, [{ state: 'done' }]);
   // The other process ends on the done event: duplicate.
-  assert.ok([a, b].some((o) => o.at(-1) === 'duplicate'), JSON.stringify({ a, b }));
+  assert.ok(
+    [a, b].some((o) => o.at(-1) === 'duplicate'),
+    JSON.stringify({ a, b }),
+  );
 });
 
 // ---- the docs' store on D1 (miniflare) -------------------------------------------------------------
@@ -334,7 +395,10 @@ test("the docs' store on D1 (miniflare): the same contract, stale owners change 
     // And handleCallback end to end on it.
     const { body, headers } = signedCallback('p-d1-handle');
     let runs = 0;
-    const handler = async () => { runs += 1; await sleep(800); };
+    const handler = async () => {
+      runs += 1;
+      await sleep(800);
+    };
     const first = cbpay.handleCallback(body, headers, { store, handler, leaseMs: 300 });
     await sleep(450); // after the first lease would have run out without renewal
     assert.equal((await cbpay.handleCallback(body, headers, { store, handler, leaseMs: 300 })).outcome, 'in_progress');

@@ -36,7 +36,9 @@ test('an AbortSignal aborts a call at once with code aborted; a POST in flight i
 
   // Already aborted: nothing is sent, and for a POST that is "not processed".
   const done = AbortSignal.abort();
-  const early = await sdk().initiate(order(), { signal: done }).catch((x) => x);
+  const early = await sdk()
+    .initiate(order(), { signal: done })
+    .catch((x) => x);
   assert.deepEqual([early.code, early.outcome], ['aborted', 'not_processed']);
 
   // Aborted while Coinbar holds the POST: the payment may exist.
@@ -81,7 +83,12 @@ test('per-call timeoutMs and maxRetries override the client for that call only',
   assert.equal(attempts, 3);
   assert.equal(client.config.timeoutMs, 5000, 'the client keeps its own settings');
 
-  for (const [options, re] of [[{ timeoutMs: 0 }, /^timeoutMs:/], [{ maxRetries: 11 }, /^maxRetries:/], [{ retries: 1 }, /^retries: is not a per-call option/], [7, /call options: must be an object/]]) {
+  for (const [options, re] of [
+    [{ timeoutMs: 0 }, /^timeoutMs:/],
+    [{ maxRetries: 11 }, /^maxRetries:/],
+    [{ retries: 1 }, /^retries: is not a per-call option/],
+    [7, /call options: must be an object/],
+  ]) {
     await assert.rejects(client.quotes('EUR', options), (x) => x instanceof CoinbarError && x.code === 'config' && re.test(x.message), JSON.stringify(options));
   }
   const bad = await client.initiate(order(), { timeoutMs: -1 }).catch((x) => x);
@@ -96,7 +103,10 @@ test('hooks: one request and one response event per attempt, with the retry deci
   await fault({ kind: '429', retryAfter: 0, path: '/initiate' });
   const input = order();
   const payment = await client.initiate(input);
-  assert.deepEqual(events.map((e) => `${e.type} ${e.attempt}`), ['request 1', 'response 1', 'request 2', 'response 2']);
+  assert.deepEqual(
+    events.map((e) => `${e.type} ${e.attempt}`),
+    ['request 1', 'response 1', 'request 2', 'response 2'],
+  );
   const [, first, , second] = events;
   assert.equal(first.call, 'initiate');
   assert.equal(first.method, 'POST');
@@ -109,10 +119,10 @@ test('hooks: one request and one response event per attempt, with the retry deci
 
   await client.paymentStatus(input.payment_request_id);
   const status = events.filter((e) => e.call === 'paymentStatus');
-  assert.deepEqual(status.map((e) => `${e.type} ${e.method} ${e.path}`), [
-    `request GET /coinbar/api/v2/pay/gateway/payment/${input.payment_request_id}/status`,
-    `response GET /coinbar/api/v2/pay/gateway/payment/${input.payment_request_id}/status`,
-  ]);
+  assert.deepEqual(
+    status.map((e) => `${e.type} ${e.method} ${e.path}`),
+    [`request GET /coinbar/api/v2/pay/gateway/payment/${input.payment_request_id}/status`, `response GET /coinbar/api/v2/pay/gateway/payment/${input.payment_request_id}/status`],
+  );
 
   // A failed POST's response event carries the outcome.
   await fault({ kind: '502-after-commit', path: '/initiate' });
@@ -127,7 +137,10 @@ test('hooks: one request and one response event per attempt, with the retry deci
     assert.ok(!text.includes(secret), `an event leaks ${secret.slice(0, 12)}`);
   }
   const keys = new Set(events.flatMap((e) => Object.keys(e)));
-  assert.deepEqual([...keys].sort(), ['attempt', 'call', 'elapsed_ms', 'error_code', 'method', 'network_code', 'outcome', 'path', 'payment_request_id', 'retry', 'retry_delay_ms', 'status', 'type'].sort());
+  assert.deepEqual(
+    [...keys].sort(),
+    ['attempt', 'call', 'elapsed_ms', 'error_code', 'method', 'network_code', 'outcome', 'path', 'payment_request_id', 'retry', 'retry_delay_ms', 'status', 'type'].sort(),
+  );
 });
 
 test('a hook that throws or rejects does not break the call; off() removes a listener', async () => {

@@ -120,7 +120,10 @@ test('usage errors: one clear line naming the problem, exit 2', async () => {
     [['fault', '429', '--after-commit'], /--after-commit: "429" has no after-commit variant; use one of reset, 500, 502, 503, 504, truncated, hang/],
     [['fault', '503', '--times', '0'], /--times: must be a whole number from 1 to 1000, got "0"/],
     [['fault', '503', '--sandbox', 'http://127.0.0.1:1'], /no sandbox answers at http:\/\/127\.0\.0\.1:1 \(bad port\): start one with `coinbar-pay sandbox`, or give its address with --sandbox URL/],
-    [['sandbox', '--port', '0', '--db', 'state.sqlite'], /--db needs the better-sqlite3 package, which is not installed: install it next to coinbar-pay with `npm install --save-dev better-sqlite3`, or run the sandbox without --db \(its state then lives in memory\)/],
+    [
+      ['sandbox', '--port', '0', '--db', 'state.sqlite'],
+      /--db needs the better-sqlite3 package, which is not installed: install it next to coinbar-pay with `npm install --save-dev better-sqlite3`, or run the sandbox without --db \(its state then lives in memory\)/,
+    ],
     [['trigger', 'SUCCESS', '--order', 'o-1', '--forward-to', 'http://127.0.0.1:1/cb', '--tims', '2'], /Unknown option '--tims'.*coinbar-pay trigger --help/],
     [['trigger', 'SUCCESS', '--forward-to', 'http://127.0.0.1:1/cb'], /--order: required/],
     [['trigger', 'SUCCESS', '--order', 'o-1'], /--forward-to: required/],
@@ -288,7 +291,10 @@ test('sandbox: a port in use is one clear line (which port, how to choose anothe
   const port = busy.url.split(':').pop();
   const r = await cli(['sandbox', '--port', port]);
   assert.equal(r.code, 2);
-  const lines = r.stderr.replace(/^npm warn .*\n/gm, '').trimEnd().split('\n');
+  const lines = r.stderr
+    .replace(/^npm warn .*\n/gm, '')
+    .trimEnd()
+    .split('\n');
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0], new RegExp(`^coinbar-pay: port ${port} on 127\\.0\\.0\\.1 \\(the sandbox\\) is already in use.*choose another port with --port N; 0 picks any free port$`));
 });
@@ -364,7 +370,14 @@ test('fault: queues a kind in the running sandbox through its control endpoint; 
   assert.match(lost.stdout, /500-after-commit for the next API call whose URL contains "\/initiate"/);
   const cbpay = CoinbarPay.fromEnv(env);
   const id = `fault-cli-${Date.now()}`;
-  const input = { payment_request_id: id, input_coin: 'EUR', products: [{ product_name: 'Tea', product_price: '4.50', product_amount: 1, product_id: 'tea', product_type: 'general' }], email: 'jane@example.com', user_id: 'u-1', destination_coin: 'BTC' };
+  const input = {
+    payment_request_id: id,
+    input_coin: 'EUR',
+    products: [{ product_name: 'Tea', product_price: '4.50', product_amount: 1, product_id: 'tea', product_type: 'general' }],
+    email: 'jane@example.com',
+    user_id: 'u-1',
+    destination_coin: 'BTC',
+  };
   await assert.rejects(cbpay.initiate(input));
   assert.equal(sandbox.payments.createdCount(id), 1, 'created once, never re-sent');
   assert.equal((await cbpay.paymentStatus(id)).status, 'CREATED');
@@ -400,7 +413,14 @@ test('trigger and fault find the sandbox on its default address when COINBAR_BAS
   t.after(() => receiver.close());
   const cbpay = CoinbarPay.fromEnv({ COINBAR_BASE_URL: sandbox.baseUrl, COINBAR_SERVICE_CLIENT_ID: DEMO.id, COINBAR_SECRET_KEY: DEMO.secret });
   const id = `default-${Date.now()}`;
-  const payment = await cbpay.initiate({ payment_request_id: id, input_coin: 'EUR', products: [{ product_name: 'Tea', product_price: '4.50', product_amount: 1, product_id: 'tea', product_type: 'general' }], email: 'jane@example.com', user_id: 'u-1', destination_coin: 'ETH' });
+  const payment = await cbpay.initiate({
+    payment_request_id: id,
+    input_coin: 'EUR',
+    products: [{ product_name: 'Tea', product_price: '4.50', product_amount: 1, product_id: 'tea', product_type: 'general' }],
+    email: 'jane@example.com',
+    user_id: 'u-1',
+    destination_coin: 'ETH',
+  });
   cbpay.free();
   const r = await cli(['trigger', 'SUCCESS', '--order', id, '--forward-to', `${receiver.url}/cb`]); // no COINBAR_* at all
   assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -491,7 +511,20 @@ test('trigger to an Express-style receiver on cbpay.handleCallback: --times and 
   assert.equal(headers['cbpay-api-key'], DEMO.id);
   assert.match(headers['content-type'], /^application\/json/);
   const body = JSON.parse(raw);
-  assert.deepEqual(Object.keys(body), ['result', 'payment_id_coinbar', 'payment_request_id_client', 'service_client_id', 'status', 'payment_detail', 'input_coin', 'creation_time', 'update_time', 'status_descr', 'customer', 'products']);
+  assert.deepEqual(Object.keys(body), [
+    'result',
+    'payment_id_coinbar',
+    'payment_request_id_client',
+    'service_client_id',
+    'status',
+    'payment_detail',
+    'input_coin',
+    'creation_time',
+    'update_time',
+    'status_descr',
+    'customer',
+    'products',
+  ]);
   assert.equal(body.result, 'success');
   assert.equal(body.payment_id_coinbar, '5f8804f7-84bb-4911-88a9-d591ad5f475d');
   assert.equal(body.payment_request_id_client, 'order-1001');
@@ -501,7 +534,21 @@ test('trigger to an Express-style receiver on cbpay.handleCallback: --times and 
   assert.match(raw.toString(), /"destination_amount":0\.00007581,/);
 
   deliveries.length = 0;
-  const reordered = await cli(['trigger', 'FAILED', '--out-of-order', '--order', 'order-1002', '--forward-to', `${receiver.url}/coinbar/callback`, '--currency', 'GBP', '--coin', 'ETH', '--total', '10.50']);
+  const reordered = await cli([
+    'trigger',
+    'FAILED',
+    '--out-of-order',
+    '--order',
+    'order-1002',
+    '--forward-to',
+    `${receiver.url}/coinbar/callback`,
+    '--currency',
+    'GBP',
+    '--coin',
+    'ETH',
+    '--total',
+    '10.50',
+  ]);
   assert.equal(reordered.code, 0, reordered.stdout);
   const [first, second] = deliveries.map((d) => JSON.parse(d.raw));
   assert.equal(first.status, 'FAILED');
@@ -521,7 +568,10 @@ test('trigger to an Express-style receiver on cbpay.handleCallback: --times and 
   assert.equal(wrong.code, 1);
   assert.match(wrong.stdout, /credentials: COINBAR_SERVICE_CLIENT_ID=c0ffee00-0000-4000-8000-000000000001, key from COINBAR_SECRET_KEY \(32 bytes\)/);
   assert.match(wrong.stdout, /<- 401 Unauthorized/);
-  assert.match(wrong.stdout, /^ {3}hint: 401: your server refused the callback as not from Coinbar\. It verifies with its own COINBAR_SERVICE_CLIENT_ID and COINBAR_SECRET_KEY: they must be the ones this command used\./m);
+  assert.match(
+    wrong.stdout,
+    /^ {3}hint: 401: your server refused the callback as not from Coinbar\. It verifies with its own COINBAR_SERVICE_CLIENT_ID and COINBAR_SECRET_KEY: they must be the ones this command used\./m,
+  );
   assert.equal(JSON.parse(deliveries.at(-1).raw).status, 'CANCELED');
   assert.equal(deliveries.at(-1).headers.signature, hmac(MY_SECRET, deliveries.at(-1).raw));
 });

@@ -15,7 +15,13 @@ import { startSandbox } from '../../www/sandbox/server.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUT = join(ROOT, 'out/docs-check');
 const read = (p) => readFileSync(join(ROOT, p), 'utf8');
-const docs = ['README.md', 'pkg/README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docs = [
+  'README.md',
+  'pkg/README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** The ```js blocks of a Markdown file. */
 const jsBlocks = (text) => [...text.matchAll(/^```js\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
@@ -56,10 +62,20 @@ test('the README quickstart runs against the local sandbox', async () => {
     const r = await new Promise((resolve) => {
       // Asynchronous: the sandbox answers from this process.
       import('node:child_process').then(({ execFile }) =>
-        execFile(process.execPath, [file], {
-          env: { ...process.env, COINBAR_SERVICE_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000001', COINBAR_SECRET_KEY: 'sandbox-secret-do-not-use-in-production', COINBAR_BASE_URL: sandbox.baseUrl },
-          timeout: 20_000,
-        }, (error, stdout, stderr) => resolve({ error, stdout, stderr })),
+        execFile(
+          process.execPath,
+          [file],
+          {
+            env: {
+              ...process.env,
+              COINBAR_SERVICE_CLIENT_ID: 'c0ffee00-0000-4000-8000-000000000001',
+              COINBAR_SECRET_KEY: 'sandbox-secret-do-not-use-in-production',
+              COINBAR_BASE_URL: sandbox.baseUrl,
+            },
+            timeout: 20_000,
+          },
+          (error, stdout, stderr) => resolve({ error, stdout, stderr }),
+        ),
       );
     });
     assert.equal(r.error, null, r.stderr);

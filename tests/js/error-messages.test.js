@@ -43,7 +43,10 @@ test('a wrong key (401): names the variables, the environment and the base URL; 
   for (const call of [() => other.paymentStatus('x'), () => other.findPayment('x'), () => other.retrievePayment('x'), () => other.quotes()]) {
     const g = await failure(call());
     assert.deepEqual([g.code, g.status], ['http', 401]);
-    assert.match(g.message, /unknown service client id in CBPAY-API-KEY\)\. Coinbar refused this client's credentials: check the secret key and the service client id \(COINBAR_SECRET_KEY, COINBAR_SERVICE_CLIENT_ID\)/);
+    assert.match(
+      g.message,
+      /unknown service client id in CBPAY-API-KEY\)\. Coinbar refused this client's credentials: check the secret key and the service client id \(COINBAR_SECRET_KEY, COINBAR_SERVICE_CLIENT_ID\)/,
+    );
   }
   cbpay.free();
   other.free();
@@ -55,7 +58,10 @@ test('a 404 from initiate / requestPayment: check the base URL, which lacks /coi
   const advice = `Nothing answers this call under the base URL ${sandbox.url}: check the base URL (COINBAR_BASE_URL): it must be the API address Coinbar gave you, with its path, e.g. https://sandbox.coinbar.io/coinbar/api/v2 (this one does not end in /coinbar/api/v2)`;
   const e = await failure(cbpay.initiate(order()));
   assert.deepEqual([e.code, e.status, e.outcome], ['http', 404, 'not_processed']);
-  assert.equal(e.message, `Coinbar answered HTTP 404: Not Found. ${advice} [not processed: Coinbar created no payment for this request (payment_request_id ${e.message.match(/payment_request_id (\S+)\)/)[1]})]`);
+  assert.equal(
+    e.message,
+    `Coinbar answered HTTP 404: Not Found. ${advice} [not processed: Coinbar created no payment for this request (payment_request_id ${e.message.match(/payment_request_id (\S+)\)/)[1]})]`,
+  );
   const { destination_coin, ...request } = order();
   const r = await failure(cbpay.requestPayment(request));
   assert.ok(r.message.startsWith(`Coinbar answered HTTP 404: Not Found. ${advice} [not processed`), r.message);
@@ -78,10 +84,7 @@ test('a network error names the origin, not only the path', async () => {
   const cbpay = new CoinbarPay({ serviceClientId: CLIENT.id, secretKey: CLIENT.secret, baseUrl: `http://127.0.0.1:${port}/coinbar/api/v2`, maxRetries: 0 });
   const e = await failure(cbpay.initiate(order()));
   assert.equal(e.code, 'network');
-  assert.ok(
-    e.message.startsWith(`request to Coinbar failed: ECONNREFUSED 127.0.0.1:${port} (POST http://127.0.0.1:${port}/coinbar/api/v2/pay/gateway/initiate) [not processed`),
-    e.message,
-  );
+  assert.ok(e.message.startsWith(`request to Coinbar failed: ECONNREFUSED 127.0.0.1:${port} (POST http://127.0.0.1:${port}/coinbar/api/v2/pay/gateway/initiate) [not processed`), e.message);
   const g = await failure(cbpay.paymentStatus('o-1'));
   assert.equal(g.message, `request to Coinbar failed: ECONNREFUSED 127.0.0.1:${port} (GET http://127.0.0.1:${port}/coinbar/api/v2/pay/gateway/payment/o-1/status)`);
   cbpay.free();

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import binaryen from 'binaryen';
 import * as serverGlue from '../../pkg/dist/server/coinbar_pay.js';
-import * as browserGlue from '../../pkg/dist/browser/coinbar_pay.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const wasm = (flavor) => readFileSync(new URL(`pkg/dist/${flavor}/coinbar_pay_bg.wasm`, ROOT));
@@ -24,7 +23,11 @@ for (const flavor of ['server', 'browser']) {
     }
     m.dispose();
     assert.ok('call' in results, 'the dispatcher is exported');
-    assert.deepEqual(Object.entries(results).filter(([, n]) => n > 1), [], 'exports with several results');
+    assert.deepEqual(
+      Object.entries(results).filter(([, n]) => n > 1),
+      [],
+      'exports with several results',
+    );
     const dispatchers = Object.keys(results).filter((n) => !n.startsWith('__'));
     assert.deepEqual(dispatchers.sort(), flavor === 'server' ? ['call', 'signing_client', 'signingclient_call'] : ['call']);
   });
@@ -40,7 +43,10 @@ test('only the generated ops.js calls the dispatchers, and every op it wraps is 
   const free = [...ops.matchAll(/^export function (\w+)\(/gm)].map((m) => m[1]);
   const client = [...ops.matchAll(/^  (\w+)\([^)]*\) \{/gm)].map((m) => m[1]).filter((n) => n !== 'constructor' && n !== 'free');
   assert.ok(free.length >= 14 && client.length >= 17, `found ${free.length} free and ${client.length} client ops`);
-  const shell = files.filter((f) => f !== 'ops.js').map((f) => strip(readFileSync(new URL(f, src), 'utf8'))).join('\n');
+  const shell = files
+    .filter((f) => f !== 'ops.js')
+    .map((f) => strip(readFileSync(new URL(f, src), 'utf8')))
+    .join('\n');
   const unused = [...free.filter((n) => !new RegExp(`ops\\.${n}\\b`).test(shell) && n !== 'maxInputBytes'), ...client.filter((n) => !new RegExp(`\\.${n}\\(`).test(shell))];
   assert.deepEqual(unused, [], 'ops no shell module calls');
   assert.match(strip(readFileSync(new URL('glue.js', src), 'utf8')), /coreMaxInputBytes\(\)/, 'maxInputBytes is read at bind');
@@ -53,7 +59,10 @@ test('a core error crosses as a NUL-marked string and is thrown as a CoinbarErro
   const raw = serverGlue.call(Op.CartTotal, '[]');
   assert.equal(raw.charCodeAt(0), 0);
   assert.equal(JSON.parse(raw.slice(1)).code, 'validation');
-  assert.throws(() => cartTotal([]), (e) => e instanceof CoinbarError && e.code === 'validation');
+  assert.throws(
+    () => cartTotal([]),
+    (e) => e instanceof CoinbarError && e.code === 'validation',
+  );
   for (const code of [undefined, 0, 99]) {
     const wire = JSON.parse(serverGlue.call(code, '').slice(1));
     assert.deepEqual([wire.code, wire.message], ['config', 'unknown op code'], `code ${code}: no op has it (codes start at 1)`);

@@ -91,7 +91,10 @@ test('Express set up wrong: express.json() or express.raw() without the type get
     assert.match(parsed.message, /already parsed into an object by your framework.*express\.raw\(\{ type: 'application\/json' \}\)/);
     const unread = await post('/raw-no-type');
     assert.equal(unread.code, 'config');
-    assert.match(unread.message, /body is undefined: nothing read the request body\. Express: express\.raw\(\) without a type reads only application\/octet-stream.*express\.raw\(\{ type: 'application\/json' \}\)/);
+    assert.match(
+      unread.message,
+      /body is undefined: nothing read the request body\. Express: express\.raw\(\) without a type reads only application\/octet-stream.*express\.raw\(\{ type: 'application\/json' \}\)/,
+    );
     assert.deepEqual(await post('/right'), { ok: true });
   } finally {
     server.close();

@@ -12,8 +12,7 @@ export function rng(seed) {
 }
 
 /** The official recipe from Coinbar's docs. */
-export const officialSignature = (secret, obj) =>
-  createHmac('sha256', secret).update(JSON.stringify(obj)).digest('hex');
+export const officialSignature = (secret, obj) => createHmac('sha256', secret).update(JSON.stringify(obj)).digest('hex');
 
 export const NASTY_STRINGS = [
   'plain',
@@ -31,8 +30,17 @@ export const NASTY_STRINGS = [
 ];
 
 const CODE_POINT_RANGES = [
-  [0x20, 0x7e], [0x00, 0x1f], [0x7f, 0xff], [0x100, 0x17f], [0x370, 0x3ff], [0x2000, 0x206f],
-  [0x4e00, 0x4fff], [0xac00, 0xacff], [0xe000, 0xe0ff], [0x1f300, 0x1f6ff], [0x10000, 0x100ff],
+  [0x20, 0x7e],
+  [0x00, 0x1f],
+  [0x7f, 0xff],
+  [0x100, 0x17f],
+  [0x370, 0x3ff],
+  [0x2000, 0x206f],
+  [0x4e00, 0x4fff],
+  [0xac00, 0xacff],
+  [0xe000, 0xe0ff],
+  [0x1f300, 0x1f6ff],
+  [0x10000, 0x100ff],
 ];
 
 /** A random valid (well-formed) Unicode string of 1..max code points. */
@@ -57,7 +65,10 @@ export function randomPrice(r) {
   for (let i = 1; i < intDigits; i++) int += r.int(0, 9);
   let frac = '';
   for (let i = 0; i < fracDigits; i++) frac += r.int(0, 9);
-  if (r.bool(0.1)) { int = '0'; frac = '0'.repeat(r.int(5, 7)) + String(r.int(1, 9)); } // 1e-7-style prices
+  if (r.bool(0.1)) {
+    int = '0';
+    frac = '0'.repeat(r.int(5, 7)) + String(r.int(1, 9));
+  } // 1e-7-style prices
   let text = frac ? `${int}.${frac}` : int;
   if (Number(text) === 0) text = '1.5';
   const asString = r.bool(0.4);

@@ -46,7 +46,14 @@ test('oversized text and bytes are refused before they are copied into wasm memo
     ['client.gatewayUrl', () => client.gatewayUrl(text, 1), 'validation'],
     ['convertAmount', () => sdk.convertAmount(text, '1'), 'validation'],
     ['cartTotal', () => sdk.cartTotal([{ product_name: text }]), 'validation'],
-    ['validateInitiate', () => { const errors = sdk.validateInitiate({ ...baseInput(), name: text }); if (errors.length) throw new CoinbarError('validation', errors[0].message); }, 'validation'],
+    [
+      'validateInitiate',
+      () => {
+        const errors = sdk.validateInitiate({ ...baseInput(), name: text });
+        if (errors.length) throw new CoinbarError('validation', errors[0].message);
+      },
+      'validation',
+    ],
     ['prepareInitiate', () => client.prepareInitiate({ ...baseInput(), name: text }), 'validation'],
     ['prepareRequest', () => client.prepareRequest({ ...baseInput(), name: text }), 'validation'],
   ];
@@ -77,7 +84,11 @@ test('sign() of big strings splits at chunk edges without breaking surrogate pai
 
 test('http:// is only for real loopback hosts: the host is parsed, not prefix-matched', () => {
   for (const baseUrl of ['http://127.attacker.example/api', 'http://127.0.0.1.nip.io/x', 'http://localhost.evil.com/x', 'http://127.0.0.1@evil.example/x']) {
-    assert.throws(() => new CoinbarPay({ ...OPTIONS, baseUrl }), (e) => isCoinbar('config')(e) && e.message.startsWith('baseUrl:'), baseUrl);
+    assert.throws(
+      () => new CoinbarPay({ ...OPTIONS, baseUrl }),
+      (e) => isCoinbar('config')(e) && e.message.startsWith('baseUrl:'),
+      baseUrl,
+    );
   }
   for (const baseUrl of ['http://localhost:8790/x', 'http://127.0.0.1/x', 'http://127.9.9.9:1/x', 'http://[::1]:80/x']) {
     assert.equal(new CoinbarPay({ ...OPTIONS, baseUrl }).config.baseUrl, baseUrl.replace(/\/$/, ''));
@@ -110,11 +121,25 @@ test('a typed array that lies about its length is read by its real length, and b
 });
 
 test('options are read as own properties only: a polluted Object.prototype sets nothing', async () => {
-  const polluted = { secretKey: 'polluted-key', fetch: async () => new Response('{}'), baseUrl: 'http://127.0.0.1:1/evil', allowBrowser: true, timeoutMs: 1, COINBAR_SECRET_KEY: 'polluted-key', COINBAR_BASE_URL: 'http://127.0.0.1:1/evil' };
+  const polluted = {
+    secretKey: 'polluted-key',
+    fetch: async () => new Response('{}'),
+    baseUrl: 'http://127.0.0.1:1/evil',
+    allowBrowser: true,
+    timeoutMs: 1,
+    COINBAR_SECRET_KEY: 'polluted-key',
+    COINBAR_BASE_URL: 'http://127.0.0.1:1/evil',
+  };
   try {
     Object.assign(Object.prototype, polluted);
-    assert.throws(() => new CoinbarPay({ serviceClientId: 'cid', baseUrl: 'http://127.0.0.1:9/api' }), (e) => isCoinbar('config')(e) && /secretKey: is required/.test(e.message));
-    assert.throws(() => CoinbarPay.fromEnv({ COINBAR_SERVICE_CLIENT_ID: 'cid' }), (e) => isCoinbar('config')(e) && /secretKey/.test(e.message));
+    assert.throws(
+      () => new CoinbarPay({ serviceClientId: 'cid', baseUrl: 'http://127.0.0.1:9/api' }),
+      (e) => isCoinbar('config')(e) && /secretKey: is required/.test(e.message),
+    );
+    assert.throws(
+      () => CoinbarPay.fromEnv({ COINBAR_SERVICE_CLIENT_ID: 'cid' }),
+      (e) => isCoinbar('config')(e) && /secretKey/.test(e.message),
+    );
     const c = new CoinbarPay({ serviceClientId: 'cid', secretKey: SECRET });
     assert.equal(c.config.baseUrl, 'https://sandbox.coinbar.io/coinbar/api/v2', 'inherited baseUrl ignored');
     assert.equal(c.config.timeoutMs, 30000, 'inherited timeoutMs ignored');
@@ -126,7 +151,23 @@ test('options are read as own properties only: a polluted Object.prototype sets 
 
 test('every public function fails with a CoinbarError of the right code, in bounded time', async () => {
   const client = new CoinbarPay(OPTIONS);
-  const throwing = new Proxy({}, { get() { throw new Error('proxy trap'); }, ownKeys() { throw new Error('ownKeys trap'); }, has() { throw new Error('has trap'); }, getOwnPropertyDescriptor() { throw new Error('gopd trap'); } });
+  const throwing = new Proxy(
+    {},
+    {
+      get() {
+        throw new Error('proxy trap');
+      },
+      ownKeys() {
+        throw new Error('ownKeys trap');
+      },
+      has() {
+        throw new Error('has trap');
+      },
+      getOwnPropertyDescriptor() {
+        throw new Error('gopd trap');
+      },
+    },
+  );
   const body = '{"a":1}';
   const sync = [
     ['handleCallback options null', null],
@@ -161,7 +202,10 @@ test('every public function fails with a CoinbarError of the right code, in boun
   // The free gatewayUrl with a 1,000,000-character token: refused by its 4,096 rule, at once.
   const token = 'A'.repeat(1_000_000);
   const t0 = performance.now();
-  assert.throws(() => sdk.gatewayUrl({ serviceClientId: 'cid' }, token, 1), (e) => isCoinbar('validation')(e) && e.errors[0].field === 'requestToken');
+  assert.throws(
+    () => sdk.gatewayUrl({ serviceClientId: 'cid' }, token, 1),
+    (e) => isCoinbar('validation')(e) && e.errors[0].field === 'requestToken',
+  );
   assert.throws(() => client.gatewayUrl(token, 1), isCoinbar('validation'));
   const ms = performance.now() - t0;
   console.log(`gatewayUrl with a 1,000,000-character token: refused in ${ms.toFixed(2)} ms (two calls)`);

@@ -10,7 +10,8 @@ import { baseInput } from './helpers.js';
 const CLIENT_ID = 'cid-initiate-test';
 const SECRET = 'initiate-test-secret';
 // Raw JSON text, so the high-precision amount keeps every digit on the wire.
-const OK_BODY = '{"result":"success","request_token":"WlpZSkE3d3Z+Ka2N/SM9=","payment_id_coinbar":"ca900413-aaaa-4bbb-8ccc-000000000001","payment_total_price":8.99,"trade_pair":"BTC/EUR","payment_string":"bitcoin:bc1qexample?amount=0.00045145423250897323","destination_coin_change":19913.425,"destination_amount":0.00045145423250897323,"destination_address":"bc1qexample","destination_memo":""}';
+const OK_BODY =
+  '{"result":"success","request_token":"WlpZSkE3d3Z+Ka2N/SM9=","payment_id_coinbar":"ca900413-aaaa-4bbb-8ccc-000000000001","payment_total_price":8.99,"trade_pair":"BTC/EUR","payment_string":"bitcoin:bc1qexample?amount=0.00045145423250897323","destination_coin_change":19913.425,"destination_amount":0.00045145423250897323,"destination_address":"bc1qexample","destination_memo":""}';
 
 let server;
 let baseUrl;
@@ -167,8 +168,14 @@ test('fromEnv reads COINBAR_* variables and names them in errors', () => {
   assert.equal(c.config.serviceClientId, CLIENT_ID);
   const sandbox = CoinbarPay.fromEnv({ COINBAR_SERVICE_CLIENT_ID: 'x', COINBAR_SECRET_KEY: 'y', COINBAR_ENV: 'sandbox' });
   assert.equal(sandbox.config.baseUrl, 'https://sandbox.coinbar.io/coinbar/api/v2');
-  assert.throws(() => CoinbarPay.fromEnv({ COINBAR_SECRET_KEY: 'y' }), (e) => e.code === 'config' && /COINBAR_SERVICE_CLIENT_ID/.test(e.message));
-  assert.throws(() => CoinbarPay.fromEnv({ COINBAR_SERVICE_CLIENT_ID: 'x' }), (e) => e.code === 'config' && /COINBAR_SECRET_KEY/.test(e.message));
+  assert.throws(
+    () => CoinbarPay.fromEnv({ COINBAR_SECRET_KEY: 'y' }),
+    (e) => e.code === 'config' && /COINBAR_SERVICE_CLIENT_ID/.test(e.message),
+  );
+  assert.throws(
+    () => CoinbarPay.fromEnv({ COINBAR_SERVICE_CLIENT_ID: 'x' }),
+    (e) => e.code === 'config' && /COINBAR_SECRET_KEY/.test(e.message),
+  );
   assert.throws(
     () => CoinbarPay.fromEnv({ COINBAR_SERVICE_CLIENT_ID: 'x', COINBAR_SECRET_KEY: 'y', COINBAR_ENV: 'production' }),
     (e) => e.code === 'config' && /baseUrl: is required for environment 'production'/.test(e.message) && /COINBAR_BASE_URL/.test(e.message),
@@ -196,7 +203,11 @@ test('configuration errors', () => {
     [null, /options: must be an object/],
   ];
   for (const [opts, re] of cases) {
-    assert.throws(() => new CoinbarPay(opts), (e) => e instanceof CoinbarError && e.code === 'config' && re.test(e.message), JSON.stringify(opts));
+    assert.throws(
+      () => new CoinbarPay(opts),
+      (e) => e instanceof CoinbarError && e.code === 'config' && re.test(e.message),
+      JSON.stringify(opts),
+    );
   }
   assert.equal(client().config.timeoutMs, 30000, 'default timeout is 30 s');
 });

@@ -28,12 +28,10 @@ function count(haystack, needle) {
 // SHA-256 compression of one block from the initial state: the HMAC inner/outer midstates
 // that the signer keeps. Written out here as an independent oracle for the memory search.
 const K = Uint32Array.from([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 function midstate(block) {
   const rotr = (x, n) => (x >>> n) | (x << (32 - n));
@@ -74,7 +72,10 @@ test('the raw key bytes are not in wasm memory, and the key state is wiped by fr
   c.free();
   assert.equal(count(wasmMemory(), inner), 0, 'inner key state zeroized after free()');
   assert.equal(count(wasmMemory(), outer), 0, 'outer key state zeroized after free()');
-  assert.throws(() => c.prepareInitiate(baseInput()), (e) => e instanceof CoinbarError && e.code === 'config' && /freed/.test(e.message));
+  assert.throws(
+    () => c.prepareInitiate(baseInput()),
+    (e) => e instanceof CoinbarError && e.code === 'config' && /freed/.test(e.message),
+  );
 });
 
 test('Symbol.dispose frees the client (using-declarations)', () => {
@@ -151,7 +152,10 @@ test('a browser-like global refuses the secret unless allowBrowser: true', () =>
     const c = new CoinbarPay({ serviceClientId: 'cid', secretKey: SECRET, allowBrowser: true });
     assert.match(c.sign('x'), /^[0-9a-f]{64}$/);
     c.free();
-    assert.throws(() => new CoinbarPay({ serviceClientId: 'cid', secretKey: SECRET, allowBrowser: 'yes' }), (e) => e.code === 'config');
+    assert.throws(
+      () => new CoinbarPay({ serviceClientId: 'cid', secretKey: SECRET, allowBrowser: 'yes' }),
+      (e) => e.code === 'config',
+    );
   } finally {
     delete globalThis.window;
     delete globalThis.document;
@@ -190,5 +194,9 @@ test('nothing the SDK does writes the secret to the console or stdout/stderr', a
     process.stderr.write = err;
   }
   assert.ok(!captured.join('\n').includes(SECRET));
-  assert.deepEqual(captured.filter((l) => /coinbar/i.test(l)), [], 'the SDK logs nothing');
+  assert.deepEqual(
+    captured.filter((l) => /coinbar/i.test(l)),
+    [],
+    'the SDK logs nothing',
+  );
 });

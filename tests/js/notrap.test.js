@@ -20,9 +20,24 @@ const deep = (n, leaf) => {
   for (let i = 0; i < n; i++) v = { products: [v] };
   return v;
 };
-const throwingProxy = new Proxy({}, { get() { throw new Error('proxy trap'); }, ownKeys() { throw new Error('ownKeys trap'); } });
-const getterBomb = { get payment_request_id() { throw new Error('getter'); } };
+const throwingProxy = new Proxy(
+  {},
+  {
+    get() {
+      throw new Error('proxy trap');
+    },
+    ownKeys() {
+      throw new Error('ownKeys trap');
+    },
+  },
+);
+const getterBomb = {
+  get payment_request_id() {
+    throw new Error('getter');
+  },
+};
 
+// biome-ignore format: a table of hostile values, several per line
 const SPECIAL = [
   // biome-ignore lint/correctness/noPrecisionLoss: 1e400 is Infinity on purpose (an overflowing literal is one of the hostile inputs)
   undefined, null, NaN, Infinity, -Infinity, -0, 0, 1e400, -1e400, 2 ** 53 + 1, Number.MAX_VALUE, Number.MIN_VALUE,

@@ -58,7 +58,11 @@ test('@arethetypeswrong/cli: types resolve for node10, node16 (CJS and ESM) and 
   assert.equal(r.status, 0, r.stdout.slice(0, 2000) + r.stderr);
   const { analysis, problems } = JSON.parse(r.stdout);
   const all = Object.values(problems ?? {}).flat();
-  assert.deepEqual(all.filter((p) => !(p.kind === 'CJSResolvesToESM' && p.entrypoint === './browser')), [], 'no problem except the ESM-only browser entry under require');
+  assert.deepEqual(
+    all.filter((p) => !(p.kind === 'CJSResolvesToESM' && p.entrypoint === './browser')),
+    [],
+    'no problem except the ESM-only browser entry under require',
+  );
   const main = analysis.entrypoints['.'].resolutions;
   assert.equal(main['node16-cjs'].resolution.fileName, '/node_modules/coinbar-pay/dist/node.d.cts');
   assert.equal(main['node16-esm'].resolution.fileName, '/node_modules/coinbar-pay/types/index.d.ts');

@@ -14,7 +14,22 @@ test('no `any` in the public types', () => {
 
 test('every runtime export is declared, and nothing undeclared is exported', () => {
   const exported = Object.keys(pkg).sort();
-  assert.deepEqual(exported, ['CoinbarError', 'CoinbarPay', 'cartTotal', 'convertAmount', 'gatewayUrl', 'init', 'memoryStore', 'parseInitiateResponse', 'parsePaymentStatus', 'parseQuotes', 'parseReport', 'statusInfo', 'validateInitiate', 'validateRequest']);
+  assert.deepEqual(exported, [
+    'CoinbarError',
+    'CoinbarPay',
+    'cartTotal',
+    'convertAmount',
+    'gatewayUrl',
+    'init',
+    'memoryStore',
+    'parseInitiateResponse',
+    'parsePaymentStatus',
+    'parseQuotes',
+    'parseReport',
+    'statusInfo',
+    'validateInitiate',
+    'validateRequest',
+  ]);
   for (const name of exported) {
     assert.match(code, new RegExp(`export declare (class|function|const) ${name}\\b`), name);
   }

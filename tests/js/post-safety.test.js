@@ -18,21 +18,49 @@ const order = () => ({ ...baseInput(), payment_request_id: `safety-${++seq}-${Da
 // Codes that exist only before any byte of the request is written: a POST failing with one is
 // retried (maxRetries 1) and, when every attempt failed so, is "not processed".
 const NOT_SENT = [
-  'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL',
-  'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT', 'ConnectionRefused', 'FailedToOpenSocket',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED', 'CERT_REVOKED', 'CERT_SIGNATURE_FAILURE', 'HOSTNAME_MISMATCH',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_TLS_HANDSHAKE_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EAI_FAIL',
+  'ECONNREFUSED',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ConnectionRefused',
+  'FailedToOpenSocket',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_TLS_HANDSHAKE_TIMEOUT',
 ];
 // Codes that can happen after the request was written (the ERR_SSL_* / ERR_TLS_* that the
 // previous prefix rule counted as "not sent" among them): one attempt, outcome unknown.
 const MAYBE_SENT = [
-  'ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC', 'ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_BAD_DECRYPT',
-  'ERR_SSL_SSLV3_ALERT_BAD_RECORD_MAC', 'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR', 'ERR_SSL_UNEXPECTED_EOF_WHILE_READING',
-  'ERR_TLS_INVALID_STATE', 'ERR_TLS_RENEGOTIATION_DISABLED',
-  'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
+  'ERR_SSL_DECRYPTION_FAILED_OR_BAD_RECORD_MAC',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_BAD_DECRYPT',
+  'ERR_SSL_SSLV3_ALERT_BAD_RECORD_MAC',
+  'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR',
+  'ERR_SSL_UNEXPECTED_EOF_WHILE_READING',
+  'ERR_TLS_INVALID_STATE',
+  'ERR_TLS_RENEGOTIATION_DISABLED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
 ];
 
 /** A fetch that always fails like undici does, with `code` on the cause; counts its calls. */
@@ -49,7 +77,9 @@ function failingFetch(code) {
 for (const code of NOT_SENT) {
   test(`network code ${code}: not sent, so a POST is retried and ends not_processed`, async () => {
     const fetch = failingFetch(code);
-    const e = await client({ fetch, maxRetries: 1 }).initiate(order()).catch((x) => x);
+    const e = await client({ fetch, maxRetries: 1 })
+      .initiate(order())
+      .catch((x) => x);
     assert.ok(e instanceof CoinbarError, String(e));
     assert.deepEqual([e.code, e.outcome, fetch.calls.length], ['network', 'not_processed', 2]);
   });
@@ -58,12 +88,16 @@ for (const code of NOT_SENT) {
 for (const code of MAYBE_SENT) {
   test(`network code ${code}: possibly written, so a POST is sent once and ends unknown`, async () => {
     const fetch = failingFetch(code);
-    const e = await client({ fetch, maxRetries: 3 }).initiate(order()).catch((x) => x);
+    const e = await client({ fetch, maxRetries: 3 })
+      .initiate(order())
+      .catch((x) => x);
     assert.ok(e instanceof CoinbarError, String(e));
     assert.deepEqual([e.code, e.outcome, fetch.calls.length], ['network', 'unknown', 1]);
     // A GET only reads: it is retried on the same failure.
     const get = failingFetch(code);
-    await client({ fetch: get, maxRetries: 1 }).paymentStatus('x-1').catch(() => {});
+    await client({ fetch: get, maxRetries: 1 })
+      .paymentStatus('x-1')
+      .catch(() => {});
     assert.equal(get.calls.length, 2);
   });
 }
@@ -114,7 +148,10 @@ for (const status of [301, 302, 303, 307, 308]) {
     assert.match(e.message, new RegExp(`HTTP ${status}, a redirect to ${location.replace(/[.]/g, '\\.')}; not followed`));
     assert.equal(coinbar.requests.length, 1, 'sent once');
     assert.equal(other.requests.length, 0, 'the signed request never reached the other origin');
-    assert.deepEqual(events.map((ev) => [ev.status, ev.error_code, ev.retry]), [[status, 'http', false]]);
+    assert.deepEqual(
+      events.map((ev) => [ev.status, ev.error_code, ev.retry]),
+      [[status, 'http', false]],
+    );
 
     // GETs are not followed either (the signature header travels with every call).
     const before = coinbar.requests.length;
@@ -139,7 +176,9 @@ test("every call asks fetch for redirect: 'manual'", async () => {
 
 test('a redirect hidden by the runtime (opaqueredirect, status 0) is refused the same way', async () => {
   const fetch = async () => ({ type: 'opaqueredirect', status: 0, headers: new Headers(), text: async () => '' });
-  const e = await client({ fetch, maxRetries: 2 }).initiate(order()).catch((x) => x);
+  const e = await client({ fetch, maxRetries: 2 })
+    .initiate(order())
+    .catch((x) => x);
   assert.deepEqual([e.code, e.outcome], ['http', 'unknown']);
   assert.match(e.message, /HTTP 3xx, a redirect without a Location; not followed/);
 });
@@ -157,7 +196,10 @@ test('aborted from a request hook: nothing is sent, the call rejects aborted / n
   assert.deepEqual([e.code, e.outcome], ['aborted', 'not_processed']);
   assert.equal(e.cause?.message, 'shopper left');
   assert.equal(fetch.calls.length, 0, 'no request left');
-  assert.deepEqual(responses.map((r) => [r.error_code, r.outcome, r.retry]), [['aborted', 'not_processed', false]]);
+  assert.deepEqual(
+    responses.map((r) => [r.error_code, r.outcome, r.retry]),
+    [['aborted', 'not_processed', false]],
+  );
 });
 
 test('aborted between two attempts (from the response hook): the retry is not sent', async () => {

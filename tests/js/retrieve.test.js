@@ -25,7 +25,10 @@ const order = (overrides = {}) => ({ ...baseInput(), payment_request_id: `retrie
 const used = () => sandbox.stats().rate_limit.usage.reduce((n, u) => n + u.used, 0);
 
 test('initiate → retrievePayment gives the same fields, for every coin the sandbox supports', async () => {
-  assert.deepEqual(COINS.map((c) => c.code), ['BTC', 'ETH', 'USDT', 'XRP', 'XDB']);
+  assert.deepEqual(
+    COINS.map((c) => c.code),
+    ['BTC', 'ETH', 'USDT', 'XRP', 'XDB'],
+  );
   const cbpay = sdk();
   for (const { code } of COINS) {
     const input = order({ destination_coin: code });
@@ -89,7 +92,9 @@ test('a report without the amounts: the status call fills them in (two calls), h
   const seen = [];
   const report = { status: 'PENDING', payment_detail: { payment_string: 'xdb:GAQKOJU5S3K4LC6CFJTLY2NFWGYK2G3Q3K3WZJMD2LE7MIEBTD5PFV5P?amount=31.7&memo=order%2042' } };
   const status = {
-    payment_id_coinbar: 'p-9', payment_request_id_client: 'o-9', status: 'PENDING',
+    payment_id_coinbar: 'p-9',
+    payment_request_id_client: 'o-9',
+    status: 'PENDING',
     payment_detail: { destination_coin: 'XDB', trade_pair: 'XDB/EUR', destination_amount: 31.7, coin_change: 0.01573, total_price: 0.4986 },
   };
   const server = createServer((req, res) => {
@@ -105,10 +110,20 @@ test('a report without the amounts: the status call fills them in (two calls), h
     assert.deepEqual(seen, ['/coinbar/api/v2/paymentgateway/reports/o-9', '/coinbar/api/v2/pay/gateway/payment/o-9/status']);
     assert.deepEqual(calls, ['retrievePayment', 'retrievePayment']);
     assert.deepEqual(p, {
-      result: 'success', request_token: null, payment_id_coinbar: 'p-9', payment_total_price: '0.4986', trade_pair: 'XDB/EUR',
-      payment_string: report.payment_detail.payment_string, destination_coin_change: '0.01573', destination_amount: '31.7',
-      destination_address: 'GAQKOJU5S3K4LC6CFJTLY2NFWGYK2G3Q3K3WZJMD2LE7MIEBTD5PFV5P', destination_memo: 'order 42',
-      destination_coin: 'XDB', status: 'PENDING', is_final: false, is_paid: false,
+      result: 'success',
+      request_token: null,
+      payment_id_coinbar: 'p-9',
+      payment_total_price: '0.4986',
+      trade_pair: 'XDB/EUR',
+      payment_string: report.payment_detail.payment_string,
+      destination_coin_change: '0.01573',
+      destination_amount: '31.7',
+      destination_address: 'GAQKOJU5S3K4LC6CFJTLY2NFWGYK2G3Q3K3WZJMD2LE7MIEBTD5PFV5P',
+      destination_memo: 'order 42',
+      destination_coin: 'XDB',
+      status: 'PENDING',
+      is_final: false,
+      is_paid: false,
     });
     cbpay.free();
   } finally {

@@ -68,9 +68,18 @@ test('hand-picked nasty strings in every free-text field', () => {
 
 test('number formatting follows ECMAScript (what JSON.stringify prints)', () => {
   const prices = [
-    [2.5, '2.5'], ['2.50', '2.5'], ['2.000', '2'], [0.1, '0.1'], [1e-7, '1e-7'], ['0.00000012', '1.2e-7'],
-    [0.000001, '0.000001'], ['999999999999.99', '999999999999.99'], [123456789012.345, '123456789012.345'],
-    [-0, '0'], ['100', '100'], [0.30000001, '0.30000001'],
+    [2.5, '2.5'],
+    ['2.50', '2.5'],
+    ['2.000', '2'],
+    [0.1, '0.1'],
+    [1e-7, '1e-7'],
+    ['0.00000012', '1.2e-7'],
+    [0.000001, '0.000001'],
+    ['999999999999.99', '999999999999.99'],
+    [123456789012.345, '123456789012.345'],
+    [-0, '0'],
+    ['100', '100'],
+    [0.30000001, '0.30000001'],
   ];
   for (const [price, printed] of prices) {
     const input = baseInput();
@@ -103,5 +112,5 @@ test('binary secret keys (Uint8Array) sign like the same bytes in node:crypto', 
   const c = new CoinbarPay({ serviceClientId: CLIENT_ID, secretKey: key, baseUrl: BASE_URL });
   const prepared = c.prepareInitiate(baseInput());
   assert.equal(prepared.headers.SIGNATURE, officialSignature(Buffer.from(key), JSON.parse(prepared.body)));
-  assert.equal(key[1], 37, 'the caller\'s array is left as it was');
+  assert.equal(key[1], 37, "the caller's array is left as it was");
 });

@@ -108,7 +108,10 @@ test('inputs that are not objects, or cannot become JSON, are validation errors 
   for (const bad of [undefined, null, 42, 'text', [], () => 1, cyclic, { a: 10n }]) {
     const errors = validateInitiate(bad);
     assert.equal(errors[0].field, 'input', String(bad));
-    assert.throws(() => client.prepareInitiate(bad), (e) => e instanceof CoinbarError && e.code === 'validation' && e.errors[0].field === 'input');
+    assert.throws(
+      () => client.prepareInitiate(bad),
+      (e) => e instanceof CoinbarError && e.code === 'validation' && e.errors[0].field === 'input',
+    );
   }
 });
 
@@ -118,7 +121,12 @@ test('cartTotal is exact', () => {
   assert.equal(cartTotal(lines), '1'); // 0.1 added ten times; the float sum is 0.9999999999999999
   assert.equal(cartTotal([{ product_name: 'a', product_price: '19.99', product_amount: '3', product_id: 'a', product_type: 'g' }]), '59.97');
   assert.equal(cartTotal([{ product_name: 'a', product_price: '0.00000001', product_amount: 1_000_000_000, product_id: 'a', product_type: 'g' }]), '10');
-  assert.throws(() => cartTotal([{ product_name: 'a', product_price: -1, product_amount: 1, product_id: 'a', product_type: 'g' }]),
-    (e) => e.code === 'validation' && e.errors[0].field === 'products[0].product_price');
-  assert.throws(() => cartTotal('nope'), (e) => e.code === 'validation' && e.errors[0].field === 'products');
+  assert.throws(
+    () => cartTotal([{ product_name: 'a', product_price: -1, product_amount: 1, product_id: 'a', product_type: 'g' }]),
+    (e) => e.code === 'validation' && e.errors[0].field === 'products[0].product_price',
+  );
+  assert.throws(
+    () => cartTotal('nope'),
+    (e) => e.code === 'validation' && e.errors[0].field === 'products',
+  );
 });

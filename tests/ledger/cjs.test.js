@@ -18,7 +18,10 @@ test("require('coinbar-pay/ledger'): the CommonJS build migrates and reserves on
     assert.deepEqual(await ledger.migrate(), [], 'applied once');
     assert.equal(await ledger.reserve('checkout'), true);
     assert.equal((await ledger.budget()).used.checkout, 1);
-    assert.throws(() => createLedger({}), (e) => e instanceof LedgerError && e.code === 'config');
+    assert.throws(
+      () => createLedger({}),
+      (e) => e instanceof LedgerError && e.code === 'config',
+    );
   } finally {
     db.close();
   }

@@ -50,7 +50,10 @@ export function conformance(open) {
     assert.deepEqual(await ledger.migrate({ files }), [files[1].name, files[0].name]);
     assert.deepEqual(await second().migrate({ files }), []);
     assert.deepEqual(await ledger.migrate({ files: [...files, { name: `0001_${prefix}ledger.sql`, sql: 'NOT SQL AT ALL' }] }), [], "a copy of the ledger's file is the ledger's");
-    await assert.rejects(() => Promise.resolve().then(() => ledger.migrate({ files: [{ name: 1 }] })), (e) => e.code === 'config');
+    await assert.rejects(
+      () => Promise.resolve().then(() => ledger.migrate({ files: [{ name: 1 }] })),
+      (e) => e.code === 'config',
+    );
   });
 
   T('1. record before calling: the attempt exists when initiate runs; payment() shows it again without a POST', async () => {
@@ -130,7 +133,10 @@ export function conformance(open) {
     });
     await assert.rejects(ledger.checkout(orderId, input(), { cbpay }), (e) => e.outcome === 'unknown');
     assert.equal((await ledger.payment(orderId)).state, 'unknown');
-    await assert.rejects(ledger.checkout(orderId, input(), { cbpay }).then((v) => assert.fail(`reused: ${v.state}`)), /reused: unknown/);
+    await assert.rejects(
+      ledger.checkout(orderId, input(), { cbpay }).then((v) => assert.fail(`reused: ${v.state}`)),
+      /reused: unknown/,
+    );
     assert.equal(cbpay.count('initiate'), 1, 'an unknown attempt is never POSTed again');
     c.advance(130_000);
     const r = await ledger.reconcile({ cbpay });
@@ -223,7 +229,10 @@ export function conformance(open) {
     await ledger.checkout(orderId, input('ETH'), { cbpay });
     await ledger.handleCallback(cbpay, ...signedCallback(payment(`${orderId}.1`, `pid-1-${orderId}`, 'SUCCESS')));
     await ledger.handleCallback(cbpay, ...signedCallback(payment(`${orderId}.2`, `pid-2-${orderId}`, 'SUCCESS')));
-    assert.deepEqual(anomalies.map((a) => a.kind), ['double_paid']);
+    assert.deepEqual(
+      anomalies.map((a) => a.kind),
+      ['double_paid'],
+    );
     assert.equal((await ledger.anomalies({ orderId, kind: 'double_paid' })).length, 1);
     assert.equal((await ledger.outbox({ orderId })).length, 1);
     assert.equal((await ledger.payment(orderId)).payment_id_coinbar, `pid-1-${orderId}`);

@@ -4,8 +4,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { CoinbarPay } from '../../pkg/src/node.js';
 
 export const CLIENT = { id: 'c0ffee00-0000-4000-8000-000000000001', secret: 'sandbox-secret-do-not-use-in-production' };
-export const sdk = (baseUrl = 'http://127.0.0.1:9/coinbar/api/v2', opts = {}) =>
-  new CoinbarPay({ serviceClientId: CLIENT.id, secretKey: CLIENT.secret, baseUrl, timeoutMs: 5000, ...opts });
+export const sdk = (baseUrl = 'http://127.0.0.1:9/coinbar/api/v2', opts = {}) => new CoinbarPay({ serviceClientId: CLIENT.id, secretKey: CLIENT.secret, baseUrl, timeoutMs: 5000, ...opts });
 
 /** A Coinbar status answer / callback payload. */
 export function payment(prid, pid, status, updateTime = new Date().toISOString(), descr = null) {

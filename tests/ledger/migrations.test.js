@@ -41,7 +41,12 @@ test("wrangler d1 migrations apply with migrations_dir at the package's folder; 
     });
     assert.match(stdout, /0001_coinbar_ledger\.sql/);
     const { Miniflare } = await import('miniflare');
-    const mf = new Miniflare({ modules: true, script: 'export default { fetch() { return new Response("ok"); } };', d1Databases: { DB: '00000000-0000-4000-8000-000000000000' }, d1Persist: join(dir, 'state/v3/d1') });
+    const mf = new Miniflare({
+      modules: true,
+      script: 'export default { fetch() { return new Response("ok"); } };',
+      d1Databases: { DB: '00000000-0000-4000-8000-000000000000' },
+      d1Persist: join(dir, 'state/v3/d1'),
+    });
     try {
       const ledger = createLedger({ db: await mf.getD1Database('DB') });
       assert.deepEqual(await ledger.migrate(), [], "wrangler's bookkeeping is read: nothing to apply");

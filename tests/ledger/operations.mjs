@@ -43,7 +43,19 @@ export function operationsTests(T, setup) {
     assert.ok(outcomes.every((o) => ['processed', 'duplicate', 'in_progress'].includes(o)));
     assert.equal((await ledger.outbox({ orderId })).length, 1);
     // A handler failure (database refused) answers 500 and releases: the next delivery processes it.
-    const bad = createLedger({ db: { dialect: 'sqlite', run: async () => { throw new Error('db down'); }, all: async () => [], first: async () => null, batch: async () => { throw new Error('db down'); } } });
+    const bad = createLedger({
+      db: {
+        dialect: 'sqlite',
+        run: async () => {
+          throw new Error('db down');
+        },
+        all: async () => [],
+        first: async () => null,
+        batch: async () => {
+          throw new Error('db down');
+        },
+      },
+    });
     const r = await bad.handleCallback(cbpay, ...signedCallback(payment('z.1', 'pid-z', 'SUCCESS')));
     assert.equal(r.status, 500);
   });
@@ -199,5 +211,4 @@ export function operationsTests(T, setup) {
     assert.equal((await ledger.anomalies()).length, 1, 'the open anomaly stays');
     assert.equal((await ledger.payment(o)).paid, true, 'the payment record stays');
   });
-
 }

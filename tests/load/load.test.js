@@ -35,18 +35,19 @@ test(`load: ${CALLS} initiates at concurrency 200, no faults: 0 errors, exactly 
   assert.equal(r.lost, 0);
 });
 
-for (const dedupe of [true, false]) test(`load: ${CALLS} initiates with 10% injected faults, duplicate rule ${dedupe ? 'on' : 'off'}: typed outcomes only, nothing duplicated or lost`, { timeout: 300_000 }, async () => {
-  const r = await run(['--calls', String(CALLS), '--concurrency', '200', '--faults', '0.1', ...(dedupe ? [] : ['--no-dedupe'])]);
-  console.log(formatResult(r));
-  assert.deepEqual(r.violations, []);
-  assert.ok(r.faults_injected_total > CALLS * 0.05, `faults were injected (${r.faults_injected_total})`);
-  assert.equal(r.duplicates, 0);
-  assert.equal(r.lost, 0);
-  assert.equal(r.errors_by_code.UNTYPED, undefined);
-  if (r.after_merchant_retries) {
-    assert.equal(r.after_merchant_retries.payments, CALLS);
-    assert.equal(r.after_merchant_retries.duplicates, 0);
-  } else {
-    assert.equal(r.payments_created, CALLS);
-  }
-});
+for (const dedupe of [true, false])
+  test(`load: ${CALLS} initiates with 10% injected faults, duplicate rule ${dedupe ? 'on' : 'off'}: typed outcomes only, nothing duplicated or lost`, { timeout: 300_000 }, async () => {
+    const r = await run(['--calls', String(CALLS), '--concurrency', '200', '--faults', '0.1', ...(dedupe ? [] : ['--no-dedupe'])]);
+    console.log(formatResult(r));
+    assert.deepEqual(r.violations, []);
+    assert.ok(r.faults_injected_total > CALLS * 0.05, `faults were injected (${r.faults_injected_total})`);
+    assert.equal(r.duplicates, 0);
+    assert.equal(r.lost, 0);
+    assert.equal(r.errors_by_code.UNTYPED, undefined);
+    if (r.after_merchant_retries) {
+      assert.equal(r.after_merchant_retries.payments, CALLS);
+      assert.equal(r.after_merchant_retries.duplicates, 0);
+    } else {
+      assert.equal(r.payments_created, CALLS);
+    }
+  });

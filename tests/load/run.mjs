@@ -42,7 +42,6 @@ const CODES = new Set(['validation', 'config', 'network', 'timeout', 'aborted', 
 const FAULT_KINDS = ['500', '502', '503', '429', 'reset', 'truncated', 'reset-after-commit', 'hang', 'latency', '302', '307-after-commit'];
 const COINS = ['BTC', 'ETH', 'USDT', 'XRP', 'XDB'];
 
-
 const gc = () => globalThis.gc?.();
 const mb = (bytes) => Math.round((bytes / 1048576) * 10) / 10;
 const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : 0);
@@ -176,9 +175,10 @@ export async function runLoad(options = {}) {
           const p = await cbpay.initiate(inputs[i]);
           results[i] = { ok: true, pid: p.payment_id_coinbar, amount: p.destination_amount };
         } catch (e) {
-          results[i] = e instanceof CoinbarError && CODES.has(e.code) && (e.outcome === 'unknown' || e.outcome === 'not_processed')
-            ? { ok: false, code: e.code, status: e.status, outcome: e.outcome, message: e.message }
-            : { ok: false, code: 'UNTYPED', message: String(e?.stack ?? e) };
+          results[i] =
+            e instanceof CoinbarError && CODES.has(e.code) && (e.outcome === 'unknown' || e.outcome === 'not_processed')
+              ? { ok: false, code: e.code, status: e.status, outcome: e.outcome, message: e.message }
+              : { ok: false, code: 'UNTYPED', message: String(e?.stack ?? e) };
         }
         latencies[i] = performance.now() - start;
         if (++done % Math.max(1, Math.floor(calls / 10)) === 0) rssSeries.push(mb(process.memoryUsage().rss));

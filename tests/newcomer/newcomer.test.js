@@ -74,7 +74,13 @@ const freePort = () =>
   });
 
 /** Parse `KEY=value` lines (the .env format) into an object. */
-const dotenv = (text) => Object.fromEntries(text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+const dotenv = (text) =>
+  Object.fromEntries(
+    text
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 
 const npx = (args, env) => run(process.execPath, [join(dir, 'node_modules/coinbar-pay/dist/cli.mjs'), ...args], { env: { ...process.env, ...env } });
 
@@ -88,7 +94,11 @@ before(() => {
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', `./${packed.filename}`, ...Object.entries(TOOLS).map(([n, v]) => `${n}@${v}`)]);
   writeFileSync(
     join(dir, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', outDir: 'dist', rootDir: 'src', types: ['node'] }, include: ['src'] }, null, 2),
+    JSON.stringify(
+      { compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', outDir: 'dist', rootDir: 'src', types: ['node'] }, include: ['src'] },
+      null,
+      2,
+    ),
   );
   mkdirSync(join(dir, 'src'));
   for (const [file, code] of Object.entries(readmeFiles())) writeFileSync(join(dir, file), code);
@@ -121,7 +131,12 @@ test('a fresh TypeScript project: the README blocks compile with tsc --strict an
   // "It prints three COINBAR_* lines: put them in a .env file".
   const env = dotenv(sandbox.output());
   assert.deepEqual(Object.keys(env).sort(), ['COINBAR_BASE_URL', 'COINBAR_SECRET_KEY', 'COINBAR_SERVICE_CLIENT_ID']);
-  writeFileSync(join(dir, '.env'), `${Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
+  writeFileSync(
+    join(dir, '.env'),
+    `${Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n')}\n`,
+  );
   const control = new URL('/__sandbox/', env.COINBAR_BASE_URL).href;
 
   // Quickstart: node --env-file=.env, a payment with its memo (XRP).
@@ -149,7 +164,10 @@ test('a fresh TypeScript project: the README blocks compile with tsc --strict an
   const answers = [...triggered.matchAll(/<- (\d+) \w+ in \d+ ms {2}(.*)/g)].map((m) => `${m[1]} ${m[2]}`);
   assert.ok(answers.length >= 2, triggered);
   // The sandbox already delivered this SUCCESS: every replay is a duplicate; the late PENDING is processed once.
-  assert.ok(answers.every((a) => /^200 \{"outcome":"(duplicate|processed)"\}$/.test(a)), answers.join('\n'));
+  assert.ok(
+    answers.every((a) => /^200 \{"outcome":"(duplicate|processed)"\}$/.test(a)),
+    answers.join('\n'),
+  );
   assert.ok(answers.filter((a) => a.includes('duplicate')).length >= 2, answers.join('\n'));
   assert.deepEqual(await (await fetch(`${server.match[1]}/paid`)).json(), [orderId], 'fulfilled once');
   assert.doesNotMatch(server.output(), /not processed/, 'no callback failed');

@@ -117,9 +117,18 @@ async function preparePackage(dir) {
     });
   }
   // TypeScript consumers: ESM and CommonJS (node16 resolution) find the declarations.
-  writeFileSync(join(dir, 'types-esm.mts'), "import { CoinbarPay, cartTotal } from 'coinbar-pay';\nconst total: string = cartTotal([]);\nexport const make = (k: string): CoinbarPay => new CoinbarPay({ serviceClientId: 'id', secretKey: k });\nvoid total;\n");
-  writeFileSync(join(dir, 'types-cjs.cts'), "import coinbar = require('coinbar-pay');\nconst total: string = coinbar.cartTotal([]);\nexport const make = (k: string): coinbar.CoinbarPay => new coinbar.CoinbarPay({ serviceClientId: 'id', secretKey: k });\nvoid total;\n");
-  for (const [kind, file] of [['ESM', 'types-esm.mts'], ['CommonJS', 'types-cjs.cts']]) {
+  writeFileSync(
+    join(dir, 'types-esm.mts'),
+    "import { CoinbarPay, cartTotal } from 'coinbar-pay';\nconst total: string = cartTotal([]);\nexport const make = (k: string): CoinbarPay => new CoinbarPay({ serviceClientId: 'id', secretKey: k });\nvoid total;\n",
+  );
+  writeFileSync(
+    join(dir, 'types-cjs.cts'),
+    "import coinbar = require('coinbar-pay');\nconst total: string = coinbar.cartTotal([]);\nexport const make = (k: string): coinbar.CoinbarPay => new coinbar.CoinbarPay({ serviceClientId: 'id', secretKey: k });\nvoid total;\n",
+  );
+  for (const [kind, file] of [
+    ['ESM', 'types-esm.mts'],
+    ['CommonJS', 'types-cjs.cts'],
+  ]) {
     const tsconfig = `tsconfig.${kind}.json`;
     const compilerOptions = { strict: true, noEmit: true, module: 'node16', moduleResolution: 'node16', target: 'es2022', lib: ['es2022', 'esnext.disposable', 'dom'], types: [] };
     writeFileSync(join(dir, tsconfig), JSON.stringify({ compilerOptions, files: [file] }));
@@ -301,10 +310,15 @@ async function openPage(browser, url, errors) {
 const EXAMPLE_LINE = /^5 EUR = \d+\.\d+ BTC: bitcoin:\S+\?amount=\d+\.\d+$/m;
 
 function scriptExample(out) {
-  return [['prints the total and the payment', () => {
-    if (out.code !== 0) throw new Error(`exit ${out.code}: ${tail(out.stderr)}`);
-    if (!EXAMPLE_LINE.test(out.stdout)) throw new Error(`unexpected output: ${tail(out.stdout)}`);
-  }]];
+  return [
+    [
+      'prints the total and the payment',
+      () => {
+        if (out.code !== 0) throw new Error(`exit ${out.code}: ${tail(out.stderr)}`);
+        if (!EXAMPLE_LINE.test(out.stdout)) throw new Error(`unexpected output: ${tail(out.stdout)}`);
+      },
+    ],
+  ];
 }
 
 /** POST /pay and signed / tampered POST /callback against a worker or edge quickstart. */
@@ -313,32 +327,51 @@ async function handlerExample(base, payPath, callbackPath, clientId, secret) {
   const orderId = `example-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
   const pay = await fetch(`${base}${payPath}`, { method: 'POST', body: JSON.stringify({ orderId, email: 'jane@example.com' }) });
   const payText = await pay.text();
-  checks.push(['POST pay: creates the payment', () => {
-    if (pay.status !== 200) throw new Error(`status ${pay.status}: ${payText.slice(0, 300)}`);
-    const body = JSON.parse(payText);
-    if (!/^\d+\.\d+$/.test(body.pay) || !body.uri.startsWith('bitcoin:')) throw new Error(payText);
-  }]);
-  const event = JSON.stringify({ result: 'success', payment_id_coinbar: 'p-example', payment_request_id_client: orderId, status: 'SUCCESS', payment_detail: { destination_amount: 0.00045145423250897323 } });
+  checks.push([
+    'POST pay: creates the payment',
+    () => {
+      if (pay.status !== 200) throw new Error(`status ${pay.status}: ${payText.slice(0, 300)}`);
+      const body = JSON.parse(payText);
+      if (!/^\d+\.\d+$/.test(body.pay) || !body.uri.startsWith('bitcoin:')) throw new Error(payText);
+    },
+  ]);
+  const event = JSON.stringify({
+    result: 'success',
+    payment_id_coinbar: 'p-example',
+    payment_request_id_client: orderId,
+    status: 'SUCCESS',
+    payment_detail: { destination_amount: 0.00045145423250897323 },
+  });
   const signature = createHmac('sha256', secret).update(event).digest('hex');
   const good = await fetch(`${base}${callbackPath}`, { method: 'POST', headers: { 'CBPAY-API-KEY': clientId, SIGNATURE: signature }, body: event });
   const goodText = await good.text();
-  checks.push(['POST callback, signed: accepted', () => {
-    if (good.status !== 200 || JSON.parse(goodText).received !== 'p-example/SUCCESS') throw new Error(`status ${good.status}: ${goodText.slice(0, 300)}`);
-  }]);
+  checks.push([
+    'POST callback, signed: accepted',
+    () => {
+      if (good.status !== 200 || JSON.parse(goodText).received !== 'p-example/SUCCESS') throw new Error(`status ${good.status}: ${goodText.slice(0, 300)}`);
+    },
+  ]);
   const bad = await fetch(`${base}${callbackPath}`, { method: 'POST', headers: { 'CBPAY-API-KEY': clientId, SIGNATURE: signature }, body: event.replace('SUCCESS', 'FAILED') });
   await bad.text();
-  checks.push(['POST callback, tampered: 401', () => {
-    if (bad.status !== 401) throw new Error(`status ${bad.status}`);
-  }]);
+  checks.push([
+    'POST callback, tampered: 401',
+    () => {
+      if (bad.status !== 401) throw new Error(`status ${bad.status}`);
+    },
+  ]);
   return checks;
 }
 
 /** docs/runtimes.md's quickstart is the tested file, verbatim (so the docs cannot rot). */
 function readmeShows(file) {
-  return [`docs/runtimes.md shows examples/runtimes/${file} verbatim`, () => {
-    const code = readFileSync(join(ROOT, 'examples/runtimes', file), 'utf8').trimEnd();
-    if (!readFileSync(join(ROOT, 'docs/runtimes.md'), 'utf8').includes(`\n${code}\n\`\`\`\n`)) throw new Error(`docs/runtimes.md does not contain ${file} as a code block (copy it from examples/runtimes/)`);
-  }];
+  return [
+    `docs/runtimes.md shows examples/runtimes/${file} verbatim`,
+    () => {
+      const code = readFileSync(join(ROOT, 'examples/runtimes', file), 'utf8').trimEnd();
+      if (!readFileSync(join(ROOT, 'docs/runtimes.md'), 'utf8').includes(`\n${code}\n\`\`\`\n`))
+        throw new Error(`docs/runtimes.md does not contain ${file} as a code block (copy it from examples/runtimes/)`);
+    },
+  ];
 }
 
 async function tally(checks) {
@@ -407,7 +440,8 @@ async function main() {
         name: 'workerd',
         quickstart: 'worker.js',
         expect: 'src/workerd.js',
-        version: () => `workerd ${JSON.parse(readFileSync(join(ROOT, 'node_modules/workerd/package.json'), 'utf8')).version} (miniflare ${JSON.parse(readFileSync(join(ROOT, 'node_modules/miniflare/package.json'), 'utf8')).version})`,
+        version: () =>
+          `workerd ${JSON.parse(readFileSync(join(ROOT, 'node_modules/workerd/package.json'), 'utf8')).version} (miniflare ${JSON.parse(readFileSync(join(ROOT, 'node_modules/miniflare/package.json'), 'utf8')).version})`,
         suite: async () => {
           const { script, entry } = await bundleForWorkerd(join(conf, 'worker.js'), join(dir, 'out-worker'));
           const w = await startMiniflare(script);
@@ -513,7 +547,10 @@ async function main() {
         cleanups.push(() => stat.close());
         const entry = await browserEntry(conf);
         const mapped = `/${relative(dir, entry).split('\\').join('/')}`;
-        writeFileSync(join(conf, 'browser.html'), `<!doctype html>\n<meta charset="utf-8">\n<title>coinbar-pay conformance</title>\n<script type="importmap">${JSON.stringify({ imports: { 'coinbar-pay': mapped } })}</script>\n<script type="module" src="./browser.js"></script>\n`);
+        writeFileSync(
+          join(conf, 'browser.html'),
+          `<!doctype html>\n<meta charset="utf-8">\n<title>coinbar-pay conformance</title>\n<script type="importmap">${JSON.stringify({ imports: { 'coinbar-pay': mapped } })}</script>\n<script type="module" src="./browser.js"></script>\n`,
+        );
         await withChromium(async (browser) => {
           row.version = `chromium ${browser.version()}`;
           const errors = [];
@@ -526,12 +563,18 @@ async function main() {
           }
           const exErrors = [];
           const ex = await openPage(browser, `${stat.url}/browser.html`, exErrors);
-          const { t, failures } = await tally([readmeShows('browser.html'), ['shows the exact total and the validation errors', async () => {
-            await ex.waitForFunction(() => document.getElementById('errors').value !== '', null, { timeout: 30_000 }).catch(() => {});
-            const total = await ex.locator('#total').textContent();
-            const problems = await ex.locator('#errors').textContent();
-            if (total !== '5 EUR' || !problems.startsWith('email: ')) throw new Error(`total ${JSON.stringify(total)}, problems ${JSON.stringify(problems)} ${exErrors.join(' | ')}`);
-          }]]);
+          const { t, failures } = await tally([
+            readmeShows('browser.html'),
+            [
+              'shows the exact total and the validation errors',
+              async () => {
+                await ex.waitForFunction(() => document.getElementById('errors').value !== '', null, { timeout: 30_000 }).catch(() => {});
+                const total = await ex.locator('#total').textContent();
+                const problems = await ex.locator('#errors').textContent();
+                if (total !== '5 EUR' || !problems.startsWith('email: ')) throw new Error(`total ${JSON.stringify(total)}, problems ${JSON.stringify(problems)} ${exErrors.join(' | ')}`);
+              },
+            ],
+          ]);
           row.cells.example = t;
           row.failures.push(...failures);
         });
@@ -593,8 +636,19 @@ function printTable(ms) {
   const body = rows.map((r) => [r.runtime, ...cols.map((g) => (r.error && !r.cells[g] && g !== 'package' && g !== 'example' ? 'ERROR' : cell(r.cells[g]))), r.entry, r.version]);
   const used = header.map((_, i) => i === 0 || i >= header.length - 2 || body.some((b) => b[i] !== ''));
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => String(b[i]).length)));
-  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).filter((_, i) => used[i]).join(' | ')} |`;
-  const out = [line(header), `|${widths.filter((_, i) => used[i]).map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)];
+  const line = (cells) =>
+    `| ${cells
+      .map((c, i) => String(c).padEnd(widths[i]))
+      .filter((_, i) => used[i])
+      .join(' | ')} |`;
+  const out = [
+    line(header),
+    `|${widths
+      .filter((_, i) => used[i])
+      .map((w) => '-'.repeat(w + 2))
+      .join('|')}|`,
+    ...body.map(line),
+  ];
   let passed = 0;
   let failed = 0;
   for (const r of rows) {

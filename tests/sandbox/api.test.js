@@ -20,8 +20,16 @@ test('initiate: 200 with the documented shape, exact total and an amount a walle
   assert.match(res.headers['content-type'], /^application\/json/);
   const data = res.json();
   assert.deepEqual(Object.keys(data), [
-    'result', 'request_token', 'payment_id_coinbar', 'payment_total_price', 'trade_pair', 'payment_string',
-    'destination_coin_change', 'destination_amount', 'destination_address', 'destination_memo',
+    'result',
+    'request_token',
+    'payment_id_coinbar',
+    'payment_total_price',
+    'trade_pair',
+    'payment_string',
+    'destination_coin_change',
+    'destination_amount',
+    'destination_address',
+    'destination_memo',
   ]);
   assert.equal(data.result, 'success');
   assert.match(data.payment_id_coinbar, UUID);
@@ -162,7 +170,10 @@ test('quotes: EUR by default, GBP on request, exact rates in the raw text, bad f
   assert.equal(eur.status, 200, eur.text);
   const data = eur.json();
   assert.equal(data.result, true);
-  assert.deepEqual(data.data.map((q) => q.code), ['BTC', 'ETH', 'USDT', 'XRP', 'XDB']);
+  assert.deepEqual(
+    data.data.map((q) => q.code),
+    ['BTC', 'ETH', 'USDT', 'XRP', 'XDB'],
+  );
   for (const q of data.data) {
     assert.deepEqual(Object.keys(q), ['code', 'name', 'conversion_fiat', 'conversion_rate']);
     assert.equal(q.conversion_fiat, 'EUR');
@@ -186,10 +197,7 @@ test('status: documented shape; unknown id → 404; other clients cannot see it'
   const res = await api.status(body.payment_request_id);
   assert.equal(res.status, 200, res.text);
   const s = res.json();
-  assert.deepEqual(Object.keys(s), [
-    'payment_id_coinbar', 'payment_request_id_client', 'service_client_id', 'status', 'payment_detail',
-    'input_coin', 'creation_time', 'update_time', 'status_descr',
-  ]);
+  assert.deepEqual(Object.keys(s), ['payment_id_coinbar', 'payment_request_id_client', 'service_client_id', 'status', 'payment_detail', 'input_coin', 'creation_time', 'update_time', 'status_descr']);
   assert.deepEqual(Object.keys(s.payment_detail), ['destination_coin', 'trade_pair', 'destination_amount', 'coin_change', 'total_price']);
   assert.equal(s.payment_request_id_client, body.payment_request_id);
   assert.equal(s.service_client_id, CLIENT.id);
@@ -215,8 +223,17 @@ test('report: the §3.6 shape with customer, products, payment_detail and $date 
   assert.deepEqual(r.customer, { external_user_id: 'user-42', name: 'Mario', surname: 'Rossi', email: 'customer@example.com', post_balance: '0' });
   assert.deepEqual(r.products, body.products);
   assert.deepEqual(Object.keys(r.payment_detail), [
-    'transaction_id', 'type', 'wallet_origin', 'coin', 'pair', 'amount_crypto', 'timestamp', 'coin_price',
-    'total_price', 'transaction_timeout_date', 'payment_string',
+    'transaction_id',
+    'type',
+    'wallet_origin',
+    'coin',
+    'pair',
+    'amount_crypto',
+    'timestamp',
+    'coin_price',
+    'total_price',
+    'transaction_timeout_date',
+    'payment_string',
   ]);
   assert.equal(r.payment_detail.pair, 'BTC/EUR');
   assert.match(r.payment_detail.transaction_timeout_date.$date, /^\d{4}-\d\d-\d\dT/);

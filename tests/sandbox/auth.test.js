@@ -136,7 +136,10 @@ test('rate limit: over rateLimitPerDay authenticated calls per client per UTC da
   assert.equal((await apiClient(limited, OTHER).get('/pay/gateway/quotes')).status, 200);
 
   const stats = (await control(limited, 'GET', '/stats')).data;
-  assert.deepEqual(stats.rate_limit.usage.find((u) => u.client_id === CLIENT.id), { client_id: CLIENT.id, day: '2024-03-10', used: 5 });
+  assert.deepEqual(
+    stats.rate_limit.usage.find((u) => u.client_id === CLIENT.id),
+    { client_id: CLIENT.id, day: '2024-03-10', used: 5 },
+  );
   assert.equal(stats.rate_limit.rejected, 2);
 
   // a new UTC day resets the budget

@@ -13,7 +13,6 @@ const runNode = (args, env = {}) => runProcess(process.execPath, args, { env, ti
 
 const SERVER = fileURLToPath(new URL('../../www/sandbox/server.js', import.meta.url));
 
-
 test('CLI: --port 0 starts a server that prints its base URL and the demo client credentials', async (t) => {
   const child = spawn(process.execPath, [SERVER, '--port', '0'], {
     env: { ...process.env, SANDBOX_CLIENTS: '', SANDBOX_DB: '', SANDBOX_CALLBACK_URL: 'http://127.0.0.1:9/cb' },
@@ -55,7 +54,12 @@ test('CLI: a port in use is one line naming the port and how to choose another (
   assert.equal(r.code, 2);
   assert.equal(r.stdout, '');
   assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, new RegExp(`^sandbox: port ${port} on 127\\.0\\.0\\.1 \\(the sandbox\\) is already in use.*choose another port with --port N or SANDBOX_PORT=N \\(make sandbox SANDBOX_PORT=N\\); 0 picks any free port\\n$`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `^sandbox: port ${port} on 127\\.0\\.0\\.1 \\(the sandbox\\) is already in use.*choose another port with --port N or SANDBOX_PORT=N \\(make sandbox SANDBOX_PORT=N\\); 0 picks any free port\\n$`,
+    ),
+  );
   // Through the environment, as `make sandbox SANDBOX_PORT=…` passes it.
   const viaEnv = await runNode([SERVER], { SANDBOX_PORT: String(port), SANDBOX_CLIENTS: '', SANDBOX_DB: '' });
   assert.equal(viaEnv.code, 2);

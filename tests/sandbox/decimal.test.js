@@ -38,7 +38,7 @@ test('divide: 20 significant digits, truncated, for small and large quotients', 
 test('stringifyJson writes RawNumber digits verbatim and matches JSON.stringify otherwise', () => {
   const value = { a: 'x"/\u2028', b: [1, null, true, { c: 1e21 }], skip: undefined, n: new RawNumber('0.00045145423250897321') };
   assert.equal(stringifyJson(value), '{"a":"x\\"/\u2028","b":[1,null,true,{"c":1e+21}],"n":0.00045145423250897321}');
-  const plain = { a: [1, 'two', { three: 3.5 }], b: {} , c: [] };
+  const plain = { a: [1, 'two', { three: 3.5 }], b: {}, c: [] };
   assert.equal(stringifyJson(plain), JSON.stringify(plain));
   assert.equal(stringifyJson(plain, 2), JSON.stringify(plain, null, 2));
   assert.throws(() => new RawNumber('1.'), TypeError);

@@ -20,8 +20,7 @@ async function newPayment(target = sb, overrides = {}) {
   return body.payment_request_id;
 }
 
-const act = (id, action, query = '', target = sb) =>
-  control(target, 'POST', `/payments/${encodeURIComponent(id)}/${action}${query ? `?${query}` : ''}`);
+const act = (id, action, query = '', target = sb) => control(target, 'POST', `/payments/${encodeURIComponent(id)}/${action}${query ? `?${query}` : ''}`);
 const statusOf = async (id, target = sb) => (await apiClient(target).status(id)).json();
 
 test('pay → SUCCESS at once; the API status and the control answer agree', async () => {
@@ -188,14 +187,23 @@ test('callbacks: retried with backoff until 2xx (500, 500, 200 → 3 attempts)',
 
   const id = await newPayment(own);
   await act(id, 'pay', '', own);
-  const delivery = await waitFor(async () => {
-    const d = (await control(own, 'GET', '/callbacks')).data.deliveries[0];
-    return d?.finished && d;
-  }, { what: 'callback delivery' });
+  const delivery = await waitFor(
+    async () => {
+      const d = (await control(own, 'GET', '/callbacks')).data.deliveries[0];
+      return d?.finished && d;
+    },
+    { what: 'callback delivery' },
+  );
 
   assert.equal(delivery.delivered, true);
-  assert.deepEqual(delivery.attempts.map((a) => a.status_code), [500, 500, 200]);
-  assert.deepEqual(delivery.attempts.map((a) => a.attempt), [1, 2, 3]);
+  assert.deepEqual(
+    delivery.attempts.map((a) => a.status_code),
+    [500, 500, 200],
+  );
+  assert.deepEqual(
+    delivery.attempts.map((a) => a.attempt),
+    [1, 2, 3],
+  );
   assert.equal(receiver.received.length, 3);
   // the same signed bytes every time
   const raws = new Set(receiver.received.map((cb) => cb.raw.toString()));
@@ -214,21 +222,30 @@ test('callbacks: gives up after callbackRetry.attempts and records errors', asyn
   await control(own, 'POST', '/config', { clients: [{ id: CLIENT.id, callbackUrl: receiver.url }] });
   const id = await newPayment(own);
   await act(id, 'cancel', '', own);
-  const d = await waitFor(async () => {
-    const x = (await control(own, 'GET', '/callbacks')).data.deliveries[0];
-    return x?.finished && x;
-  }, { what: 'giving up' });
+  const d = await waitFor(
+    async () => {
+      const x = (await control(own, 'GET', '/callbacks')).data.deliveries[0];
+      return x?.finished && x;
+    },
+    { what: 'giving up' },
+  );
   assert.equal(d.delivered, false);
-  assert.deepEqual(d.attempts.map((a) => a.status_code), [503, 503, 503]);
+  assert.deepEqual(
+    d.attempts.map((a) => a.status_code),
+    [503, 503, 503],
+  );
 
   // a receiver that is down: connection errors are recorded too
   await receiver.close();
   const id2 = await newPayment(own);
   await act(id2, 'expire', '', own);
-  const d2 = await waitFor(async () => {
-    const x = (await control(own, 'GET', '/callbacks')).data.deliveries.find((e) => e.payment_request_id === id2);
-    return x?.finished && x;
-  }, { what: 'errors recorded' });
+  const d2 = await waitFor(
+    async () => {
+      const x = (await control(own, 'GET', '/callbacks')).data.deliveries.find((e) => e.payment_request_id === id2);
+      return x?.finished && x;
+    },
+    { what: 'errors recorded' },
+  );
   assert.equal(d2.attempts.length, 3);
   assert.ok(d2.attempts.every((a) => a.status_code === undefined && /ECONNREFUSED/.test(a.error)));
 });

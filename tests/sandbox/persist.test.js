@@ -23,7 +23,12 @@ test('--db: payments, replays, counters, clients and the callback log survive a 
   t.after(() => receiver.close());
   const first = await start({ db, callbackRetry: { attempts: 6, baseDelayMs: 300, timeoutMs: 2000 } });
   assert.equal(first.db, db);
-  await control(first, 'POST', '/config', { clients: [{ id: CLIENT.id, callbackUrl: receiver.url }, { id: 'added-at-runtime', secret: 'added-secret' }] });
+  await control(first, 'POST', '/config', {
+    clients: [
+      { id: CLIENT.id, callbackUrl: receiver.url },
+      { id: 'added-at-runtime', secret: 'added-secret' },
+    ],
+  });
   const api = apiClient(first);
   const paid = initiateBody(CLIENT.id, { destination_coin: 'XDB' });
   const original = await api.initiate(paid);
@@ -64,7 +69,10 @@ test('--db: payments, replays, counters, clients and the callback log survive a 
   // The callback log, and the unfinished delivery resumes: same bytes, delivered now.
   await waitFor(() => second.callbacks.list()[0]?.delivered, { what: 'the resumed callback', timeoutMs: 5000 });
   const [delivery] = second.callbacks.list();
-  assert.deepEqual(delivery.attempts.map((a) => a.status_code), [500, 200]);
+  assert.deepEqual(
+    delivery.attempts.map((a) => a.status_code),
+    [500, 200],
+  );
   assert.equal(receiver.received.length, 2);
   assert.ok(receiver.received[1].raw.equals(receiver.received[0].raw));
   assert.equal(receiver.received[1].headers.signature, receiver.received[0].headers.signature);
@@ -109,7 +117,10 @@ test('--db: what the start-up options set for a client wins over the stored valu
   t.after(() => second.close());
   const config = (await control(second, 'GET', '/config')).data;
   assert.equal(config.clients.find((c) => c.id === CLIENT.id).callbackUrl, 'http://127.0.0.1:9/new');
-  assert.ok(config.clients.some((c) => c.id === OTHER.id), 'the stored client stays');
+  assert.ok(
+    config.clients.some((c) => c.id === OTHER.id),
+    'the stored client stays',
+  );
   await assert.rejects(start({ db }), (err) => err.name === 'PersistenceError' && /in use by another running sandbox/.test(err.message));
 });
 

@@ -70,7 +70,7 @@ async function pageForm() {
   return { action, fields };
 }
 
-test("page Pay action: a foreign Origin (or \"null\") is refused and the payment is not touched; the sandbox's own origin works", async () => {
+test('page Pay action: a foreign Origin (or "null") is refused and the payment is not touched; the sandbox\'s own origin works', async () => {
   for (const origin of ['https://evil.example', 'null', `http://evil.example:${sb.port}`]) {
     const { action, fields } = await pageForm();
     const res = await request(sb.url + action, {

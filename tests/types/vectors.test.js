@@ -126,7 +126,17 @@ function tsc(source, name) {
   writeFileSync(
     `${OUT}tsconfig.${name}.json`,
     JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022'], types: [], skipLibCheck: false, exactOptionalPropertyTypes: true },
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        lib: ['ES2022'],
+        types: [],
+        skipLibCheck: false,
+        exactOptionalPropertyTypes: true,
+      },
       files: [`${name}.ts`],
     }),
   );

@@ -7,7 +7,10 @@
 
 /** Expand an IPv6 address to 8 groups of 4 hex digits, or null. */
 function ipv6Groups(ip) {
-  let s = ip.toLowerCase().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  let s = ip
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '');
   const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s);
   if (v4) {
     const [a, b, c, d] = v4.slice(1).map(Number);

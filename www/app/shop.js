@@ -11,10 +11,15 @@ export class ShopStore {
   }
 
   createOrder(o) {
-    return this.exec.run(
-      'INSERT INTO shop_orders (order_id, currency, total, items, email, client, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [o.id, o.currency, o.total, JSON.stringify(o.items), o.email, o.client, this.now()],
-    );
+    return this.exec.run('INSERT INTO shop_orders (order_id, currency, total, items, email, client, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      o.id,
+      o.currency,
+      o.total,
+      JSON.stringify(o.items),
+      o.email,
+      o.client,
+      this.now(),
+    ]);
   }
 
   async getOrder(id) {
@@ -51,10 +56,11 @@ export class ShopStore {
   }
 
   kvPut(key, value, ttlMs) {
-    return this.exec.run(
-      'INSERT INTO shop_kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
-      [key, JSON.stringify(value), this.now() + ttlMs],
-    );
+    return this.exec.run('INSERT INTO shop_kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at', [
+      key,
+      JSON.stringify(value),
+      this.now() + ttlMs,
+    ]);
   }
 
   /** Bounded storage: counters of past windows, stale cache entries. */

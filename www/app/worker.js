@@ -254,8 +254,12 @@ export function createWorker({ guard = null } = {}) {
     if (body?.order_id !== undefined && !existing) return problem(404, 'no such order');
     const id = existing?.order_id ?? newOrderId();
     const items = existing ? existing.items : Array.isArray(body?.items) ? body.items : [];
-    // biome-ignore lint/suspicious/noDuplicateObjectKeys: the first `email` keeps the key first in the body, the last makes the order's e-mail win over the page's
-    const { input, unknown } = paymentInput(existing ? { ...body, customer: { email: existing.email, ...body?.customer, email: existing.email } } : body, items, gateway ? `${publicOrigin(env)}/result.html` : undefined);
+    const { input, unknown } = paymentInput(
+      // biome-ignore lint/suspicious/noDuplicateObjectKeys: the first `email` keeps the key first in the body, the last makes the order's e-mail win over the page's
+      existing ? { ...body, customer: { email: existing.email, ...body?.customer, email: existing.email } } : body,
+      items,
+      gateway ? `${publicOrigin(env)}/result.html` : undefined,
+    );
     // The same rules as the page (one Rust source); request payments have no coin yet.
     const probe = { ...input, payment_request_id: `${id}.1` };
     const errors = [...unknown, ...(gateway ? validateRequest(probe) : validateInitiate(probe))];

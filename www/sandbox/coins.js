@@ -128,4 +128,3 @@ export function paymentString(code, address, memo, amountDecimal) {
       throw new RangeError(`unsupported coin ${code}`);
   }
 }
-

@@ -80,7 +80,7 @@ export function divide(a, b, significant = 20) {
   const den = b.units * 10n ** BigInt(a.scale);
   // Choose k so that floor(num × 10^k / den) has at least `significant` digits.
   let k = significant - (digitCount(num) - digitCount(den)) + 1;
-  const pow = (e) => (e >= 0 ? num * 10n ** BigInt(e) / den : num / (den * 10n ** BigInt(-e)));
+  const pow = (e) => (e >= 0 ? (num * 10n ** BigInt(e)) / den : num / (den * 10n ** BigInt(-e)));
   let q = pow(k);
   while (digitCount(q) < significant) {
     k += 1;

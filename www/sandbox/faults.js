@@ -143,8 +143,7 @@ const TRUNCATED_BODY = JSON.stringify({
   trade_pair: 'BTC/EUR',
 });
 
-const HTML = (title, text) =>
-  `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center><hr><center>${text}</center></body></html>\n`;
+const HTML = (title, text) => `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><center><h1>${title}</h1></center><hr><center>${text}</center></body></html>\n`;
 
 /**
  * Writes the response of a short-circuiting fault. `onHang(res)` registers a response that is

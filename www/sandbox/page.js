@@ -124,11 +124,12 @@ ${picker}
 
 /** Shown after Pay / Cancel when there is no web callback URL to redirect to. */
 export function renderResultPage(p) {
-  const text = {
-    SUCCESS: 'Payment received. Thank you!',
-    CANCELED: 'The payment was canceled.',
-    FAILED: `The payment failed: ${p.statusDescr}.`,
-  }[p.status] ?? `The payment is ${p.status}.`;
+  const text =
+    {
+      SUCCESS: 'Payment received. Thank you!',
+      CANCELED: 'The payment was canceled.',
+      FAILED: `The payment failed: ${p.statusDescr}.`,
+    }[p.status] ?? `The payment is ${p.status}.`;
   return layout(
     `Payment ${p.status}`,
     `<h1>${escapeHtml(text)}</h1>

@@ -19,8 +19,7 @@ export class PersistenceError extends Error {
   }
 }
 
-export const INSTALL_HINT =
-  'install it next to coinbar-pay with `npm install --save-dev better-sqlite3`, or run the sandbox without --db (its state then lives in memory)';
+export const INSTALL_HINT = 'install it next to coinbar-pay with `npm install --save-dev better-sqlite3`, or run the sandbox without --db (its state then lives in memory)';
 
 async function loadDriver() {
   try {
@@ -80,8 +79,7 @@ class SandboxDb {
   constructor(db, file) {
     this.db = db;
     this.file = file;
-    const upsert = (table, key) =>
-      db.prepare(`INSERT INTO ${table} (${key}, data) VALUES (?, ?) ON CONFLICT(${key}) DO UPDATE SET data = excluded.data`);
+    const upsert = (table, key) => db.prepare(`INSERT INTO ${table} (${key}, data) VALUES (?, ?) ON CONFLICT(${key}) DO UPDATE SET data = excluded.data`);
     this.q = {
       payment: upsert('payments', 'id'),
       counter: upsert('counters', 'key'),
@@ -95,7 +93,12 @@ class SandboxDb {
 
   /** Everything stored, payments and deliveries in the order they were first written. */
   load() {
-    const rows = (table, key) => this.db.prepare(`SELECT data FROM ${table} ORDER BY ${key}`).pluck().all().map((t) => JSON.parse(t));
+    const rows = (table, key) =>
+      this.db
+        .prepare(`SELECT data FROM ${table} ORDER BY ${key}`)
+        .pluck()
+        .all()
+        .map((t) => JSON.parse(t));
     return {
       payments: rows('payments', 'rowid'),
       counters: rows('counters', 'rowid'),

@@ -57,8 +57,7 @@ const htmlPage = (status, text, headers = {}) => ({
   body: text,
 });
 /** Coinbar's error shape: { result: false, error, reason? }. */
-const apiError = (status, error, reason) =>
-  json(status, reason === undefined ? { result: false, error } : { result: false, error, reason });
+const apiError = (status, error, reason) => json(status, reason === undefined ? { result: false, error } : { result: false, error, reason });
 const badRequest = (reason) => apiError(400, 'Bad Request', reason);
 const unauthorized = (reason) => apiError(401, 'Unauthorized', reason);
 const notFound = () => apiError(404, 'Not Found');
@@ -294,8 +293,7 @@ class Sandbox {
           return p ? this.#inspect(p) : undefined;
         },
         /** How many payments were created for (client, payment_request_id); 0 when none. */
-        createdCount: (paymentRequestId, clientId = this.#onlyClientId()) =>
-          store.counters.get(`${clientId}\u0000${paymentRequestId}`)?.created ?? 0,
+        createdCount: (paymentRequestId, clientId = this.#onlyClientId()) => store.counters.get(`${clientId}\u0000${paymentRequestId}`)?.created ?? 0,
         counters: () => [...store.counters.values()].map((c) => ({ ...c })),
       },
       callbacks: { list: () => structuredClone(this.callbacks.list()) },
@@ -905,8 +903,7 @@ export function faultHelp(indent = '  ') {
 }
 
 /** The state line of the banner. */
-export const stateLine = (db) =>
-  db ? `${db} (SQLite: payments, clients and the callback log survive a restart)` : 'in memory (lost when the sandbox stops; --db FILE keeps it)';
+export const stateLine = (db) => (db ? `${db} (SQLite: payments, clients and the callback log survive a restart)` : 'in memory (lost when the sandbox stops; --db FILE keeps it)');
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -930,7 +927,13 @@ async function main() {
   const port = args.port ?? (process.env.SANDBOX_PORT ? Number(process.env.SANDBOX_PORT) : 8790);
   const dedupe = args.dedupe ?? process.env.SANDBOX_DEDUPE !== 'false';
   const db = args.db ?? (process.env.SANDBOX_DB || undefined);
-  const allowedHosts = [...args.allowedHosts, ...(process.env.SANDBOX_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean)];
+  const allowedHosts = [
+    ...args.allowedHosts,
+    ...(process.env.SANDBOX_ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+  ];
   let sandbox;
   try {
     sandbox = await startSandbox({ port, host: args.host ?? '127.0.0.1', clients, dedupe, db, allowedHosts });

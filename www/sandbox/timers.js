@@ -10,10 +10,13 @@ export class TimerSet {
   /** Like setTimeout; returns a cancel function. Does nothing once the set is closed. */
   set(fn, ms) {
     if (this.#closed) return () => {};
-    const t = setTimeout(() => {
-      this.#timers.delete(t);
-      fn();
-    }, Math.min(Math.max(0, ms), MAX_DELAY));
+    const t = setTimeout(
+      () => {
+        this.#timers.delete(t);
+        fn();
+      },
+      Math.min(Math.max(0, ms), MAX_DELAY),
+    );
     this.#timers.add(t);
     return () => {
       clearTimeout(t);

@@ -9,14 +9,8 @@
 import { FIATS, isCoin, coinCodes } from './coins.js';
 import { add, decimalFromNumber, isZero, mul } from './decimal.js';
 
-const INITIATE_FIELDS = [
-  'service_client_id', 'payment_request_id', 'input_coin', 'products', 'email', 'surname', 'name',
-  'user_id', 'timestamp', 'destination_coin',
-];
-const REQUEST_FIELDS = [
-  'service_client_id', 'payment_request_id', 'input_coin', 'products', 'email', 'surname', 'name',
-  'user_id', 'timestamp', 'urlcallback',
-];
+const INITIATE_FIELDS = ['service_client_id', 'payment_request_id', 'input_coin', 'products', 'email', 'surname', 'name', 'user_id', 'timestamp', 'destination_coin'];
+const REQUEST_FIELDS = ['service_client_id', 'payment_request_id', 'input_coin', 'products', 'email', 'surname', 'name', 'user_id', 'timestamp', 'urlcallback'];
 const OPTIONAL = new Set(['surname', 'name', 'urlcallback']);
 const PRODUCT_FIELDS = ['product_name', 'product_price', 'product_amount', 'product_id', 'product_type'];
 
@@ -58,10 +52,7 @@ function checkProduct(p, i) {
 
 /** Exact fiat total of the product lines: sum(price × amount) in BigInt decimals. */
 export function productsTotal(products) {
-  return products.reduce(
-    (sum, p) => add(sum, mul(decimalFromNumber(p.product_price), decimalFromNumber(p.product_amount))),
-    { units: 0n, scale: 0 },
-  );
+  return products.reduce((sum, p) => add(sum, mul(decimalFromNumber(p.product_price), decimalFromNumber(p.product_amount))), { units: 0n, scale: 0 });
 }
 
 /**

@@ -196,7 +196,7 @@ const LABELS = { CREATED: 'Waiting for payment', PENDING: 'Payment seen, waiting
 
 function renderStatus(order) {
   const info = statusInfo(order.status);
-  const label = order.status === 'FAILED' && order.status_descr && order.status_descr !== 'Timeout' ? `Failed: ${order.status_descr}` : LABELS[info.status] ?? info.status;
+  const label = order.status === 'FAILED' && order.status_descr && order.status_descr !== 'Timeout' ? `Failed: ${order.status_descr}` : (LABELS[info.status] ?? info.status);
   const el = $('status');
   el.textContent = label;
   el.dataset.status = info.status;

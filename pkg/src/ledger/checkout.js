@@ -71,10 +71,7 @@ export async function orderView(L, orderId) {
 
 /** An open attempt of the same mode (and coin) is shown again rather than paid for twice. */
 const reusable = (a, mode, input) =>
-  a.mode === mode &&
-  ['initiating', 'unknown', 'created'].includes(a.state) &&
-  !Number(a.is_final) &&
-  (mode === 'gateway' || JSON.parse(a.payment ?? '{}').coin === (input.destination_coin ?? null));
+  a.mode === mode && ['initiating', 'unknown', 'created'].includes(a.state) && !Number(a.is_final) && (mode === 'gateway' || JSON.parse(a.payment ?? '{}').coin === (input.destination_coin ?? null));
 
 /** Allocate the next attempt of an order (or find an open one to reuse). */
 async function allocate(L, orderId, input, { mode, replace, windowMs }) {
@@ -106,8 +103,7 @@ async function allocate(L, orderId, input, { mode, replace, windowMs }) {
   throw new LedgerError('busy', `order ${orderId}: too many concurrent checkouts`);
 }
 
-const setAttempt = (L, prid, sets, params, where = '') =>
-  L.exec.run(`UPDATE ${L.t.attempts} SET ${sets}, updated_at = ? WHERE payment_request_id = ?${where}`, [...params, L.now(), prid]);
+const setAttempt = (L, prid, sets, params, where = '') => L.exec.run(`UPDATE ${L.t.attempts} SET ${sets}, updated_at = ? WHERE payment_request_id = ?${where}`, [...params, L.now(), prid]);
 
 /**
  * Create (or reuse) the payment of an order. Resolves to orderView(); throws LedgerError
@@ -131,7 +127,7 @@ export async function checkout(L, orderId, input, options = {}) {
   if (reused) return orderView(L, orderId);
   const prid = a.payment_request_id;
   if (!(await reserve(L, 'checkout'))) {
-    await setAttempt(L, prid, "state = 'not_created', error = ?", ['budget: the day\'s checkout share of Coinbar calls is spent']);
+    await setAttempt(L, prid, "state = 'not_created', error = ?", ["budget: the day's checkout share of Coinbar calls is spent"]);
     throw new LedgerError('budget', "the day's share of Coinbar calls for checkout is spent; try again tomorrow", { orderId, purpose: 'checkout' });
   }
   const body = { ...input, payment_request_id: prid };
@@ -211,10 +207,11 @@ export async function refresh(L, orderId, { cbpay, gapMs = L.opts.refreshGapMs }
   await L.exec.run(`UPDATE ${L.t.orders} SET last_activity_at = ? WHERE order_id = ?`, [now, orderId]);
   const view = await orderView(L, orderId);
   if (!view || view.paid || view.is_final || !cbpay || !view.payment_request_id || view.state === 'not_created') return view;
-  const claimed = await L.exec.run(
-    `UPDATE ${L.t.attempts} SET last_checked_at = ? WHERE payment_request_id = ? AND is_final = 0 AND (last_checked_at IS NULL OR last_checked_at <= ?)`,
-    [now, view.payment_request_id, now - gapMs],
-  );
+  const claimed = await L.exec.run(`UPDATE ${L.t.attempts} SET last_checked_at = ? WHERE payment_request_id = ? AND is_final = 0 AND (last_checked_at IS NULL OR last_checked_at <= ?)`, [
+    now,
+    view.payment_request_id,
+    now - gapMs,
+  ]);
   if (claimed.changes !== 1 || !(await reserve(L, 'refresh'))) return view;
   try {
     const s = await cbpay.findPayment(view.payment_request_id, { maxRetries: 0 });

@@ -39,7 +39,15 @@ export async function drain(L, send, options = {}) {
     try {
       const order = await orderView(L, row.order_id);
       await send(
-        { order_id: row.order_id, idempotency_key: c.idempotency_key, payment_id_coinbar: c.payment_id_coinbar, payment_request_id: c.payment_request_id, attempt: attempts, meta: order?.meta ?? null, order },
+        {
+          order_id: row.order_id,
+          idempotency_key: c.idempotency_key,
+          payment_id_coinbar: c.payment_id_coinbar,
+          payment_request_id: c.payment_request_id,
+          attempt: attempts,
+          meta: order?.meta ?? null,
+          order,
+        },
         { idempotencyKey: c.idempotency_key, signal: controller.signal },
       );
       await L.exec.run(`UPDATE ${L.t.outbox} SET state = 'sent', sent_at = ?, last_error = NULL WHERE order_id = ? AND token = ?`, [L.now(), row.order_id, token]);

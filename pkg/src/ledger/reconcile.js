@@ -35,10 +35,12 @@ export async function reconcile(L, { cbpay, limit = L.opts.reconcilePerRun } = {
       continue;
     }
     const backoff = Math.min(o.reconcileAfterMs * 2 ** Number(a.checks), o.maxBackoffMs);
-    const claimed = await L.exec.run(
-      `UPDATE ${L.t.attempts} SET next_check_at = ?, checks = checks + 1, last_checked_at = ? WHERE payment_request_id = ? AND is_final = 0 AND next_check_at = ?`,
-      [L.now() + backoff, L.now(), a.payment_request_id, a.next_check_at],
-    );
+    const claimed = await L.exec.run(`UPDATE ${L.t.attempts} SET next_check_at = ?, checks = checks + 1, last_checked_at = ? WHERE payment_request_id = ? AND is_final = 0 AND next_check_at = ?`, [
+      L.now() + backoff,
+      L.now(),
+      a.payment_request_id,
+      a.next_check_at,
+    ]);
     if (claimed.changes !== 1) continue; // another instance took it (the reserved call goes unused: on the safe side)
     report.checked += 1;
     try {

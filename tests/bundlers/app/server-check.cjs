@@ -11,7 +11,10 @@ async function check(entry) {
     return {
       entry,
       signature: cbpay.sign(BODY),
-      total: cartTotal([{ product_name: 'Coffee', product_price: '2.50', product_amount: 2, product_id: 'c', product_type: 'general' }, { product_name: 'Tea', product_price: 0.1, product_amount: 3, product_id: 't', product_type: 'general' }]),
+      total: cartTotal([
+        { product_name: 'Coffee', product_price: '2.50', product_amount: 2, product_id: 'c', product_type: 'general' },
+        { product_name: 'Tea', product_price: 0.1, product_amount: 3, product_id: 't', product_type: 'general' },
+      ]),
       errors: validateInitiate({ payment_request_id: 'order-1' }).map((e) => e.field),
     };
   } finally {
