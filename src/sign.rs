@@ -69,9 +69,16 @@ impl Signer {
     /// once (the JS shell streams big inputs to `sign` in chunks, so wasm memory never grows
     /// with the input).
     pub fn stream(&self) -> SignStream {
-        let stream = SignStream { mac: Box::new(self.keyed.clone()) };
+        let stream = self.stream_inner();
         scrub_stack();
         stream
+    }
+
+    /// The copy of the keyed state in a frame below [`Signer::stream`]'s, which its
+    /// `scrub_stack` overwrites (a scrub reaches only the frames below its caller).
+    #[inline(never)]
+    fn stream_inner(&self) -> SignStream {
+        SignStream { mac: Box::new(self.keyed.clone()) }
     }
 
     /// `lowercase_hex(HMAC-SHA256(key, msg))`, the `SIGNATURE` header.
@@ -104,11 +111,22 @@ impl SignStream {
 
     /// The lowercase hex HMAC of everything given to [`SignStream::update`].
     pub fn finish_hex(self) -> String {
-        let digest = finalize(*self.mac);
+        // Finalized from a copy made in a frame below this one (`digest`), which the
+        // `scrub_stack` below overwrites, not by moving the state out of its Box: a move
+        // leaves the heap bytes behind unzeroized, while dropping the Box zeroizes them.
+        let digest = self.digest();
+        drop(self);
         let mut out = [0u8; SIGNATURE_HEX_LEN];
         let hex = base16ct::lower::encode_str(&digest, &mut out).unwrap_or_default().to_string();
         scrub_stack();
         hex
+    }
+}
+
+impl SignStream {
+    #[inline(never)]
+    fn digest(&self) -> [u8; 32] {
+        finalize(HmacSha256::clone(&self.mac))
     }
 }
 

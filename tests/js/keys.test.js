@@ -78,6 +78,22 @@ test('the raw key bytes are not in wasm memory, and the key state is wiped by fr
   );
 });
 
+test('a streamed sign() (large input, signed in chunks) leaves no copy of the key state after free()', () => {
+  const secret = 'StreamSecretKey-0987654321-fedcba';
+  const key = new TextEncoder().encode(secret);
+  const inner = midstate(padded(key, 0x36));
+  const outer = midstate(padded(key, 0x5c));
+  const c = newClient(secret);
+  const big = 'x'.repeat(100_000); // over the 16 Ki-character scratch: SignBegin / SignUpdate / SignEnd
+  assert.match(c.sign(big), /^[0-9a-f]{64}$/);
+  assert.match(c.sign(new TextEncoder().encode(big)), /^[0-9a-f]{64}$/, 'bytes are streamed too');
+  assert.equal(count(wasmMemory(), inner), 1, 'only the live signer holds the inner midstate (no stray copy from the stream)');
+  assert.equal(count(wasmMemory(), outer), 1, 'only the live signer holds the outer midstate (no stray copy from the stream)');
+  c.free();
+  assert.equal(count(wasmMemory(), inner), 0, 'inner key state zeroized after free()');
+  assert.equal(count(wasmMemory(), outer), 0, 'outer key state zeroized after free()');
+});
+
 test('Symbol.dispose frees the client (using-declarations)', () => {
   const key = new TextEncoder().encode('dispose-test-key');
   const inner = midstate(padded(key, 0x36));
