@@ -1,7 +1,7 @@
 // The client's options, from the constructor, fromEnv and each call: the secret key handed to
 // the core as bytes (and wiped here), the browser guard, which variable fromEnv read an option
 // from, and the per-call `{ signal, timeoutMs, maxRetries }`. Every rule on a value is the
-// core's (src/wasm/mod.rs); this module only reads objects and names what it read.
+// core's (src/ops/client.rs, src/api.rs); this module only reads objects and names what it read.
 import { CoinbarError } from './error.js';
 import { maxInputBytes } from './glue.js';
 import { ClientCore } from './ops.js';

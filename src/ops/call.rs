@@ -12,6 +12,7 @@ use crate::json::to_js_json;
 use crate::model::initiate::{self, PaymentKind};
 use crate::model::status::{PaymentStatus, StatusInfo};
 use crate::model::{product, quotes, report, status};
+use crate::retry::Method;
 
 ops! {
     /// The operations of `call` (no key needed).
@@ -66,11 +67,11 @@ ops! {
     /// network failure, whose error code (if the runtime gave one) is `network_code`; `jitter`
     /// is in [0, 1). Server build only (the browser build sends nothing).
     RetryDelayPost = 12, fn(network_code: s1, retry_after: s2, retries_done: n1, max_retries: n2, status: n3, jitter: n4) -> number {
-        retry_delay(RetryMethod::Post, network_code, retry_after, retries_done, max_retries, status, jitter)
+        retry_delay(Method::Post, network_code, retry_after, retries_done, max_retries, status, jitter)
     }
     /// The same for a GET.
     RetryDelayGet = 13, fn(network_code: s1, retry_after: s2, retries_done: n1, max_retries: n2, status: n3, jitter: n4) -> number {
-        retry_delay(RetryMethod::Get, network_code, retry_after, retries_done, max_retries, status, jitter)
+        retry_delay(Method::Get, network_code, retry_after, retries_done, max_retries, status, jitter)
     }
     /// What a failed POST says about the payment: `not_processed` or `unknown`, from the last
     /// attempt's `status` (0: network failure with `network_code`) and the error's `code`.
@@ -79,14 +80,9 @@ ops! {
     }
 }
 
-enum RetryMethod {
-    Post,
-    Get,
-}
-
 #[cfg(feature = "signer")]
 fn retry_delay(
-    method: RetryMethod,
+    method: Method,
     network_code: Option<&str>,
     retry_after: Option<&str>,
     retries_done: Option<f64>,
@@ -94,17 +90,21 @@ fn retry_delay(
     status: Option<f64>,
     jitter: Option<f64>,
 ) -> Answer {
-    use crate::retry::{delay_ms, Method};
     let count = |n: Option<f64>| n.map_or(0, |n| n as u32);
-    let method = match method {
-        RetryMethod::Post => Method::Post,
-        RetryMethod::Get => Method::Get,
-    };
     let outcome = outcome(http_status(status), network_code);
-    Ok(match delay_ms(method, count(retries_done), count(max_retries), outcome, retry_after, jitter.unwrap_or(0.0)) {
-        Some(delay) => decimal(u64::from(delay)),
-        None => String::from("-1"),
-    })
+    Ok(
+        match crate::retry::delay_ms(
+            method,
+            count(retries_done),
+            count(max_retries),
+            outcome,
+            retry_after,
+            jitter.unwrap_or(0.0),
+        ) {
+            Some(delay) => decimal(u64::from(delay)),
+            None => String::from("-1"),
+        },
+    )
 }
 
 #[cfg(feature = "signer")]
@@ -125,7 +125,7 @@ fn outcome(status: u16, network_code: Option<&str>) -> crate::retry::Outcome {
 
 #[cfg(not(feature = "signer"))]
 fn retry_delay(
-    _: RetryMethod,
+    _: Method,
     _: Option<&str>,
     _: Option<&str>,
     _: Option<f64>,
