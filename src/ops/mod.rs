@@ -173,7 +173,8 @@ pub(crate) fn http_status(n: Option<f64>) -> u16 {
     n.map_or(0, |n| n as u16)
 }
 
-/// `n` in decimal.
+/// `n` in decimal (the retry ops' delays).
+#[cfg(feature = "signer")]
 pub(crate) fn decimal(n: u64) -> String {
     let mut out = String::new();
     crate::text::write_u64(&mut out, n);
@@ -199,7 +200,6 @@ mod tests {
             run(Op::StatusInfo, "success", None, None).unwrap(),
             r#"{"status":"SUCCESS","known":true,"is_final":true,"is_paid":true}"#
         );
-        assert_eq!(run(Op::MaxInputBytes, "", None, None).unwrap(), crate::validate::MAX_INPUT_BYTES.to_string());
         let e = run(Op::ParseStatusResponse, "{}", None, Some(503.0)).unwrap_err();
         assert_eq!((e.kind, e.status), (ErrorKind::Http, Some(503)), "the status is read from its slot");
     }
