@@ -54,13 +54,22 @@ function pair(sdk, base, { rounds = quick ? 11 : 41, batchMs = 2 } = {}) {
     for (let i = 0; i < n; i++) f();
     return (performance.now() - t0) / n;
   };
-  for (let i = 0; i < 2000; i++) (sdk(), base()); // warm-up (JIT and wasm tier-up)
+  // Warm-up (JIT and wasm tier-up).
+  for (let i = 0; i < 2000; i++) {
+    sdk();
+    base();
+  }
   const n = Math.max(1, Math.round(batchMs / perCall(sdk, 200)));
   const ts = [];
   const tb = [];
   for (let r = 0; r < rounds; r++) {
-    if (r % 2) ts.push(perCall(sdk, n)), tb.push(perCall(base, n));
-    else tb.push(perCall(base, n)), ts.push(perCall(sdk, n));
+    if (r % 2) {
+      ts.push(perCall(sdk, n));
+      tb.push(perCall(base, n));
+    } else {
+      tb.push(perCall(base, n));
+      ts.push(perCall(sdk, n));
+    }
   }
   const med = (xs) => xs.sort((x, y) => x - y)[xs.length >> 1];
   return { sdkUs: med(ts) * 1e3, baselineUs: med(tb) * 1e3, ratio: med(tb) / med(ts), rounds, batch: n };

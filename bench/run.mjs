@@ -314,7 +314,7 @@ await section('node', async () => {
   print();
   print(verifyTable(r.results.verify.callback, ['node:crypto', 'webcrypto', 'noble'], r.callbackBytes));
   print();
-  print('### Interleaved pairs (the targets\' ratios): rounds alternating a batch of SDK calls and a batch of baseline calls, median time per call');
+  print("### Interleaved pairs (the targets' ratios): rounds alternating a batch of SDK calls and a batch of baseline calls, median time per call");
   print();
   print(
     table(
