@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::object::{answer_json, object, read, Declared};
+use super::object::{object, read, read_json, Declared};
 use super::response_object;
 use crate::error::Error;
 use crate::json::{ObjectWriter, ToJson};
@@ -30,14 +30,22 @@ pub enum PaymentStatus {
 impl PaymentStatus {
     pub fn parse(s: &str) -> PaymentStatus {
         let t = s.trim();
-        match t.to_ascii_uppercase().as_str() {
-            "CREATED" => PaymentStatus::Created,
-            "PENDING" => PaymentStatus::Pending,
-            "SUCCESS" => PaymentStatus::Success,
-            "FAILED" => PaymentStatus::Failed,
+        // Compared without regard to ASCII case rather than upper-cased first: no `String`
+        // per status read (every answer and callback reads one).
+        let is = |name: &str| t.eq_ignore_ascii_case(name);
+        if is("CREATED") {
+            PaymentStatus::Created
+        } else if is("PENDING") {
+            PaymentStatus::Pending
+        } else if is("SUCCESS") {
+            PaymentStatus::Success
+        } else if is("FAILED") {
+            PaymentStatus::Failed
+        } else if is("CANCELED") || is("CANCELLED") {
             // Coinbar spells it with one L; accept the British spelling too.
-            "CANCELED" | "CANCELLED" => PaymentStatus::Canceled,
-            _ => PaymentStatus::Unknown(s.to_string()),
+            PaymentStatus::Canceled
+        } else {
+            PaymentStatus::Unknown(s.to_string())
         }
     }
 
@@ -131,7 +139,7 @@ object! {
 /// [`Payment`], `payment_detail` always an object).
 pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
     let doc = response_object(status, body, false)?;
-    Ok(answer_json(&read(&doc, PAYMENT)?, false, None))
+    read_json(&doc, PAYMENT, false, body.len())
 }
 
 /// Read Coinbar's answer to the status call.
