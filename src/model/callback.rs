@@ -4,10 +4,10 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::object::{object, read, read_text, Declared, Decoded, JsonOut, Table};
+use super::object::{object, read, Declared, Decoded, JsonOut};
 use super::status::{Payment, PaymentStatus};
 use crate::error::{Error, ErrorKind};
-use crate::json::read::{self as view, Surrogates};
+use crate::json::read::{self as view, Surrogates, Value};
 use crate::text::text;
 
 object! {
@@ -74,7 +74,7 @@ pub fn verify_json(
     verify: impl FnOnce(&[u8], &str) -> bool,
 ) -> Result<String, Error> {
     check_headers(body, client_id_header, signature_header, expected_client_id, verify)?;
-    let doc = callback_table(body)?;
+    let doc = callback_doc(body)?;
     // Read straight into the JSON (no `Decoded`, no `String` per field); the output is about
     // the body's size, so one allocation holds it.
     let mut out = JsonOut::new(body.len() + 128, false);
@@ -135,15 +135,15 @@ fn check_headers(
 
 /// Read a (verified) callback body.
 pub fn parse_event(body: &[u8]) -> Result<CallbackEvent, Error> {
-    let doc = callback_table(body)?;
+    let doc = callback_doc(body)?;
     let g = read(&doc, CALLBACK)?;
     event_id(&doc)?;
     Ok(CallbackEvent::from_read(g))
 }
 
 /// After the event was read by its table: its payment id (not empty) and status as sent.
-fn event_id<'d>(doc: &'d Table<'_>) -> Result<(&'d str, &'d str), Error> {
-    let text = |name| doc.text(CALLBACK, name).unwrap_or("");
+fn event_id<'d>(doc: &'d view::Obj<'_>) -> Result<(&'d str, &'d str), Error> {
+    let text = |name| doc.get(name).and_then(Value::as_str).unwrap_or("");
     let id = text("payment_id_coinbar");
     // The payment the event is about: every event without one would share one key.
     if id.is_empty() {
@@ -161,19 +161,16 @@ impl CallbackEvent {
     }
 }
 
-/// Read a callback body (UTF-8 JSON, an object) by [`CALLBACK`], straight from the text.
-fn callback_table(body: &[u8]) -> Result<Table<'_>, Error> {
+/// Parse a callback body (UTF-8 JSON, an object).
+fn callback_doc(body: &[u8]) -> Result<view::Obj<'_>, Error> {
     let text = core::str::from_utf8(body).map_err(|e| {
         Error::decode(text!("callback body is not valid JSON (not UTF-8 at byte ", e.valid_up_to(), ")"))
     })?;
-    if let Some(t) = read_text(text, CALLBACK, &mut None) {
-        return Ok(t);
+    match view::parse(text, Surrogates::Refuse) {
+        Ok(Value::Object(obj)) => Ok(obj),
+        Ok(other) => Err(Error::decode(text!("callback body must be a JSON object (got ", other.type_name(), ")"))),
+        Err(e) => Err(Error::decode(text!("callback body is not valid JSON (", e.message(), ")"))),
     }
-    // Not a JSON object: the tree reader says why.
-    Err(Error::decode(match view::parse(text, Surrogates::Refuse) {
-        Ok(other) => text!("callback body must be a JSON object (got ", other.type_name(), ")"),
-        Err(e) => text!("callback body is not valid JSON (", e.message(), ")"),
-    }))
 }
 
 #[cfg(all(test, feature = "signer"))]

@@ -10,7 +10,7 @@ use crate::prelude::*;
 use super::input::{read_document, scalar, Fill, Members};
 use super::object::{object, read, read_json, Declared, Decoded, Success};
 use super::product::{Lines, Total};
-use super::response_table;
+use super::response_object;
 use crate::error::{Error, FieldError};
 use crate::json::ObjectWriter;
 use crate::text::text;
@@ -190,13 +190,13 @@ object! {
 /// Coinbar's answer to initiate as the JSON handed to JS (the fields of
 /// [`InitiateResponse`]).
 pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
-    let doc = response_table(status, body, true, INITIATE_RESPONSE)?;
+    let doc = response_object(status, body, true)?;
     read_json(&doc, INITIATE_RESPONSE, true, body.len())
 }
 
 /// Read Coinbar's answer to initiate (HTTP status and body text as received).
 pub fn parse_response(status: u16, body: &str) -> Result<InitiateResponse, Error> {
-    let doc = response_table(status, body, true, INITIATE_RESPONSE)?;
+    let doc = response_object(status, body, true)?;
     read(&doc, INITIATE_RESPONSE).map(InitiateResponse::from_decoded)
 }
 
@@ -214,7 +214,7 @@ object! {
 
 /// Read Coinbar's answer to Request New Payment by its table.
 pub(crate) fn read_request_response(status: u16, body: &str) -> Result<Decoded, Error> {
-    read(&response_table(status, body, true, REQUEST_RESPONSE)?, REQUEST_RESPONSE)
+    read(&response_object(status, body, true)?, REQUEST_RESPONSE)
 }
 
 /// Read Coinbar's answer to Request New Payment (`gateway_url` empty: the client fills it in).

@@ -24,7 +24,11 @@ use crate::text::text;
 /// string `"success"` in payment calls, `true` in quotes) is an `api` error. Status and
 /// report answers have no `result` in the docs: there it is checked only when present.
 pub(crate) fn response_object(status: u16, body: &str, result_required: bool) -> Result<Obj<'_>, Error> {
-    let with_body = |e: Error| with_body(e, status, body);
+    let with_body = |mut e: Error| {
+        e.status = Some(status);
+        e.body = Some(truncate_chars(body, MAX_BODY_IN_ERROR));
+        e
+    };
     let parsed = view::parse(body, Surrogates::Refuse);
     if !(200..300).contains(&status) {
         let api_error = match &parsed {
@@ -56,13 +60,6 @@ pub(crate) fn response_object(status: u16, body: &str, result_required: bool) ->
     };
     check_result(&obj, result_required).map_err(with_body)?;
     Ok(obj)
-}
-
-/// `e` with the answer's status and (the start of) its body.
-fn with_body(mut e: Error, status: u16, body: &str) -> Error {
-    e.status = Some(status);
-    e.body = Some(truncate_chars(body, MAX_BODY_IN_ERROR));
-    e
 }
 
 /// What an error message quotes of an HTML page: its `<title>`, or else its text without
@@ -111,45 +108,17 @@ fn cut(s: &str) -> String {
     out
 }
 
-/// A Coinbar answer read by `table` ([`object::read_text`], no tree), once [`response_object`]
-/// would take it; every answer it would refuse, it refuses with the same error.
-pub(crate) fn response_table<'b>(
-    status: u16,
-    body: &'b str,
-    result_required: bool,
-    table: &'static [object::Field],
-) -> Result<object::Table<'b>, Error> {
-    if (200..300).contains(&status) {
-        let mut result = None;
-        if let Some(t) = object::read_text(body, table, &mut result) {
-            if result_ok(result.as_ref(), result_required) {
-                return Ok(t);
-            }
-        }
-    }
-    // Not a 2xx, not a JSON object, or `result` not success: the tree reader's error.
-    response_object(status, body, result_required)?;
-    Err(with_body(Error::decode("response is not valid JSON"), status, body))
-}
-
-/// Whether the `result` member (`None`: absent) says success.
-fn result_ok(result: Option<&Value<'_>>, result_required: bool) -> bool {
-    match result {
-        Some(Value::Str(s)) => s.eq_ignore_ascii_case("success"),
-        Some(Value::Bool(b)) => *b,
-        None => !result_required,
-        _ => false,
-    }
-}
-
 /// The `result` rule of [`response_object`] (the caller adds status and body to the error).
 fn check_result(obj: &Obj<'_>, result_required: bool) -> Result<(), Error> {
-    let result = obj.get("result");
-    if result_ok(result, result_required) {
+    let ok = match obj.get("result") {
+        Some(Value::Str(s)) => s.eq_ignore_ascii_case("success"),
+        Some(Value::Bool(b)) => *b,
+        None if result_required => return Err(Error::decode("response has no `result` field")),
+        None => true,
+        _ => false,
+    };
+    if ok {
         return Ok(());
-    }
-    if result.is_none() {
-        return Err(Error::decode("response has no `result` field"));
     }
     let api_error = api_error_text(obj);
     let text = api_error.clone().unwrap_or_else(|| String::from("no error text"));

@@ -11,7 +11,7 @@ use super::status::PaymentStatus;
 use crate::error::Error;
 use alloc::borrow::Cow;
 
-use crate::json::read::{ParseError, Scanner, Surrogates, Value};
+use crate::json::read::{self as view, Obj, Value};
 use crate::json::{write_str, ToJson};
 use crate::money;
 use crate::text::text;
@@ -168,12 +168,7 @@ pub fn answer_json(g: &Decoded, result: bool, extra: Option<(&str, &str)>) -> St
 
 /// What [`read`] reads, written straight into the JSON handed to JS as [`answer_json`] would
 /// write it (no [`Decoded`]); `size_hint`: the answer's length in bytes.
-pub(crate) fn read_json(
-    obj: &Table<'_>,
-    table: &'static [Field],
-    result: bool,
-    size_hint: usize,
-) -> Result<String, Error> {
+pub fn read_json(obj: &Obj<'_>, table: &'static [Field], result: bool, size_hint: usize) -> Result<String, Error> {
     let mut w = JsonOut::new(size_hint, result);
     w.walk(obj, table)?;
     Ok(w.finish())
@@ -221,54 +216,55 @@ fn plain(s: &Cow<'_, str>) -> bool {
 /// The one walk behind [`read`] and [`read_json`]: every response, the callback and their
 /// nested objects. Every field of `table` is checked in table order and handed to `sink`;
 /// the first broken rule is the error.
-fn walk<S: Sink>(obj: &Table<'_>, table: &'static [Field], at: &Path<'_>, sink: &mut S) -> Result<(), Error> {
-    for (f, v) in table.iter().zip(&obj.slots) {
+fn walk<S: Sink>(obj: &Obj<'_>, table: &'static [Field], at: &Path<'_>, sink: &mut S) -> Result<(), Error> {
+    for f in table {
         let here = Path { parent: Some(at), key: f.name, index: None };
+        let v = obj.get(f.name);
         let ok = match (f.shape, v) {
-            (Shape::Flat(t), Slot::Object(o)) => {
+            (Shape::Flat(t), _) => {
                 sink.open(Nest::Flat, t);
-                walk(o, t, at, sink)?;
+                walk(obj, t, at, sink)?;
                 sink.close(Nest::Flat);
                 true
             }
-            (_, Slot::Missing | Slot::Value(Value::Null)) if !f.required => {
+            (_, None | Some(Value::Null)) if !f.required => {
                 sink.absent(f);
                 true
             }
-            (Shape::Str | Shape::Date, Slot::Value(Value::Str(s))) => {
+            (Shape::Str | Shape::Date, Some(Value::Str(s))) => {
                 sink.text(f, s, plain(s));
                 true
             }
-            (Shape::Status, Slot::Value(Value::Str(s))) => {
+            (Shape::Status, Some(Value::Str(s))) => {
                 sink.status(f, s, plain(s));
                 true
             }
-            (Shape::Amount, Slot::Value(Value::Number(s))) => sink.amount(f, s),
-            (Shape::Amount, Slot::Value(Value::Str(s))) => sink.amount(f, s),
-            (Shape::Date, Slot::Object(o)) => match o.slots.first() {
-                Some(Slot::Value(Value::Str(s))) => {
+            (Shape::Amount, Some(Value::Number(s))) => sink.amount(f, s),
+            (Shape::Amount, Some(Value::Str(s))) => sink.amount(f, s),
+            (Shape::Date, Some(Value::Object(o))) => match o.get("$date") {
+                Some(Value::Str(s)) => {
                     sink.text(f, s, plain(s));
                     true
                 }
                 // The number's text, with a lowercase exponent mark (`1E5` → `1e5`), as the
                 // serde_json reader before this one gave it (found by fuzzing).
-                Some(Slot::Value(Value::Number(n))) => {
+                Some(Value::Number(n)) => {
                     sink.text(f, &n.replace('E', "e"), true);
                     true
                 }
                 _ => false,
             },
-            (Shape::Object(t), Slot::Object(o)) => {
+            (Shape::Object(t), Some(Value::Object(o))) => {
                 sink.open(Nest::Member(f.name), t);
                 walk(o, t, &here, sink)?;
                 sink.close(Nest::Member(f.name));
                 true
             }
-            (Shape::List(t), Slot::Array(items)) => {
+            (Shape::List(t), Some(Value::Array(items))) => {
                 sink.open_list(f.name);
                 for (i, item) in items.iter().enumerate() {
                     let slot = Path { index: Some(i), ..here };
-                    let Slot::Object(o) = item else { return Err(wrong(&slot, item, "an object")) };
+                    let Value::Object(o) = item else { return Err(wrong(&slot, Some(item), "an object")) };
                     sink.open(Nest::Item, t);
                     walk(o, t, &slot, sink)?;
                     sink.close(Nest::Item);
@@ -283,155 +279,6 @@ fn walk<S: Sink>(obj: &Table<'_>, table: &'static [Field], at: &Path<'_>, sink: 
         }
     }
     Ok(())
-}
-
-/// A JSON object read by a rule table straight from its text ([`read_text`]): one [`Slot`]
-/// per field of the table, in table order, and nothing of the members the table does not
-/// name. Why no tree: building one (a `Vec` per object, every member moved twice) then
-/// looking each field up by name was most of reading a callback (docs/design.md, "verify:
-/// answers and callbacks read by their table").
-pub(crate) struct Table<'a> {
-    slots: Vec<Slot<'a>>,
-}
-
-/// One field's value as [`read_text`] keeps it for the walk.
-pub(crate) enum Slot<'a> {
-    /// No member of that name.
-    Missing,
-    /// A value read as the tree reader reads it: a scalar, or an array or object where the
-    /// field wants none (kept only for its type, in the error).
-    Value(Value<'a>),
-    /// An object read by the field's table (a flattened table: the enclosing object's
-    /// members; a date: `{"$date": …}` read by [`DATE`]).
-    Object(Table<'a>),
-    /// The array of a list field: its items, each an object read by the list's table or any
-    /// other value.
-    Array(Vec<Slot<'a>>),
-}
-
-impl Slot<'_> {
-    /// The JSON type, for error messages (`got string`, `got nothing`).
-    fn type_name(&self) -> &'static str {
-        match self {
-            Slot::Missing => "nothing",
-            Slot::Value(v) => v.type_name(),
-            Slot::Object(_) => "object",
-            Slot::Array(_) => "array",
-        }
-    }
-}
-
-/// How a date sent as an object is read: its `$date` member.
-const DATE: &[Field] = &[opt("$date", Shape::Str)];
-
-impl<'a> Table<'a> {
-    /// No member read yet: every slot missing (a flattened table's: its own table).
-    fn new(table: &'static [Field]) -> Table<'a> {
-        let slots = table
-            .iter()
-            .map(|f| match f.shape {
-                Shape::Flat(t) => Slot::Object(Table::new(t)),
-                _ => Slot::Missing,
-            })
-            .collect();
-        Table { slots }
-    }
-
-    /// The slot of the member `key` and its field (a flattened table's fields included).
-    fn slot_mut(&mut self, table: &'static [Field], key: &str) -> Option<(&mut Slot<'a>, &'static Field)> {
-        let i = table.iter().position(|f| names(f, key))?;
-        let f = table.get(i)?;
-        match (f.shape, self.slots.get_mut(i)?) {
-            (Shape::Flat(t), Slot::Object(o)) => o.slot_mut(t, key),
-            (_, slot) => Some((slot, f)),
-        }
-    }
-
-    /// A string member by name (a flattened table's fields included), after the walk.
-    pub(crate) fn text(&self, table: &'static [Field], key: &str) -> Option<&str> {
-        let i = table.iter().position(|f| names(f, key))?;
-        match (table.get(i)?.shape, self.slots.get(i)?) {
-            (Shape::Flat(t), Slot::Object(o)) => o.text(t, key),
-            (_, Slot::Value(v)) => v.as_str(),
-            _ => None,
-        }
-    }
-}
-
-/// Whether the member `key` is `f`'s (or, for a flattened table, one of its fields').
-fn names(f: &Field, key: &str) -> bool {
-    match f.shape {
-        Shape::Flat(t) => t.iter().any(|g| names(g, key)),
-        _ => f.name == key,
-    }
-}
-
-/// Read the object `text` holds by `table`, straight from the text, with the grammar, the
-/// nesting limit and the duplicate rule (the last one wins) of the tree reader; the value of
-/// a top-level `result` member the table does not name goes to `result`. `None` when `text`
-/// is not a JSON object: the tree reader ([`view::parse`]) then says why, as before.
-pub(crate) fn read_text<'a>(
-    text: &'a str,
-    table: &'static [Field],
-    result: &mut Option<Value<'a>>,
-) -> Option<Table<'a>> {
-    let mut sc = Scanner::new(text, Surrogates::Refuse);
-    if sc.next_byte() != Some(b'{') {
-        return None;
-    }
-    let read = sc.open().and_then(|()| read_object(&mut sc, table, Some(result)));
-    read.and_then(|t| sc.end().map(|()| t)).ok()
-}
-
-/// The members of the object [`Scanner::open`] just entered, by `table`.
-fn read_object<'a>(
-    sc: &mut Scanner<'a>,
-    table: &'static [Field],
-    mut result: Option<&mut Option<Value<'a>>>,
-) -> Result<Table<'a>, ParseError> {
-    let mut t = Table::new(table);
-    let mut key = sc.first_key()?;
-    while let Some(k) = key {
-        match t.slot_mut(table, &k) {
-            Some((slot, f)) => *slot = read_value(sc, f.shape)?,
-            None => {
-                let v = sc.value()?;
-                if let (Some(r), "result") = (result.as_deref_mut(), k.as_ref()) {
-                    *r = Some(v);
-                }
-            }
-        }
-        key = sc.next_key()?;
-    }
-    Ok(t)
-}
-
-/// The next value, for a field of `shape`: an object or array the shape reads is read by its
-/// table; any other value as the tree reader reads it.
-fn read_value<'a>(sc: &mut Scanner<'a>, shape: Shape) -> Result<Slot<'a>, ParseError> {
-    Ok(match (sc.next_byte(), shape) {
-        (Some(b'"'), _) => Slot::Value(Value::Str(sc.string()?)),
-        (Some(b'-' | b'0'..=b'9'), _) => Slot::Value(Value::Number(sc.number()?)),
-        (Some(b'{'), Shape::Object(t)) => {
-            sc.open()?;
-            Slot::Object(read_object(sc, t, None)?)
-        }
-        (Some(b'{'), Shape::Date) => {
-            sc.open()?;
-            Slot::Object(read_object(sc, DATE, None)?)
-        }
-        (Some(b'['), Shape::List(t)) => {
-            sc.open()?;
-            let mut items = Vec::new();
-            let mut more = sc.first_item();
-            while more {
-                items.push(read_value(sc, Shape::Object(t))?);
-                more = sc.next_item()?;
-            }
-            Slot::Array(items)
-        }
-        _ => Slot::Value(sc.value()?),
-    })
 }
 
 /// The [`Sink`] of the typed layer: a [`Decoded`] per object, a `String` per text field.
@@ -515,7 +362,7 @@ impl JsonOut {
     }
 
     /// The members of `obj` read by `table` (the first broken rule is the error).
-    pub(crate) fn walk(&mut self, obj: &Table<'_>, table: &'static [Field]) -> Result<(), Error> {
+    pub(crate) fn walk(&mut self, obj: &Obj<'_>, table: &'static [Field]) -> Result<(), Error> {
         walk(obj, table, &Path::ROOT, self)
     }
 
@@ -696,7 +543,7 @@ impl Path<'_> {
 /// Read a Coinbar answer (or one of its objects) by its rule table. Every field of the table
 /// is checked in table order; the first broken rule is the `decode` error, naming the field
 /// by its full path (`payment_detail.coin_change`).
-pub(crate) fn read(obj: &Table<'_>, table: &'static [Field]) -> Result<Decoded, Error> {
+pub fn read(obj: &Obj<'_>, table: &'static [Field]) -> Result<Decoded, Error> {
     let mut b = Build { frames: Vec::with_capacity(4) };
     b.open(Nest::Flat, table);
     walk(obj, table, &Path::ROOT, &mut b)?;
@@ -709,10 +556,10 @@ pub(crate) fn read(obj: &Table<'_>, table: &'static [Field]) -> Result<Decoded, 
 /// The error of a wrongly typed field.
 #[cold]
 #[inline(never)]
-fn wrong(at: &Path<'_>, got: &Slot<'_>, expected: &str) -> Error {
+fn wrong(at: &Path<'_>, got: Option<&Value<'_>>, expected: &str) -> Error {
     let mut path = String::new();
     at.render(&mut path);
-    let got = got.type_name();
+    let got = view::type_of(got);
     Error::decode(text!("response field `", path, "` must be ", expected, " (got ", got, ")"))
 }
 

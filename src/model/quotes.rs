@@ -5,7 +5,7 @@
 use crate::prelude::*;
 
 use super::object::{object, read, Declared};
-use super::response_table;
+use super::response_object;
 use crate::error::Error;
 use crate::json::to_js_json;
 
@@ -29,13 +29,13 @@ object! {
 
 /// Coinbar's answer to the quotes call as the JSON handed to JS: the array of [`Quote`]s.
 pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
-    let doc = response_table(status, body, true, QUOTES)?;
+    let doc = response_object(status, body, true)?;
     Ok(to_js_json(&read(&doc, QUOTES)?.take_list("data")))
 }
 
 /// Read Coinbar's answer to the quotes call.
 pub fn parse_response(status: u16, body: &str) -> Result<Vec<Quote>, Error> {
-    let doc = response_table(status, body, true, QUOTES)?;
+    let doc = response_object(status, body, true)?;
     Ok(Quotes::from_decoded(read(&doc, QUOTES)?).data)
 }
 

@@ -8,7 +8,7 @@ use crate::prelude::*;
 
 use super::callback::{Customer, ProductEcho};
 use super::object::{object, read, read_json, Declared};
-use super::response_table;
+use super::response_object;
 use crate::error::Error;
 
 object! {
@@ -58,13 +58,13 @@ object! {
 
 /// Coinbar's answer to the report call as the JSON handed to JS (the fields of [`Report`]).
 pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
-    let doc = response_table(status, body, false, REPORT)?;
+    let doc = response_object(status, body, false)?;
     read_json(&doc, REPORT, false, body.len())
 }
 
 /// Read Coinbar's answer to the report call.
 pub fn parse_response(status: u16, body: &str) -> Result<Report, Error> {
-    let doc = response_table(status, body, false, REPORT)?;
+    let doc = response_object(status, body, false)?;
     read(&doc, REPORT).map(Report::from_decoded)
 }
 

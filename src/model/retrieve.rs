@@ -11,7 +11,7 @@ use crate::prelude::*;
 use super::object::{answer_json, object, read, Decoded, Field, Success, Val};
 use super::report::REPORT;
 use super::status::PAYMENT;
-use super::{payment_uri, response_table};
+use super::{payment_uri, response_object};
 use crate::error::{truncate_chars, Error, MAX_BODY_IN_ERROR};
 use crate::text::text;
 
@@ -64,7 +64,7 @@ object! {
 /// An answer (without `result`) read by its table.
 #[inline(never)]
 fn answer(status: u16, body: &str, table: &'static [Field]) -> Result<Decoded, Error> {
-    read(&response_table(status, body, false, table)?, table)
+    read(&response_object(status, body, false)?, table)
 }
 
 /// A `decode` error about the report answer, which it carries.

@@ -5,7 +5,7 @@
 use crate::prelude::*;
 
 use super::object::{object, read, read_json, Declared};
-use super::response_table;
+use super::response_object;
 use crate::error::Error;
 use crate::json::{ObjectWriter, ToJson};
 
@@ -138,13 +138,13 @@ object! {
 /// Coinbar's answer to the status call as the JSON handed to JS (the fields of
 /// [`Payment`], `payment_detail` always an object).
 pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
-    let doc = response_table(status, body, false, PAYMENT)?;
+    let doc = response_object(status, body, false)?;
     read_json(&doc, PAYMENT, false, body.len())
 }
 
 /// Read Coinbar's answer to the status call.
 pub fn parse_response(status: u16, body: &str) -> Result<Payment, Error> {
-    let doc = response_table(status, body, false, PAYMENT)?;
+    let doc = response_object(status, body, false)?;
     read(&doc, PAYMENT).map(Payment::from_decoded)
 }
 
