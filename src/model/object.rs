@@ -216,7 +216,8 @@ fn plain(s: &Cow<'_, str>) -> bool {
 /// The one walk behind [`read`] and [`read_json`]: every response, the callback and their
 /// nested objects. Every field of `table` is checked in table order and handed to `sink`;
 /// the first broken rule is the error.
-fn walk<S: Sink>(obj: &Obj<'_>, table: &'static [Field], at: &Path<'_>, sink: &mut S) -> Result<(), Error> {
+/// `dyn`: one copy of the walk for both sinks (a copy per sink cost ~0.9 KB gzip of wasm).
+fn walk(obj: &Obj<'_>, table: &'static [Field], at: &Path<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
     for f in table {
         let here = Path { parent: Some(at), key: f.name, index: None };
         let v = obj.get(f.name);

@@ -29,23 +29,21 @@ pub enum PaymentStatus {
 
 impl PaymentStatus {
     pub fn parse(s: &str) -> PaymentStatus {
-        let t = s.trim();
-        // Compared without regard to ASCII case rather than upper-cased first: no `String`
-        // per status read (every answer and callback reads one).
-        let is = |name: &str| t.eq_ignore_ascii_case(name);
-        if is("CREATED") {
-            PaymentStatus::Created
-        } else if is("PENDING") {
-            PaymentStatus::Pending
-        } else if is("SUCCESS") {
-            PaymentStatus::Success
-        } else if is("FAILED") {
-            PaymentStatus::Failed
-        } else if is("CANCELED") || is("CANCELLED") {
+        // Upper-cased into a buffer on the stack rather than a `String`: every answer and
+        // callback reads a status. The longest documented name has 9 letters.
+        let t = s.trim().as_bytes();
+        let mut upper = [0u8; 9];
+        for (u, b) in upper.iter_mut().zip(t) {
+            *u = b.to_ascii_uppercase();
+        }
+        match upper.get(..t.len()).unwrap_or(b"") {
+            b"CREATED" => PaymentStatus::Created,
+            b"PENDING" => PaymentStatus::Pending,
+            b"SUCCESS" => PaymentStatus::Success,
+            b"FAILED" => PaymentStatus::Failed,
             // Coinbar spells it with one L; accept the British spelling too.
-            PaymentStatus::Canceled
-        } else {
-            PaymentStatus::Unknown(s.to_string())
+            b"CANCELED" | b"CANCELLED" => PaymentStatus::Canceled,
+            _ => PaymentStatus::Unknown(s.to_string()),
         }
     }
 
