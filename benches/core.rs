@@ -1,11 +1,11 @@
 //! The Rust core, natively (no WebAssembly, no JS): prepare_initiate on the three reference
-//! inputs, sign, and verify a callback. Run by `make bench` (via bench/run.mjs), or alone:
+//! inputs, sign, verify a callback, and read a status answer. Run by `make bench` (via bench/run.mjs), or alone:
 //! `cargo bench --bench core`. The inputs are the checked-in files of bench/inputs/.
 //! Natively the core is built with the `bench` profile (inherits `release`), so the figures
 //! move with the same optimization settings as the server `.wasm`.
 use std::time::Duration;
 
-use coinbar_pay::api::Config;
+use coinbar_pay::api::{Call, Config};
 use coinbar_pay::client::Client;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -85,6 +85,26 @@ fn verify(c: &mut Criterion) {
                 .expect("genuine callback")
         })
     });
+    // The JS path: the event written as the JSON handed to JS (`verifyCallback`).
+    group.bench_function("callback_json", |b| {
+        b.iter(|| {
+            client
+                .verify_callback_json(std::hint::black_box(CALLBACK), Some(CLIENT_ID), Some(&signature))
+                .expect("genuine callback")
+        })
+    });
+    group.finish();
+}
+
+fn answer(c: &mut Criterion) {
+    let client = client();
+    let mut group = c.benchmark_group("read_answer");
+    // The callback body is a status answer too (its customer and products are not read).
+    let body = std::str::from_utf8(CALLBACK).expect("UTF-8");
+    group.throughput(Throughput::Bytes(body.len() as u64));
+    group.bench_function("status_json", |b| {
+        b.iter(|| client.answer_json(Call::Status, 200, std::hint::black_box(body)).expect("a status answer"))
+    });
     group.finish();
 }
 
@@ -100,6 +120,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = prepare, sign, verify
+    targets = prepare, sign, verify, answer
 }
 criterion_main!(benches);

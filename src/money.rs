@@ -252,11 +252,16 @@ impl Money {
     /// The exact value as a plain decimal string without trailing zeros (`3.97`, `2`, `0.0001`).
     pub fn to_plain_string(&self) -> String {
         let mut out = String::with_capacity(48);
+        self.push_plain(&mut out);
+        out
+    }
+
+    /// Append [`Money::to_plain_string`] to `out`.
+    fn push_plain(&self, out: &mut String) {
         if self.neg {
             out.push('-');
         }
-        write_plain_decimal(&mut out, self.mantissa, self.scale);
-        out
+        write_plain_decimal(out, self.mantissa, self.scale);
     }
 
     /// The nearest `f64` to the value, ties to even: the same bits as Rust's correctly
@@ -383,11 +388,20 @@ fn is_exponent(e: &str) -> bool {
 /// string) into a plain decimal string that keeps every digit sent. Plain decimals are
 /// returned unchanged (`0.00045145423250897323`, `1.20`); exponent forms are expanded.
 pub fn decimal_text(raw: &str) -> Result<String, MoneyError> {
+    let mut out = String::new();
+    push_decimal_text(&mut out, raw)?;
+    Ok(out)
+}
+
+/// [`decimal_text`], appended to `out` (the JSON writer of answers writes amounts with it,
+/// with no `String` per amount); nothing is appended when `raw` is refused.
+pub(crate) fn push_decimal_text(out: &mut String, raw: &str) -> Result<(), MoneyError> {
     if is_plain_decimal(raw) {
-        return Ok(raw.to_string());
+        out.push_str(raw);
+        return Ok(());
     }
-    let m = Money::parse_json_number(raw)?;
-    Ok(m.to_plain_string())
+    Money::parse_json_number(raw)?.push_plain(out);
+    Ok(())
 }
 
 #[cfg(test)]

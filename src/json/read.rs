@@ -70,7 +70,10 @@ pub fn type_of(v: Option<&Value<'_>>) -> &'static str {
 impl<'a> Obj<'a> {
     /// The value of `key` (the last one when the key is repeated).
     pub fn get(&self, key: &str) -> Option<&Value<'a>> {
-        self.members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+        // Bytes compared in place: most keys differ from `key` in length or first byte, and
+        // `==` on `str` calls `memcmp` (a call per member in wasm).
+        let same = |k: &str| k.len() == key.len() && k.bytes().zip(key.bytes()).all(|(a, b)| a == b);
+        self.members.iter().rev().find(|(k, _)| same(k)).map(|(_, v)| v)
     }
 
     /// The distinct keys for which `keep` holds, sorted. An insertion sort: the keys kept are
@@ -315,7 +318,9 @@ impl<'a> Scanner<'a> {
     }
 
     fn object(&mut self) -> Result<Value<'a>, ParseError> {
-        let mut members = Vec::new();
+        // Room for a typical Coinbar object's members at once (growing from 4 reallocated
+        // the callback's twice).
+        let mut members = Vec::with_capacity(16);
         let mut key = self.first_key()?;
         while let Some(k) = key {
             let v = self.value()?;

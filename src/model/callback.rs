@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::object::{answer_json, object, read, Declared, Decoded};
+use super::object::{object, read, Declared, Decoded, JsonOut};
 use super::status::{Payment, PaymentStatus};
 use crate::error::{Error, ErrorKind};
 use crate::json::read::{self as view, Surrogates, Value};
@@ -61,7 +61,8 @@ pub fn verify(
     expected_client_id: &str,
     verify: impl FnOnce(&[u8], &str) -> bool,
 ) -> Result<CallbackEvent, Error> {
-    verify_read(body, client_id_header, signature_header, expected_client_id, verify).map(CallbackEvent::from_read)
+    check_headers(body, client_id_header, signature_header, expected_client_id, verify)?;
+    parse_event(body)
 }
 
 /// [`verify`], with the event as the JSON handed to JS (the members of [`CallbackEvent`]).
@@ -72,12 +73,15 @@ pub fn verify_json(
     expected_client_id: &str,
     verify: impl FnOnce(&[u8], &str) -> bool,
 ) -> Result<String, Error> {
-    let g = verify_read(body, client_id_header, signature_header, expected_client_id, verify)?;
-    let key = idempotency_key(
-        g.get("payment_id_coinbar").unwrap_or(""),
-        &PaymentStatus::parse(g.get("status").unwrap_or("")),
-    );
-    Ok(answer_json(&g, false, Some(("idempotency_key", &key))))
+    check_headers(body, client_id_header, signature_header, expected_client_id, verify)?;
+    let doc = callback_doc(body)?;
+    // Read straight into the JSON (no `Decoded`, no `String` per field); the output is about
+    // the body's size, so one allocation holds it.
+    let mut out = JsonOut::new(body.len() + 128, false);
+    out.walk(&doc, CALLBACK)?;
+    let (id, status) = event_id(&doc)?;
+    out.member("idempotency_key", &idempotency_key(id, &PaymentStatus::parse(status)));
+    Ok(out.finish())
 }
 
 /// The event's idempotency key: the same event delivered twice has the same key, and no two
@@ -104,13 +108,13 @@ fn idempotency_key(payment_id_coinbar: &str, status: &PaymentStatus) -> String {
     key
 }
 
-fn verify_read(
+fn check_headers(
     body: &[u8],
     client_id_header: Option<&str>,
     signature_header: Option<&str>,
     expected_client_id: &str,
     verify: impl FnOnce(&[u8], &str) -> bool,
-) -> Result<Decoded, Error> {
+) -> Result<(), Error> {
     if body.len() > MAX_CALLBACK_BYTES {
         return Err(signature_error("callback refused: body larger than 1 MiB"));
     }
@@ -126,21 +130,26 @@ fn verify_read(
     if !verify(body, signature) {
         return Err(signature_error("callback refused: SIGNATURE does not match the body"));
     }
-    read_event(body)
+    Ok(())
 }
 
 /// Read a (verified) callback body.
 pub fn parse_event(body: &[u8]) -> Result<CallbackEvent, Error> {
-    read_event(body).map(CallbackEvent::from_read)
+    let doc = callback_doc(body)?;
+    let g = read(&doc, CALLBACK)?;
+    event_id(&doc)?;
+    Ok(CallbackEvent::from_read(g))
 }
 
-fn read_event(body: &[u8]) -> Result<Decoded, Error> {
-    let g = read(&callback_doc(body)?, CALLBACK)?;
+/// After the event was read by its table: its payment id (not empty) and status as sent.
+fn event_id<'d>(doc: &'d view::Obj<'_>) -> Result<(&'d str, &'d str), Error> {
+    let text = |name| doc.get(name).and_then(Value::as_str).unwrap_or("");
+    let id = text("payment_id_coinbar");
     // The payment the event is about: every event without one would share one key.
-    if g.get("payment_id_coinbar").is_none_or(str::is_empty) {
+    if id.is_empty() {
         return Err(Error::decode("callback body: payment_id_coinbar: must not be empty"));
     }
-    Ok(g)
+    Ok((id, text("status")))
 }
 
 impl CallbackEvent {

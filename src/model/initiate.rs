@@ -8,7 +8,7 @@
 use crate::prelude::*;
 
 use super::input::{read_document, scalar, Fill, Members};
-use super::object::{answer_json, object, read, Declared, Decoded, Success};
+use super::object::{object, read, read_json, Declared, Decoded, Success};
 use super::product::{Lines, Total};
 use super::response_object;
 use crate::error::{Error, FieldError};
@@ -191,7 +191,7 @@ object! {
 /// [`InitiateResponse`]).
 pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
     let doc = response_object(status, body, true)?;
-    Ok(answer_json(&read(&doc, INITIATE_RESPONSE)?, true, None))
+    read_json(&doc, INITIATE_RESPONSE, true, body.len())
 }
 
 /// Read Coinbar's answer to initiate (HTTP status and body text as received).

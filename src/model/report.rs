@@ -7,7 +7,7 @@
 use crate::prelude::*;
 
 use super::callback::{Customer, ProductEcho};
-use super::object::{answer_json, object, read, Declared};
+use super::object::{object, read, read_json, Declared};
 use super::response_object;
 use crate::error::Error;
 
@@ -59,7 +59,7 @@ object! {
 /// Coinbar's answer to the report call as the JSON handed to JS (the fields of [`Report`]).
 pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
     let doc = response_object(status, body, false)?;
-    Ok(answer_json(&read(&doc, REPORT)?, false, None))
+    read_json(&doc, REPORT, false, body.len())
 }
 
 /// Read Coinbar's answer to the report call.

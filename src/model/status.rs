@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::object::{answer_json, object, read, Declared};
+use super::object::{object, read, read_json, Declared};
 use super::response_object;
 use crate::error::Error;
 use crate::json::{ObjectWriter, ToJson};
@@ -29,14 +29,20 @@ pub enum PaymentStatus {
 
 impl PaymentStatus {
     pub fn parse(s: &str) -> PaymentStatus {
-        let t = s.trim();
-        match t.to_ascii_uppercase().as_str() {
-            "CREATED" => PaymentStatus::Created,
-            "PENDING" => PaymentStatus::Pending,
-            "SUCCESS" => PaymentStatus::Success,
-            "FAILED" => PaymentStatus::Failed,
+        // Upper-cased into a buffer on the stack rather than a `String`: every answer and
+        // callback reads a status. The longest documented name has 9 letters.
+        let t = s.trim().as_bytes();
+        let mut upper = [0u8; 9];
+        for (u, b) in upper.iter_mut().zip(t) {
+            *u = b.to_ascii_uppercase();
+        }
+        match upper.get(..t.len()).unwrap_or(b"") {
+            b"CREATED" => PaymentStatus::Created,
+            b"PENDING" => PaymentStatus::Pending,
+            b"SUCCESS" => PaymentStatus::Success,
+            b"FAILED" => PaymentStatus::Failed,
             // Coinbar spells it with one L; accept the British spelling too.
-            "CANCELED" | "CANCELLED" => PaymentStatus::Canceled,
+            b"CANCELED" | b"CANCELLED" => PaymentStatus::Canceled,
             _ => PaymentStatus::Unknown(s.to_string()),
         }
     }
@@ -131,7 +137,7 @@ object! {
 /// [`Payment`], `payment_detail` always an object).
 pub fn response_json(status: u16, body: &str) -> Result<String, Error> {
     let doc = response_object(status, body, false)?;
-    Ok(answer_json(&read(&doc, PAYMENT)?, false, None))
+    read_json(&doc, PAYMENT, false, body.len())
 }
 
 /// Read Coinbar's answer to the status call.
