@@ -138,6 +138,15 @@ pub fn render() -> String {
     const CALL: &[&str] = &["data", "s1", "s2", "s3", "n1", "n2", "n3", "n4"];
     const CLIENT: &[&str] = &["data", "s1", "s2", "n1", "n2"];
 
+    // A constant of the core, written here instead of asked for at import: a call into the
+    // module at import time costs its first-call setup (~0.7 ms of cold start, bench/README.md).
+    writeln!(
+        out,
+        "\n/** The largest input text the core accepts, in bytes (`validate::MAX_INPUT_BYTES`): the shell\n * refuses a larger one before copying it into wasm memory. */\nexport const MAX_INPUT_BYTES = {};",
+        crate::validate::MAX_INPUT_BYTES
+    )
+    .unwrap();
+
     codes(&mut out, "Op", "the key-free ops (`Op` in src/ops/call.rs)", super::call::SPEC);
 
     for op in super::call::SPEC {
