@@ -7,6 +7,7 @@
 // CoinbarError (answerOf), and so is anything the glue throws (call).
 import { answerOf, call, toCoinbarError } from './error.js';
 import { glue } from './glue.js';
+import { readCallbackEvent } from './objects.js';
 
 const NO_BYTES = new Uint8Array(0);
 
@@ -231,7 +232,7 @@ export class ClientCore {
    * @param {string} [clientId]
    * @param {string} [signature]
    */
-  verifyCallback(body, clientId, signature) { return JSON.parse(call(() => answerOf(this.#client.call(11, body, clientId, signature)))); }
+  verifyCallback(body, clientId, signature) { return readCallbackEvent(call(() => answerOf(this.#client.call(11, body, clientId, signature)))); }
 
   /**
    * Lowercase hex HMAC-SHA256 of the bytes.

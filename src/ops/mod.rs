@@ -113,8 +113,9 @@ pub(crate) use slot;
 /// ```
 ///
 /// Each argument is `name: slot`; the body sees `name` with the slot's type (see `slot!`) and
-/// `state` (the client, for [`ClientOp`]). The return kind (`text`, `json` or `number`) says how
-/// the JS wrapper hands the string on. Codes are written out (they cross to JS) and checked at
+/// `state` (the client, for [`ClientOp`]). The return kind (`text`, `json`, `number`, or a
+/// declared object's name, which crosses as tokens: src/model/object/tokens.rs) says how the
+/// JS wrapper hands the string on. Codes are written out (they cross to JS) and checked at
 /// compile time to be 1, 2, 3… in declaration order, which is the table's order.
 macro_rules! ops {
     (
