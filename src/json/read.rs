@@ -376,24 +376,16 @@ impl<'a> Scanner<'a> {
     /// (~2 KB of wasm each).
     #[inline(never)]
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
-        self.at += 1;
-        let start = self.at;
+        let start = self.at + 1;
+        self.at = super::plain_end(self.bytes, start);
         // The common case: no escape, borrowed as it stands.
-        loop {
-            match self.peek() {
-                Some(b'"') => {
-                    let s = self.text.get(start..self.at).ok_or(ParseError::Syntax("invalid string", start))?;
-                    self.at += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(0..=0x1f) => return Err(self.err("control character in string")),
-                Some(_) => self.at += 1,
-                None => return Err(self.err("unterminated string")),
-            }
+        if self.peek() == Some(b'"') {
+            let s = self.text.get(start..self.at).ok_or(ParseError::Syntax("invalid string", start))?;
+            self.at += 1;
+            return Ok(Cow::Borrowed(s));
         }
-        let mut out = String::from(self.text.get(start..self.at).unwrap_or(""));
-        let mut run = self.at;
+        let mut out = String::new();
+        let mut run = start;
         loop {
             match self.peek() {
                 Some(b'"') => {
@@ -405,9 +397,9 @@ impl<'a> Scanner<'a> {
                     out.push_str(self.text.get(run..self.at).unwrap_or(""));
                     self.escape(&mut out)?;
                     run = self.at;
+                    self.at = super::plain_end(self.bytes, run);
                 }
-                Some(0..=0x1f) => return Err(self.err("control character in string")),
-                Some(_) => self.at += 1,
+                Some(_) => return Err(self.err("control character in string")),
                 None => return Err(self.err("unterminated string")),
             }
         }

@@ -29,11 +29,16 @@ pub fn to_js_json<T: ToJson + ?Sized>(value: &T) -> String {
     out
 }
 
-/// Append `s` as a JSON string literal.
+/// Append `s` as a JSON string literal: the runs that need no escape in one copy each
+/// (usually the whole string).
 pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
+    let bytes = s.as_bytes();
     let mut run = 0;
-    for (i, b) in s.bytes().enumerate() {
+    loop {
+        let end = super::plain_end(bytes, run);
+        out.push_str(s.get(run..end).unwrap_or(""));
+        let Some(&b) = bytes.get(end) else { break };
         let short = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -42,10 +47,8 @@ pub fn write_str(out: &mut String, s: &str) {
             b'\t' => "\\t",
             0x08 => "\\b",
             0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
+            _ => "",
         };
-        out.push_str(s.get(run..i).unwrap_or(""));
         if short.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
@@ -54,9 +57,8 @@ pub fn write_str(out: &mut String, s: &str) {
         } else {
             out.push_str(short);
         }
-        run = i + 1;
+        run = end + 1;
     }
-    out.push_str(s.get(run..).unwrap_or(""));
     out.push('"');
 }
 
