@@ -5,7 +5,8 @@
 //! be exactly what `JSON.stringify` prints for the same object:
 //! - strings: only `"`, `\` and U+0000–U+001F escaped; `\b \f \n \r \t` short forms; other
 //!   controls as lowercase `\u00xx`; `/`, U+2028 and non-ASCII left as they are;
-//! - numbers: ECMAScript `Number::toString` (`ryu-js`): `2`, `2.5`, `1e-7`, `1e+21`;
+//! - numbers: ECMAScript `Number::toString` (`ryu-js` for an `f64`; a price is written from
+//!   its exact digits by `Money::write_price_json`): `2`, `2.5`, `1e-7`, `1e+21`;
 //! - objects compact, members in the order written.
 //!
 //! Hand-written (about 100 lines) because this is all the core writes, and serde_json with

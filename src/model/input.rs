@@ -70,8 +70,7 @@ pub(crate) fn scalar<'a>(sc: &mut Scanner<'a>) -> Result<Json<'a>, ParseError> {
 }
 
 /// Whether the pass writes the body: only in builds that sign it (feature `signer`). The
-/// browser build only checks (validation, `cartTotal`), and leaves the number formatting
-/// (`ryu-js`, ~4 KB of its gzipped module) out.
+/// browser build only checks (validation, `cartTotal`), and leaves the body writing out.
 pub(crate) const WRITES_BODY: bool = cfg!(feature = "signer");
 
 /// What the writer fills in rather than takes from the input.
@@ -185,12 +184,13 @@ impl<'a> Members<'a> {
 }
 
 /// A checked value as `JSON.stringify` prints it: text as a string, an amount as the nearest
-/// JSON number (exact: prices have at most 15 significant digits), a whole number.
+/// JSON number (exact: prices have at most 15 significant digits; `Money::write_price_json`),
+/// a whole number.
 impl ToJson for CheckedValue<'_> {
     fn write_json(&self, out: &mut String) {
         match self {
             CheckedValue::Text(s) => write_str(out, s),
-            CheckedValue::Money(m) => m.to_f64().write_json(out),
+            CheckedValue::Money(m) => m.write_price_json(out),
             CheckedValue::Whole(n) => write_u64(out, *n),
         }
     }
