@@ -157,6 +157,16 @@ impl<'a> Scanner<'a> {
         Scanner { text, bytes: text.as_bytes(), at: 0, depth: 0, surrogates }
     }
 
+    /// The offset of the next byte to read.
+    pub(crate) fn pos(&self) -> usize {
+        self.at
+    }
+
+    /// The whole text read.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// After the document: only whitespace may follow.
     pub(crate) fn end(&mut self) -> Result<(), ParseError> {
         self.skip_ws();

@@ -87,6 +87,15 @@ impl<'a> ObjectWriter<'a> {
         self.out
     }
 
+    /// Members already written as JSON (`"a":1,"b":"x"`), copied as they stand.
+    pub fn raw_members(&mut self, members: &str) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        self.out.push_str(members);
+    }
+
     pub fn field<T: ToJson + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {
         value.write_json(self.key(key));
         self

@@ -88,6 +88,11 @@ pub(crate) struct Fill<'c> {
 pub(crate) struct Members<'a> {
     table: &'static [FieldRule],
     kind: u8,
+    /// The text the members were read from.
+    text: &'a str,
+    /// Where each field's member (`"key":value`) lies in `text`, by table index, when the
+    /// member was written with no whitespace and the key with no escape; else `None`.
+    spans: Vec<Option<Span>>,
     /// A `Vec` rather than an array: its drop is one loop (an array's, unrolled, was ~0.9 KB
     /// of wasm).
     pub values: Vec<Option<Json<'a>>>,
@@ -101,16 +106,24 @@ pub(crate) type ReadLines<'r, 'a> = &'r mut dyn FnMut(&mut Scanner<'a>) -> Resul
 /// into the body (after its key).
 pub(crate) type WriteLines<'r> = &'r mut dyn FnMut(&mut Checker, Option<&Json<'_>>, &str, &mut String);
 
+/// A member's place in the input: from its key's opening quote to the end of its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: usize,
+    end: usize,
+}
+
 impl<'a> Members<'a> {
     /// For an object of `table`, read as `kind`.
     pub fn new(table: &'static [FieldRule], kind: u8) -> Self {
         let mut values = Vec::new();
         values.resize_with(table.len(), || None);
-        Members { table, kind, values, unknown: Vec::new() }
+        Members { table, kind, text: "", spans: vec![None; table.len()], values, unknown: Vec::new() }
     }
 
     pub fn clear(&mut self) {
         self.values.iter_mut().for_each(|v| *v = None);
+        self.spans.iter_mut().for_each(|s| *s = None);
         self.unknown.clear();
     }
 
@@ -120,6 +133,8 @@ impl<'a> Members<'a> {
     /// this loop serves both tables (a generic one cost ~3 KB of wasm).
     pub fn read(&mut self, sc: &mut Scanner<'a>, lines: ReadLines<'_, 'a>) -> Result<(), ParseError> {
         let (table, kind) = (self.table, self.kind);
+        self.text = sc.text();
+        let bytes = self.text.as_bytes();
         let is = |i: usize, k: &str| table.get(i).is_some_and(|f| f.kinds & kind != 0 && same(f.name, k));
         // Inputs mostly list their keys in table order (`JSON.stringify` of an object literal
         // written from the docs): the field after the last one found is tried first.
@@ -127,10 +142,23 @@ impl<'a> Members<'a> {
         let mut key = sc.first_key()?;
         while let Some(k) = key {
             let at = if is(next, &k) { Some(next) } else { (0..table.len()).find(|&i| is(i, &k)) };
-            let field = at.and_then(|i| Some((table.get(i)?, self.values.get_mut(i)?, i)));
+            let field = at.and_then(|i| Some((table.get(i)?, self.values.get_mut(i)?, self.spans.get_mut(i)?, i)));
             match field {
-                Some((f, slot, i)) => {
+                Some((f, slot, span, i)) => {
+                    // The member as it stands: the key had no escape (its text is its name)
+                    // and no whitespace before the `:` (the byte before it is the key's
+                    // closing quote), nor before the value.
+                    let colon = sc.pos();
+                    let key_start = match &k {
+                        Cow::Borrowed(name) if bytes.get(colon.wrapping_sub(2)) == Some(&b'"') => {
+                            colon.checked_sub(name.len() + 3)
+                        }
+                        _ => None,
+                    };
+                    sc.next_byte();
+                    let plain = sc.pos() == colon;
                     *slot = Some(if matches!(f.rule, Rule::Lines) { lines(sc)? } else { scalar(sc)? });
+                    *span = key_start.filter(|_| plain).map(|start| Span { start, end: sc.pos() });
                     next = i + 1;
                 }
                 None => {
@@ -163,30 +191,101 @@ impl<'a> Members<'a> {
         lines: WriteLines<'_>,
     ) {
         validate::unknown_fields(ch, &self.unknown, self.table, self.kind);
-        for ((f, v), c) in self.table.iter().zip(&self.values).zip(checked.iter_mut()) {
+        // Members whose body text is their input text, not yet copied: in `self.text`, from
+        // the first one's key to the last one's value. Why: consecutive such members (all of
+        // a line whose keys come in table order) are copied in one piece, not written key by
+        // key and value by value; each copy into wasm memory has a fixed cost (`memory.copy`
+        // is a call out of wasm in V8) that dominated writing these short members.
+        let mut run: Option<Span> = None;
+        let flush = |run: &mut Option<Span>, w: &mut ObjectWriter<'_>| {
+            if let Some(r) = run.take() {
+                w.raw_members(self.text.get(r.start..r.end).unwrap_or(""));
+            }
+        };
+        let items = self.table.iter().zip(&self.values).zip(&self.spans).zip(checked.iter_mut());
+        for (((f, v), span), c) in items {
             if f.kinds & self.kind == 0 {
                 continue;
             }
             match f.rule {
-                Rule::Lines => lines(ch, v.as_ref(), f.name, w.key(f.name)),
+                Rule::Lines => {
+                    flush(&mut run, w);
+                    lines(ch, v.as_ref(), f.name, w.key(f.name));
+                }
                 Rule::ClientId(_) => {
                     validate::check(ch, f.rule, v.as_ref(), f.name, fill.client_id);
+                    flush(&mut run, w);
                     w.field(f.name, fill.client_id.unwrap_or(""));
                 }
                 rule => {
                     *c = validate::check(ch, rule, v.as_ref(), f.name, fill.client_id);
-                    match c {
-                        Some(value) if WRITES_BODY => {
-                            w.field(f.name, value);
+                    if !WRITES_BODY {
+                        continue;
+                    }
+                    let as_read = match (v, &c) {
+                        (Some(v), Some(value)) if written_as_read(v, value) => *span,
+                        _ => None,
+                    };
+                    match (as_read, &mut run) {
+                        // The next member of the input: the run grows over the comma.
+                        (Some(s), Some(r))
+                            if r.end + 1 == s.start && self.text.as_bytes().get(r.end) == Some(&b',') =>
+                        {
+                            r.end = s.end;
                         }
-                        None if WRITES_BODY && matches!(rule, Rule::Timestamp) => {
-                            w.field(f.name, &fill.now_ms);
+                        (Some(s), _) => {
+                            flush(&mut run, w);
+                            run = Some(s);
                         }
-                        _ => {}
+                        (None, _) => {
+                            flush(&mut run, w);
+                            match c {
+                                Some(value) => {
+                                    w.field(f.name, value);
+                                }
+                                None if matches!(rule, Rule::Timestamp) => {
+                                    w.field(f.name, &fill.now_ms);
+                                }
+                                None => {}
+                            }
+                        }
                     }
                 }
             }
         }
+        flush(&mut run, w);
+    }
+}
+
+/// Whether `value`, checked from `v`, is written exactly as `v` was read: a string with no
+/// escape (so none to write either), a whole number in plain digits, or a price whose JSON
+/// number text is already ECMAScript's (`2.5`, not `2.50`, `25e-1` or `"2.5"`).
+fn written_as_read(v: &Json<'_>, value: &CheckedValue<'_>) -> bool {
+    match (v, value) {
+        (Json::Str(Cow::Borrowed(_)), CheckedValue::Text(_)) => true,
+        (Json::Number(n), CheckedValue::Whole(_)) => n.bytes().all(|b| b.is_ascii_digit()),
+        (Json::Number(n), CheckedValue::Money(_)) => is_es_price_text(n),
+        _ => false,
+    }
+}
+
+/// Whether the text of a JSON number that passed the price rules (non-negative, below 10^12,
+/// at most 15 significant digits) is what `Money::write_price_json` writes for it: plain
+/// digits, no trailing zero after a point, and not below 10^-6 (which ECMAScript writes
+/// with an exponent). JSON numbers have no leading zeros.
+fn is_es_price_text(n: &str) -> bool {
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    match n.bytes().position(|b| b == b'.') {
+        None => digits(n),
+        Some(point) => match (n.get(..point), n.get(point + 1..)) {
+            (Some(int), Some(frac)) => {
+                digits(int)
+                    && digits(frac)
+                    && !frac.ends_with('0')
+                    && (int != "0" || frac.bytes().take_while(|&b| b == b'0').count() < 6)
+            }
+            _ => false,
+        },
     }
 }
 
