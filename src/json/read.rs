@@ -219,6 +219,51 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Right after [`Scanner::open`] of an object: whether a member follows (else `{}`),
+    /// with the next byte its key's (after whitespace). What [`Scanner::first_key`] reads,
+    /// for a reader that first tries [`Scanner::eat_key`] (then [`Scanner::key`]).
+    pub(crate) fn first_member(&mut self) -> bool {
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.close();
+            return false;
+        }
+        true
+    }
+
+    /// After a member's value: whether another member follows (its key next, as for
+    /// [`Scanner::first_member`]), or the object closed.
+    pub(crate) fn next_member(&mut self) -> Result<bool, ParseError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                self.skip_ws();
+                Ok(true)
+            }
+            Some(b'}') => {
+                self.close();
+                Ok(false)
+            }
+            _ => Err(self.err("expected `,` or `}`")),
+        }
+    }
+
+    /// Where a key is next: read `"name":` if exactly that follows (the key `name` with no
+    /// escape and no whitespace before its colon) and say so; else read nothing. `name` is a
+    /// plain ASCII field name.
+    pub(crate) fn eat_key(&mut self, name: &str) -> bool {
+        let n = name.len();
+        let here = self.bytes.get(self.at..).unwrap_or(&[]);
+        let found = here.first() == Some(&b'"')
+            && here.get(1..=n).is_some_and(|k| super::same_bytes(k, name.as_bytes()))
+            && here.get(n + 1..n + 3) == Some(&b"\":"[..]);
+        if found {
+            self.at += n + 3;
+        }
+        found
+    }
+
     /// Right after [`Scanner::open`] of an array: whether an item follows (else `[]`).
     pub(crate) fn first_item(&mut self) -> bool {
         self.skip_ws();
@@ -250,7 +295,7 @@ impl<'a> Scanner<'a> {
         self.depth -= 1;
     }
 
-    fn key(&mut self) -> Result<Cow<'a, str>, ParseError> {
+    pub(crate) fn key(&mut self) -> Result<Cow<'a, str>, ParseError> {
         self.skip_ws();
         if self.peek() != Some(b'"') {
             return Err(self.err("expected a key"));

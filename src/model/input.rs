@@ -134,34 +134,40 @@ impl<'a> Members<'a> {
     pub fn read(&mut self, sc: &mut Scanner<'a>, lines: ReadLines<'_, 'a>) -> Result<(), ParseError> {
         let (table, kind) = (self.table, self.kind);
         self.text = sc.text();
-        let bytes = self.text.as_bytes();
         let is = |i: usize, k: &str| table.get(i).is_some_and(|f| f.kinds & kind != 0 && same(f.name, k));
         // Inputs mostly list their keys in table order (`JSON.stringify` of an object literal
-        // written from the docs): the field after the last one found is tried first.
+        // written from the docs): the field after the last one found is expected first, and
+        // its `"name":` matched in place without reading the key as a string.
         let mut next = 0;
-        let mut key = sc.first_key()?;
-        while let Some(k) = key {
-            let at = if is(next, &k) { Some(next) } else { (0..table.len()).find(|&i| is(i, &k)) };
+        let mut more = sc.first_member();
+        while more {
+            let start = sc.pos();
+            let expected = table.get(next).filter(|f| f.kinds & kind != 0).map(|f| f.name);
+            let (at, key) = match expected {
+                Some(name) if sc.eat_key(name) => (Some(next), None),
+                _ => {
+                    let k = sc.key()?;
+                    ((0..table.len()).find(|&i| is(i, &k)), Some(k))
+                }
+            };
             let field = at.and_then(|i| Some((table.get(i)?, self.values.get_mut(i)?, self.spans.get_mut(i)?, i)));
-            match field {
-                Some((f, slot, span, i)) => {
-                    // The member as it stands: the key had no escape (its text is its name)
-                    // and no whitespace before the `:` (the byte before it is the key's
-                    // closing quote), nor before the value.
+            match (field, key) {
+                (Some((f, slot, span, i)), key) => {
+                    // The member as it stands: `"key":value` with no escape in the key (its
+                    // text is its name) and no whitespace.
                     let colon = sc.pos();
-                    let key_start = match &k {
-                        Cow::Borrowed(name) if bytes.get(colon.wrapping_sub(2)) == Some(&b'"') => {
-                            colon.checked_sub(name.len() + 3)
-                        }
-                        _ => None,
+                    let key_as_read = match key {
+                        None => true,
+                        Some(Cow::Borrowed(k)) => colon == start + k.len() + 3,
+                        Some(Cow::Owned(_)) => false,
                     };
                     sc.next_byte();
-                    let plain = sc.pos() == colon;
+                    let plain = key_as_read && sc.pos() == colon;
                     *slot = Some(if matches!(f.rule, Rule::Lines) { lines(sc)? } else { scalar(sc)? });
-                    *span = key_start.filter(|_| plain).map(|start| Span { start, end: sc.pos() });
+                    *span = plain.then(|| Span { start, end: sc.pos() });
                     next = i + 1;
                 }
-                None => {
+                (None, Some(k)) => {
                     sc.value()?;
                     // Insertion into a sorted list: unknown keys are few (usually none), and
                     // `sort` would add ~9 KB of wasm.
@@ -169,8 +175,9 @@ impl<'a> Members<'a> {
                         self.unknown.insert(at, k);
                     }
                 }
+                (None, None) => sc.value().map(drop)?, // not reached: a key matched in place is a field
             }
-            key = sc.next_key()?;
+            more = sc.next_member()?;
         }
         Ok(())
     }
@@ -289,20 +296,9 @@ fn is_es_price_text(n: &str) -> bool {
     }
 }
 
-/// `a == b` for a key and a field name, inline and eight bytes at a time: `==` on `str`
-/// calls `memcmp`, a byte loop in wasm (prepare's profile: ~2%).
+/// `a == b` for a key and a field name (see [`crate::json::same_bytes`]).
 fn same(a: &str, b: &str) -> bool {
-    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    while let (Some((x, rest_a)), Some((y, rest_b))) = (a.split_first_chunk::<8>(), b.split_first_chunk::<8>()) {
-        if u64::from_le_bytes(*x) != u64::from_le_bytes(*y) {
-            return false;
-        }
-        (a, b) = (rest_a, rest_b);
-    }
-    a.iter().zip(b).all(|(x, y)| x == y)
+    crate::json::same_bytes(a.as_bytes(), b.as_bytes())
 }
 
 /// A checked value as `JSON.stringify` prints it: text as a string, an amount as the nearest
