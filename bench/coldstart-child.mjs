@@ -8,6 +8,8 @@
 //              from the secret, sign(body)), then the first prepareInitiate on top; clientMs and
 //              signMs split the time after the import (constructor, first sign)
 // node-crypto  from just before import('node:crypto') to the first createHmac(...).digest('hex')
+// empty-package  the import of an empty package by its bare specifier: Node's own cost of a
+//              process's first package resolution, which `sdk` pays and `node-crypto` does not
 // glue         the SDK's steps one by one through its wasm-bindgen glue: import the glue JS,
 //              read the .wasm, compile (new WebAssembly.Module), instantiate (initSync), first signature
 //              (newClientMs: the wasm client, mostly lazy Liftoff compiles of what it runs; signMs)
@@ -34,6 +36,10 @@ if (mode === 'sdk' || mode === 'sdk-inline') {
   cbpay.prepareInitiate(input);
   const t3 = performance.now();
   Object.assign(out, { startMs: t0, importMs: t1 - t0, clientMs: tc - t1, signMs: t2 - tc, firstSignatureMs: t2 - t0, firstPrepareMs: t3 - t0, signature });
+} else if (mode === 'empty-package') {
+  const t0 = performance.now();
+  await import('cold-start-empty'); // written by bench/coldstart.mjs into bench/node_modules
+  Object.assign(out, { startMs: t0, importMs: performance.now() - t0, signature: null });
 } else if (mode === 'node-crypto') {
   const t0 = performance.now();
   const { createHmac } = await import('node:crypto');

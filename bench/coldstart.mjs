@@ -4,6 +4,7 @@
 // signature; outside: the whole process (spawn to exit). Prints `BENCH_RESULT <json>`.
 //   node bench/coldstart.mjs [--quick]
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -17,6 +18,15 @@ await build({
   outfile: fileURLToPath(new URL('../out/coldstart/node-inline.mjs', import.meta.url)),
   logLevel: 'warning',
 });
+
+// Node's own share: an empty package imported the same way, by its bare specifier, from the
+// same child (mode `empty-package`), written where the child's resolution finds it first
+// (bench/node_modules, git-ignored). Node 20 spends ms on the first bare-specifier resolution
+// of a process (its resolver's first run), which the node:crypto baseline (a builtin) never pays.
+const emptyPkg = new URL('node_modules/cold-start-empty/', import.meta.url);
+mkdirSync(emptyPkg, { recursive: true });
+writeFileSync(new URL('package.json', emptyPkg), '{"name":"cold-start-empty","type":"module","exports":{".":"./index.js"}}\n');
+writeFileSync(new URL('index.js', emptyPkg), 'export const empty = true;\n');
 
 const quick = process.argv.includes('--quick');
 const CHILD = fileURLToPath(new URL('coldstart-child.mjs', import.meta.url));
@@ -46,7 +56,7 @@ function runChild(mode) {
 }
 
 const runs = quick ? 5 : 20;
-const modes = ['sdk', 'sdk-inline', 'node-crypto', 'glue'];
+const modes = ['sdk', 'sdk-inline', 'node-crypto', 'empty-package', 'glue'];
 const samples = Object.fromEntries(modes.map((m) => [m, []]));
 const errors = {};
 for (let i = 0; i < runs; i++) {
@@ -64,7 +74,8 @@ for (let i = 0; i < runs; i++) {
 const signatures = new Set(
   Object.values(samples)
     .flat()
-    .map((s) => s.signature),
+    .map((s) => s.signature)
+    .filter((s) => s !== null),
 );
 const result = { runs: {}, errors, sameSignature: signatures.size === 1 };
 for (const [mode, ss] of Object.entries(samples)) {

@@ -369,6 +369,16 @@ await section('coldstart', async () => {
       inl.count,
     ]);
   }
+  const e = r.runs['empty-package'];
+  if (e) {
+    rows.push([
+      "Node's own share: import of an empty package by its bare specifier (the resolver's first run; the builtin baseline never pays it)",
+      fmtMs(e.importMs),
+      `SDK import → first signature: ${fmtMs(s.firstSignatureMs)}`,
+      '',
+      e.count,
+    ]);
+  }
   if (g) {
     rows.push([
       'Node, step by step (glue)',
