@@ -30,6 +30,9 @@ pub enum Value<'a> {
     Bool(bool),
     /// The number's exact text (`1e-7`, `0.00045145423250897323`).
     Number(&'a str),
+    /// Borrowed: the text between the quotes as it stands, which then holds no escape, no
+    /// quote and no control character (`Scanner::string`), so the answers' writer copies
+    /// it without escaping (`model::object::JsonOut`).
     Str(Cow<'a, str>),
     Array(Vec<Value<'a>>),
     Object(Obj<'a>),

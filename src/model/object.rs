@@ -209,6 +209,7 @@ pub(crate) enum Nest {
 /// Whether a string as read needs no JSON escape: a borrowed string is the text between the
 /// quotes as it stands (`Scanner::string` borrows only when there is no escape, and refuses
 /// control characters), so it holds no `"`, `\` or control character.
+#[allow(clippy::ptr_arg)] // the `Cow` itself is the point: borrowed or owned
 fn plain(s: &Cow<'_, str>) -> bool {
     matches!(s, Cow::Borrowed(_))
 }
