@@ -381,11 +381,8 @@ impl JsonOut {
     }
 
     fn key(&mut self, name: &str) {
-        if !self.first {
-            self.out.push(',');
-        }
+        self.out.push_str(if self.first { "\"" } else { ",\"" });
         self.first = false;
-        self.out.push('"');
         self.out.push_str(name);
         self.out.push_str("\":");
     }
