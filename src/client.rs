@@ -159,6 +159,19 @@ impl Client {
         })
     }
 
+    /// [`Client::verify_callback`], with the event as the shell reads it (tokens, or JSON when
+    /// a text cannot be a token: [`callback::verify_tokens`]).
+    pub fn verify_callback_tokens(
+        &self,
+        body: &[u8],
+        client_id: Option<&str>,
+        signature: Option<&str>,
+    ) -> Result<String, Error> {
+        callback::verify_tokens(body, client_id, signature, &self.config.service_client_id, |b, s| {
+            self.signer.verify_hex(b, s)
+        })
+    }
+
     fn signed_post(&self, path: &str, body: String) -> PreparedRequest {
         let signature = self.signer.sign_hex(body.as_bytes());
         PreparedRequest::post(&self.config, path, body, signature)

@@ -87,7 +87,11 @@ pub struct Error {
 /// How much of a response body an error keeps.
 pub const MAX_BODY_IN_ERROR: usize = 4096;
 
+// The constructors are cold and never inlined: errors are the rare path, and inlined copies
+// made the functions that can fail larger to compile on first call (cold start, docs/design.md).
 impl Error {
+    #[cold]
+    #[inline(never)]
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
             kind,
@@ -101,14 +105,20 @@ impl Error {
     }
 
     /// A config error about one client setting; `message` reads after its name ("is required").
+    #[cold]
+    #[inline(never)]
     pub fn setting(setting: &'static str, message: impl Into<String>) -> Self {
         Error { setting: Some(setting), ..Error::new(ErrorKind::Config, message) }
     }
 
+    #[cold]
+    #[inline(never)]
     pub fn config(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Config, message)
     }
 
+    #[cold]
+    #[inline(never)]
     pub fn decode(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::Decode, message)
     }

@@ -45,14 +45,68 @@ fn pow10(n: u32) -> Option<u128> {
     10u128.checked_pow(n)
 }
 
-/// Number of decimal digits of `m` (`0` has 1).
+/// `10^n` for `n` in `0..=19`: the `u64` powers of ten.
+const POW10_U64: [u64; 20] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+    10_000_000_000,
+    100_000_000_000,
+    1_000_000_000_000,
+    10_000_000_000_000,
+    100_000_000_000_000,
+    1_000_000_000_000_000,
+    10_000_000_000_000_000,
+    100_000_000_000_000_000,
+    1_000_000_000_000_000_000,
+    10_000_000_000_000_000_000,
+];
+
+/// Number of decimal digits of `m` (`0` has 1). In `u64` once the value fits: a `u128`
+/// division is a call into a software routine in wasm (prepare's profile).
 fn digit_count(mut m: u128) -> u32 {
     let mut digits = 1;
-    while m >= 10 {
+    while m > u128::from(u64::MAX) {
         m /= 10;
         digits += 1;
     }
+    let mut small = m as u64; // fits: checked just above
+    while small >= 10 {
+        small /= 10;
+        digits += 1;
+    }
     digits
+}
+
+/// The decimal digits of `m`, written at the end of `buf` (`0` is `"0"`).
+fn decimal_digits(mut m: u128, buf: &mut [u8; 40]) -> &[u8] {
+    let mut i = buf.len();
+    let mut push = |d: u8| {
+        i -= 1;
+        if let Some(slot) = buf.get_mut(i) {
+            *slot = b'0' + d;
+        }
+    };
+    while m > u128::from(u64::MAX) {
+        push((m % 10) as u8);
+        m /= 10;
+    }
+    let mut small = m as u64; // fits: checked just above
+    loop {
+        push((small % 10) as u8);
+        small /= 10;
+        if small == 0 {
+            break;
+        }
+    }
+    buf.get(i..).unwrap_or(&[])
 }
 
 impl Money {
@@ -73,6 +127,23 @@ impl Money {
     /// The exact value of the digits `int` `frac` (a plain decimal without sign) times
     /// `10^exp`.
     fn from_digits(neg: bool, int: &str, frac: &str, exp: i64) -> Result<Money, MoneyError> {
+        // The common case (every price): up to 19 digits and no exponent is a `u64`, well
+        // within range, and needs none of the `u128` steps below; the result is the same.
+        if exp == 0 && int.len() + frac.len() <= 19 {
+            let mut m: u64 = 0;
+            for b in int.bytes().chain(frac.bytes()) {
+                m = m.wrapping_mul(10).wrapping_add(u64::from(b.wrapping_sub(b'0')));
+            }
+            let mut scale = frac.len() as u32; // <= 19
+            while scale > 0 && m % 10 == 0 {
+                m /= 10;
+                scale -= 1;
+            }
+            if m == 0 {
+                return Ok(Money::ZERO);
+            }
+            return Ok(Money { neg, mantissa: u128::from(m), scale });
+        }
         let mut mantissa: u128 = 0;
         let mut zeros: u32 = 0; // zeros seen since the last nonzero digit
         for b in int.bytes().chain(frac.bytes()) {
@@ -104,21 +175,17 @@ impl Money {
     /// Parse a plain decimal: optional `-`, digits, optional `.` and digits. No exponent, no
     /// `+`, no spaces, no `.5` or `5.` forms: this is what a merchant's price string looks like.
     pub fn parse_plain(s: &str) -> Result<Money, MoneyError> {
-        if !is_plain_decimal(s) {
-            return Err(MoneyError::Syntax);
-        }
-        let (neg, digits) = match s.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, s),
-        };
-        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let (neg, int, frac) = plain_parts(s).ok_or(MoneyError::Syntax)?;
         Money::from_digits(neg, int, frac, 0)
     }
 
     /// Parse the text of a JSON number (may carry an exponent, e.g. `1e-7`, `2.5E+3`).
     pub fn parse_json_number(s: &str) -> Result<Money, MoneyError> {
-        let Some((mantissa, exponent)) = s.split_once(['e', 'E']) else { return Money::parse_plain(s) };
-        if !is_plain_decimal(mantissa) || !is_exponent(exponent) {
+        // A byte search rather than `split_once(['e', 'E'])`, which decodes characters.
+        let Some(e) = s.bytes().position(|b| b == b'e' || b == b'E') else { return Money::parse_plain(s) };
+        let (Some(mantissa), Some(exponent)) = (s.get(..e), s.get(e + 1..)) else { return Err(MoneyError::Syntax) };
+        let Some((neg, int, frac)) = plain_parts(mantissa) else { return Err(MoneyError::Syntax) };
+        if !is_exponent(exponent) {
             return Err(MoneyError::Syntax);
         }
         let (exp_neg, digits) = match exponent.strip_prefix('-') {
@@ -129,11 +196,6 @@ impl Money {
         let digits = digits.trim_start_matches('0');
         let magnitude: i64 = if digits.len() > 12 { 1_000_000_000_000 } else { digits.parse().unwrap_or(0) };
         let exp = if exp_neg { -magnitude } else { magnitude };
-        let (neg, m) = match mantissa.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, mantissa),
-        };
-        let (int, frac) = m.split_once('.').unwrap_or((m, ""));
         Money::from_digits(neg, int, frac, exp)
     }
 
@@ -162,12 +224,20 @@ impl Money {
 
     /// Digits before the decimal point (`123.4` → 3, `0.5` → 1).
     pub fn integer_digits(&self) -> u32 {
-        digit_count(self.mantissa / pow10(self.scale).unwrap_or(1))
+        // The digits of `mantissa / 10^scale`, without dividing.
+        digit_count(self.mantissa).saturating_sub(self.scale).max(1)
     }
 
     /// The signed mantissa at `scale` (at least the value's own), or `None` past `u128`.
     fn at_scale(&self, scale: u32) -> Option<u128> {
-        pow10(scale.checked_sub(self.scale)?).and_then(|p| self.mantissa.checked_mul(p))
+        let up = scale.checked_sub(self.scale)?;
+        // In `u64` when the result fits (a price at scale 8): `u128` products are software
+        // routines in wasm.
+        let small = u64::try_from(self.mantissa).ok().zip(POW10_U64.get(up as usize));
+        if let Some(units) = small.and_then(|(m, p)| m.checked_mul(*p)) {
+            return Some(u128::from(units));
+        }
+        pow10(up).and_then(|p| self.mantissa.checked_mul(p))
     }
 
     /// `self + other`, exact, or `None` when the exact sum does not fit.
@@ -290,6 +360,61 @@ impl Money {
         }
     }
 
+    /// What `JSON.stringify` prints for a price: ECMAScript's `Number::toString` of the
+    /// nearest `f64`, written from the exact digits with neither the `f64` nor `ryu-js`.
+    /// For at most 15 significant digits, which every price has ([`crate::validate::check_price`]),
+    /// the nearest `f64`'s shortest round-trip form has exactly the value's digits (any
+    /// decimal of at most 15 digits survives the trip through an `f64`, so no other such
+    /// decimal reads as the same `f64`), and only the layout is ECMAScript's: plain from 10^-6
+    /// up to 10^21, else `d.ddde±n`. Why: the writer then needs no float formatting at all
+    /// (`ryu-js` leaves the server `.wasm`), and printing digits is faster than `to_f64` and
+    /// a shortest-form search. A value of more digits (never a price) is written with all
+    /// of its own digits in the same layout, not rounded as an `f64`'s.
+    pub fn write_price_json(&self, out: &mut String) {
+        if self.mantissa == 0 {
+            out.push('0');
+            return;
+        }
+        let mut buf = [0u8; 40];
+        let all = decimal_digits(self.mantissa, &mut buf);
+        if self.neg {
+            out.push('-');
+        }
+        // ECMAScript's `k` digits (no trailing zeros) and point position `n`: x = 0.d1…dk × 10^n.
+        let n = all.len() as i64 - i64::from(self.scale);
+        let k = all.iter().rposition(|&d| d != b'0').map_or(1, |i| i + 1);
+        let digits = all.get(..k).unwrap_or(all);
+        fn text(digits: &[u8]) -> &str {
+            core::str::from_utf8(digits).unwrap_or("")
+        }
+        match n {
+            1..=21 => {
+                let (int, frac) = all.split_at((n as usize).min(all.len()));
+                out.push_str(text(int));
+                let frac = frac.get(..k.saturating_sub(int.len())).unwrap_or(&[]);
+                if !frac.is_empty() {
+                    out.push('.');
+                    out.push_str(text(frac));
+                }
+            }
+            -5..=0 => {
+                out.push_str("0.");
+                out.extend(core::iter::repeat_n('0', n.unsigned_abs() as usize));
+                out.push_str(text(digits));
+            }
+            _ => {
+                let (first, rest) = digits.split_at(1.min(digits.len()));
+                out.push_str(text(first));
+                if !rest.is_empty() {
+                    out.push('.');
+                    out.push_str(text(rest));
+                }
+                out.push_str(if n > 0 { "e+" } else { "e-" });
+                crate::text::write_u64(out, (n - 1).unsigned_abs());
+            }
+        }
+    }
+
     /// What ECMAScript's `String(Number(x))` prints for this value — and so what
     /// `JSON.stringify` writes for it (`2.5`, `1e-7`, `1e+21`).
     ///
@@ -369,13 +494,26 @@ impl FromStr for Money {
 
 /// `-?[0-9]+(\.[0-9]+)?`
 pub(crate) fn is_plain_decimal(s: &str) -> bool {
-    let s = s.strip_prefix('-').unwrap_or(s);
-    let (int, frac) = match s.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (s, None),
+    plain_parts(s).is_some()
+}
+
+/// A plain decimal `-?[0-9]+(\.[0-9]+)?` as its sign, integer digits and fraction digits
+/// (`""` without a point), or `None` for any other text. One pass over the bytes (no
+/// character search: amounts are short, and a searcher costs more than the scan).
+fn plain_parts(s: &str) -> Option<(bool, &str, &str)> {
+    let (neg, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
     };
-    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    digits(int) && frac.is_none_or(digits)
+    let point = digits.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(digits.len());
+    let (int, frac) = (digits.get(..point)?, digits.get(point..)?);
+    let frac = match frac.strip_prefix('.') {
+        Some(f) => f,
+        None if frac.is_empty() => "",
+        None => return None,
+    };
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    (all_digits(int) && ((frac.is_empty() && point == digits.len()) || all_digits(frac))).then_some((neg, int, frac))
 }
 
 /// `[+-]?[0-9]+`: the exponent of a JSON number, after the `e`.
@@ -453,6 +591,59 @@ mod tests {
         ];
         for (input, js) in cases {
             assert_eq!(m(input).to_js_number_string(), js, "{input}");
+        }
+    }
+
+    /// `write_price_json` against `to_js_number_string` (the `f64` and `ryu-js`), on every
+    /// layout and digit count a price can have, and the fast `u64` parse against the general
+    /// `u128` one (reached here through the exponent form, which skips the fast path).
+    #[test]
+    fn prices_are_written_like_ecmascript_from_their_digits() {
+        let mut x = 0x2545_f491_4f6c_dd1du64; // xorshift, fixed seed
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut texts: Vec<String> = vec!["0".into(), "-0".into(), "0.00000001".into(), "0.000001".into()];
+        for _ in 0..20_000 {
+            let digits = 1 + next() % 15;
+            let frac = next() % 9;
+            let mut t: String = (0..digits).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
+            if next() % 3 == 0 {
+                t.push_str(&"0".repeat((next() % 5) as usize)); // trailing zeros
+            }
+            let frac = (frac as usize).min(t.len() - 1);
+            if frac > 0 {
+                t.insert(t.len() - frac, '.');
+            }
+            texts.push(t);
+        }
+        for t in &texts {
+            let Ok(m) = Money::parse_plain(t) else { continue };
+            let general = Money::parse_json_number(&format!("{t}e0")).unwrap();
+            assert_eq!(m, general, "{t}");
+            if crate::validate::check_price(m).is_err() {
+                continue;
+            }
+            let mut out = String::from("x");
+            m.write_price_json(&mut out);
+            assert_eq!(out, format!("x{}", m.to_js_number_string()), "{t}");
+        }
+        for (m, js) in [
+            (Money::new(false, 1, 7).unwrap(), "1e-7"),
+            (Money::new(false, 12, 8).unwrap(), "1.2e-7"),
+            (Money::new(false, 1, 6).unwrap(), "0.000001"),
+            (Money::new(false, 10u128.pow(21), 0).unwrap(), "1e+21"),
+            (Money::new(false, 123 * 10u128.pow(20), 0).unwrap(), "1.23e+22"),
+            (Money::new(false, 10u128.pow(20), 0).unwrap(), "100000000000000000000"),
+            (Money::new(true, 25, 1).unwrap(), "-2.5"),
+        ] {
+            let mut out = String::new();
+            m.write_price_json(&mut out);
+            assert_eq!(out, js);
+            assert_eq!(m.to_js_number_string(), js);
         }
     }
 

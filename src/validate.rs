@@ -138,22 +138,22 @@ pub fn check_text(s: &str, max_chars: usize, kind: TextKind) -> Result<(), Strin
     if s.is_empty() {
         return Err(String::from("must not be empty"));
     }
-    // `chars().any` rather than `contains(char)`: a non-ASCII char pattern is searched as a
-    // substring, which pulls core's two-way searcher (~3 KB of wasm with its panic paths).
-    // Most text is ASCII: then it holds no U+FFFF and has as many characters as bytes.
-    let ascii = s.is_ascii();
-    if !ascii && s.chars().any(|c| c == LONE_SURROGATE_MARK) {
+    // ASCII text (most) holds no U+FFFF and has as many characters as bytes. Otherwise one
+    // pass over the bytes counts the characters (UTF-8 lead bytes; core's `chars().count()`
+    // is ~1 KB of wasm) and looks for U+FFFF's encoding, EF BF BF (decoding characters,
+    // or `contains(char)` with core's two-way searcher, ~3 KB of wasm, cost more).
+    let (chars, marked) = if s.is_ascii() { (s.len(), false) } else { count_chars(s.as_bytes()) };
+    if marked {
         return Err(String::from("is not valid Unicode text (it contains an unpaired UTF-16 surrogate or U+FFFF)"));
     }
-    // Characters counted as UTF-8 lead bytes (core's `chars().count()` is ~1 KB of wasm).
-    let chars = if ascii { s.len() } else { s.bytes().filter(|b| b & 0xC0 != 0x80).count() };
     if chars > max_chars {
         return Err(text!("must be at most ", max_chars, " characters (got ", chars, ")"));
     }
     match kind {
         TextKind::Free => Ok(()),
         TextKind::UrlSafeId => {
-            if s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-')) {
+            // Bytes, not characters: a non-ASCII character's bytes all fail the test too.
+            if s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-')) {
                 Ok(())
             } else {
                 Err(String::from("may only contain letters A-Z a-z, digits and . _ : - (it is used in URLs)"))
@@ -172,6 +172,20 @@ pub fn check_text(s: &str, max_chars: usize, kind: TextKind) -> Result<(), Strin
         }
         TextKind::Email => check_email(s),
     }
+}
+
+/// The characters of UTF-8 text (its lead bytes), and whether it holds U+FFFF
+/// ([`LONE_SURROGATE_MARK`], encoded EF BF BF).
+fn count_chars(bytes: &[u8]) -> (usize, bool) {
+    const MARK: [u8; 3] = [0xEF, 0xBF, 0xBF];
+    const _: () = assert!(LONE_SURROGATE_MARK as u32 == 0xFFFF);
+    let mut chars = 0;
+    let mut marked = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        chars += usize::from(b & 0xC0 != 0x80);
+        marked |= b == 0xEF && bytes.get(i..i + 3) == Some(&MARK[..]);
+    }
+    (chars, marked)
 }
 
 /// An e-mail address a payment provider can reach: a dot-atom local part (RFC 5322 `atext`,
@@ -195,23 +209,40 @@ fn check_email(s: &str) -> Result<(), String> {
 /// The rule of [`check_email`].
 pub fn is_email(s: &str) -> bool {
     // RFC 5322 atext, plus non-ASCII characters (RFC 6531) other than spaces and controls.
-    let atext = |c: char| match c.is_ascii() {
-        true => c.is_ascii_alphanumeric() || u8::try_from(c).is_ok_and(|b| b"!#$%&'*+-/=?^_`{|}~".contains(&b)),
-        false => !c.is_whitespace() && !c.is_control(),
+    let ascii_atext = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b);
+    let atext = |c: char| match u8::try_from(c) {
+        Ok(b) if c.is_ascii() => ascii_atext(b),
+        _ => !c.is_whitespace() && !c.is_control(),
     };
-    let atom = |a: &str| !a.is_empty() && a.chars().all(atext);
+    // ASCII parts (most) are checked byte by byte, without decoding characters.
+    let atom = |a: &str| !a.is_empty() && (a.bytes().all(ascii_atext) || (!a.is_ascii() && a.chars().all(atext)));
     let label = |l: &str| {
         l.len() <= 63
             && atom(l)
             && l.chars().next().is_some_and(char::is_alphanumeric)
             && l.chars().next_back().is_some_and(char::is_alphanumeric)
     };
-    let Some((local, domain)) = s.rsplit_once('@') else { return false };
+    // Byte searches for `@` and `.` rather than `rsplit_once` / `split` with a char pattern,
+    // whose searcher costs more than these few bytes.
+    let Some(at) = s.bytes().rposition(|b| b == b'@') else { return false };
+    let (Some(local), Some(domain)) = (s.get(..at), s.get(at + 1..)) else { return false };
     local.len() <= 64
-        && local.split('.').all(atom)
+        && dot_separated(local, atom)
         && domain.len() <= 254
-        && domain.contains('.')
-        && domain.split('.').all(label)
+        && domain.bytes().any(|b| b == b'.')
+        && dot_separated(domain, label)
+}
+
+/// `s.split('.').all(part)`, with a byte search for the dots.
+fn dot_separated(s: &str, part: impl Fn(&str) -> bool) -> bool {
+    let mut rest = s;
+    while let Some(dot) = rest.bytes().position(|b| b == b'.') {
+        match (rest.get(..dot), rest.get(dot + 1..)) {
+            (Some(p), Some(after)) if part(p) => rest = after,
+            _ => return false,
+        }
+    }
+    part(rest)
 }
 
 /// A JSON scalar as text: the raw digits of a number, or a string's content.

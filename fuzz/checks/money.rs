@@ -177,6 +177,10 @@ pub fn check_price_formatting(src: &mut Src<'_>) {
         // The number sent has exactly the price's digits.
         assert_eq!(m.to_js_number_string(), d.es_string(), "price {} is not sent with its own digits", d.plain());
         assert_eq!(to_js_json(&m.to_f64()), d.es_string());
+        // What the body holds: written from the digits, without the f64.
+        let mut written = String::new();
+        m.write_price_json(&mut written);
+        assert_eq!(written, d.es_string(), "price {} is written with other digits", d.plain());
     }
 }
 

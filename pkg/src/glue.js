@@ -4,7 +4,6 @@
 // everything else imports `glue` (an ES live binding: after `bind` it is the glue itself).
 // Before that, in the browser before `await init()`, any use throws a CoinbarError that says so.
 import { CoinbarError } from './error.js';
-import { maxInputBytes as coreMaxInputBytes } from './ops.js';
 
 const notLoaded = new Proxy(
   {},
@@ -22,11 +21,13 @@ const notLoaded = new Proxy(
  */
 export let glue = notLoaded;
 
-/** The core's limit on text and bytes handed to it (checked before copying into wasm memory). */
-export let maxInputBytes = Infinity;
+/**
+ * The core's limit on text and bytes handed to it (checked before copying into wasm memory):
+ * its constant, written into the generated ops.js, so that loading makes no call into the module.
+ */
+export { MAX_INPUT_BYTES as maxInputBytes } from './ops.js';
 
 /** Bind the initialized glue module (called once, by the runtime entry). */
 export function bind(initialized) {
   glue = initialized;
-  maxInputBytes = coreMaxInputBytes();
 }

@@ -7,14 +7,19 @@
 // CoinbarError (answerOf), and so is anything the glue throws (call).
 import { answerOf, call, toCoinbarError } from './error.js';
 import { glue } from './glue.js';
+import { readCallbackEvent } from './objects.js';
 
 const NO_BYTES = new Uint8Array(0);
+
+/** The largest input text the core accepts, in bytes (`validate::MAX_INPUT_BYTES`): the shell
+ * refuses a larger one before copying it into wasm memory. */
+export const MAX_INPUT_BYTES = 1048576;
 
 /** The codes of the key-free ops (`Op` in src/ops/call.rs). */
 export const Op = Object.freeze({
   ValidateInitiate: 1, ValidateRequest: 2, CartTotal: 3, ConvertAmount: 4, ParseInitiateResponse: 5,
   ParseStatusResponse: 6, ParseQuotesResponse: 7, ParseReportResponse: 8, StatusInfo: 9,
-  GatewayUrl: 10, MaxInputBytes: 11, RetryDelayPost: 12, RetryDelayGet: 13, PostOutcome: 14,
+  GatewayUrl: 10, RetryDelayPost: 11, RetryDelayGet: 12, PostOutcome: 13,
 });
 
 /**
@@ -88,11 +93,6 @@ export function statusInfo(status) { return JSON.parse(call(() => answerOf(glue.
 export function gatewayUrl(requestToken, serviceClientId, environment, baseUrl, timestamp) { return call(() => answerOf(glue.call(10, requestToken, serviceClientId, environment, baseUrl, timestamp))); }
 
 /**
- * The largest input text the core accepts, in bytes (the shell refuses before copying).
- */
-export function maxInputBytes() { return Number(call(() => answerOf(glue.call(11, '')))); }
-
-/**
  * Delay in ms before the next attempt of a POST, or -1 for no retry. `status` 0 is a
  * network failure, whose error code (if the runtime gave one) is `networkCode`; `jitter`
  * is in [0, 1). Server build only (the browser build sends nothing).
@@ -103,7 +103,7 @@ export function maxInputBytes() { return Number(call(() => answerOf(glue.call(11
  * @param {number} [status]
  * @param {number} [jitter]
  */
-export function retryDelayPost(networkCode, retryAfter, retriesDone, maxRetries, status, jitter) { return Number(call(() => answerOf(glue.call(12, '', networkCode, retryAfter, undefined, retriesDone, maxRetries, status, jitter)))); }
+export function retryDelayPost(networkCode, retryAfter, retriesDone, maxRetries, status, jitter) { return Number(call(() => answerOf(glue.call(11, '', networkCode, retryAfter, undefined, retriesDone, maxRetries, status, jitter)))); }
 
 /**
  * The same for a GET.
@@ -114,7 +114,7 @@ export function retryDelayPost(networkCode, retryAfter, retriesDone, maxRetries,
  * @param {number} [status]
  * @param {number} [jitter]
  */
-export function retryDelayGet(networkCode, retryAfter, retriesDone, maxRetries, status, jitter) { return Number(call(() => answerOf(glue.call(13, '', networkCode, retryAfter, undefined, retriesDone, maxRetries, status, jitter)))); }
+export function retryDelayGet(networkCode, retryAfter, retriesDone, maxRetries, status, jitter) { return Number(call(() => answerOf(glue.call(12, '', networkCode, retryAfter, undefined, retriesDone, maxRetries, status, jitter)))); }
 
 /**
  * What a failed POST says about the payment: `not_processed` or `unknown`, from the last
@@ -123,7 +123,7 @@ export function retryDelayGet(networkCode, retryAfter, retriesDone, maxRetries, 
  * @param {string} [code]
  * @param {number} [status]
  */
-export function postOutcome(networkCode, code, status) { return call(() => answerOf(glue.call(14, '', networkCode, code, undefined, status))); }
+export function postOutcome(networkCode, code, status) { return call(() => answerOf(glue.call(13, '', networkCode, code, undefined, status))); }
 
 /** The codes of the client's ops (`ClientOp` in src/ops/client.rs). */
 export const ClientOp = Object.freeze({
@@ -232,7 +232,7 @@ export class ClientCore {
    * @param {string} [clientId]
    * @param {string} [signature]
    */
-  verifyCallback(body, clientId, signature) { return JSON.parse(call(() => answerOf(this.#client.call(11, body, clientId, signature)))); }
+  verifyCallback(body, clientId, signature) { return readCallbackEvent(call(() => answerOf(this.#client.call(11, body, clientId, signature)))); }
 
   /**
    * Lowercase hex HMAC-SHA256 of the bytes.

@@ -163,6 +163,16 @@ impl<'a> Scanner<'a> {
         Scanner { text, bytes: text.as_bytes(), at: 0, depth: 0, surrogates }
     }
 
+    /// The offset of the next byte to read.
+    pub(crate) fn pos(&self) -> usize {
+        self.at
+    }
+
+    /// The whole text read.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// After the document: only whitespace may follow.
     pub(crate) fn end(&mut self) -> Result<(), ParseError> {
         self.skip_ws();
@@ -215,6 +225,51 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Right after [`Scanner::open`] of an object: whether a member follows (else `{}`),
+    /// with the next byte its key's (after whitespace). What [`Scanner::first_key`] reads,
+    /// for a reader that first tries [`Scanner::eat_key`] (then [`Scanner::key`]).
+    pub(crate) fn first_member(&mut self) -> bool {
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.close();
+            return false;
+        }
+        true
+    }
+
+    /// After a member's value: whether another member follows (its key next, as for
+    /// [`Scanner::first_member`]), or the object closed.
+    pub(crate) fn next_member(&mut self) -> Result<bool, ParseError> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                self.skip_ws();
+                Ok(true)
+            }
+            Some(b'}') => {
+                self.close();
+                Ok(false)
+            }
+            _ => Err(self.err("expected `,` or `}`")),
+        }
+    }
+
+    /// Where a key is next: read `"name":` if exactly that follows (the key `name` with no
+    /// escape and no whitespace before its colon) and say so; else read nothing. `name` is a
+    /// plain ASCII field name.
+    pub(crate) fn eat_key(&mut self, name: &str) -> bool {
+        let n = name.len();
+        let here = self.bytes.get(self.at..).unwrap_or(&[]);
+        let found = here.first() == Some(&b'"')
+            && here.get(1..=n).is_some_and(|k| super::same_bytes(k, name.as_bytes()))
+            && here.get(n + 1..n + 3) == Some(&b"\":"[..]);
+        if found {
+            self.at += n + 3;
+        }
+        found
+    }
+
     /// Right after [`Scanner::open`] of an array: whether an item follows (else `[]`).
     pub(crate) fn first_item(&mut self) -> bool {
         self.skip_ws();
@@ -246,7 +301,7 @@ impl<'a> Scanner<'a> {
         self.depth -= 1;
     }
 
-    fn key(&mut self) -> Result<Cow<'a, str>, ParseError> {
+    pub(crate) fn key(&mut self) -> Result<Cow<'a, str>, ParseError> {
         self.skip_ws();
         if self.peek() != Some(b'"') {
             return Err(self.err("expected a key"));
@@ -384,24 +439,16 @@ impl<'a> Scanner<'a> {
     /// (~2 KB of wasm each).
     #[inline(never)]
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, ParseError> {
-        self.at += 1;
-        let start = self.at;
+        let start = self.at + 1;
+        self.at = super::plain_end(self.bytes, start);
         // The common case: no escape, borrowed as it stands.
-        loop {
-            match self.peek() {
-                Some(b'"') => {
-                    let s = self.text.get(start..self.at).ok_or(ParseError::Syntax("invalid string", start))?;
-                    self.at += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                Some(b'\\') => break,
-                Some(0..=0x1f) => return Err(self.err("control character in string")),
-                Some(_) => self.at += 1,
-                None => return Err(self.err("unterminated string")),
-            }
+        if self.peek() == Some(b'"') {
+            let s = self.text.get(start..self.at).ok_or(ParseError::Syntax("invalid string", start))?;
+            self.at += 1;
+            return Ok(Cow::Borrowed(s));
         }
-        let mut out = String::from(self.text.get(start..self.at).unwrap_or(""));
-        let mut run = self.at;
+        let mut out = String::new();
+        let mut run = start;
         loop {
             match self.peek() {
                 Some(b'"') => {
@@ -413,9 +460,9 @@ impl<'a> Scanner<'a> {
                     out.push_str(self.text.get(run..self.at).unwrap_or(""));
                     self.escape(&mut out)?;
                     run = self.at;
+                    self.at = super::plain_end(self.bytes, run);
                 }
-                Some(0..=0x1f) => return Err(self.err("control character in string")),
-                Some(_) => self.at += 1,
+                Some(_) => return Err(self.err("control character in string")),
                 None => return Err(self.err("unterminated string")),
             }
         }

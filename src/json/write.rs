@@ -5,7 +5,8 @@
 //! be exactly what `JSON.stringify` prints for the same object:
 //! - strings: only `"`, `\` and U+0000–U+001F escaped; `\b \f \n \r \t` short forms; other
 //!   controls as lowercase `\u00xx`; `/`, U+2028 and non-ASCII left as they are;
-//! - numbers: ECMAScript `Number::toString` (`ryu-js`): `2`, `2.5`, `1e-7`, `1e+21`;
+//! - numbers: ECMAScript `Number::toString` (`ryu-js` for an `f64`; a price is written from
+//!   its exact digits by `Money::write_price_json`): `2`, `2.5`, `1e-7`, `1e+21`;
 //! - objects compact, members in the order written.
 //!
 //! Hand-written (about 100 lines) because this is all the core writes, and serde_json with
@@ -29,11 +30,16 @@ pub fn to_js_json<T: ToJson + ?Sized>(value: &T) -> String {
     out
 }
 
-/// Append `s` as a JSON string literal.
+/// Append `s` as a JSON string literal: the runs that need no escape in one copy each
+/// (usually the whole string).
 pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
+    let bytes = s.as_bytes();
     let mut run = 0;
-    for (i, b) in s.bytes().enumerate() {
+    loop {
+        let end = super::plain_end(bytes, run);
+        out.push_str(s.get(run..end).unwrap_or(""));
+        let Some(&b) = bytes.get(end) else { break };
         let short = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -42,10 +48,8 @@ pub fn write_str(out: &mut String, s: &str) {
             b'\t' => "\\t",
             0x08 => "\\b",
             0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
+            _ => "",
         };
-        out.push_str(s.get(run..i).unwrap_or(""));
         if short.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
@@ -54,9 +58,8 @@ pub fn write_str(out: &mut String, s: &str) {
         } else {
             out.push_str(short);
         }
-        run = i + 1;
+        run = end + 1;
     }
-    out.push_str(s.get(run..).unwrap_or(""));
     out.push('"');
 }
 
@@ -82,6 +85,15 @@ impl<'a> ObjectWriter<'a> {
         self.out.push_str(key);
         self.out.push_str("\":");
         self.out
+    }
+
+    /// Members already written as JSON (`"a":1,"b":"x"`), copied as they stand.
+    pub fn raw_members(&mut self, members: &str) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        self.out.push_str(members);
     }
 
     pub fn field<T: ToJson + ?Sized>(&mut self, key: &str, value: &T) -> &mut Self {

@@ -4,6 +4,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+#[cfg(feature = "signer")]
+use super::object::tokens::TokenOut;
 use super::object::{object, read, Declared, Decoded, JsonOut};
 use super::status::{Payment, PaymentStatus};
 use crate::error::{Error, ErrorKind};
@@ -75,13 +77,46 @@ pub fn verify_json(
 ) -> Result<String, Error> {
     check_headers(body, client_id_header, signature_header, expected_client_id, verify)?;
     let doc = callback_doc(body)?;
-    // Read straight into the JSON (no `Decoded`, no `String` per field); the output is about
-    // the body's size, so one allocation holds it.
-    let mut out = JsonOut::new(body.len() + 128, false);
-    out.walk(&doc, CALLBACK)?;
-    let (id, status) = event_id(&doc)?;
-    out.member("idempotency_key", &idempotency_key(id, &PaymentStatus::parse(status)));
+    let key = event_key(&doc)?;
+    event_json(&doc, body.len(), &key)
+}
+
+/// The event of a verified callback as JSON (read straight into it: no `Decoded`, no `String`
+/// per field; the output is about the body's size, so one allocation holds it).
+fn event_json(doc: &view::Obj<'_>, body_len: usize, key: &str) -> Result<String, Error> {
+    let mut out = JsonOut::new(body_len + 128, false);
+    out.walk(doc, CALLBACK)?;
+    out.member("idempotency_key", key);
     Ok(out.finish())
+}
+
+/// The idempotency key of a callback body that reads by its table.
+fn event_key(doc: &view::Obj<'_>) -> Result<String, Error> {
+    let (id, status) = event_id(doc)?;
+    Ok(idempotency_key(id, &PaymentStatus::parse(status)))
+}
+
+/// [`verify`], with the event as the shell reads it: tokens ([`TokenOut`]: the values in
+/// declaration order, which `pkg/src/objects.js` builds the event from), or the JSON of
+/// [`verify_json`] when a text cannot be a token.
+#[cfg(feature = "signer")]
+pub fn verify_tokens(
+    body: &[u8],
+    client_id_header: Option<&str>,
+    signature_header: Option<&str>,
+    expected_client_id: &str,
+    verify: impl FnOnce(&[u8], &str) -> bool,
+) -> Result<String, Error> {
+    check_headers(body, client_id_header, signature_header, expected_client_id, verify)?;
+    let doc = callback_doc(body)?;
+    let mut out = TokenOut::new(body.len());
+    out.walk(&doc, CALLBACK)?;
+    let key = event_key(&doc)?;
+    out.extra(&key);
+    match out.finish() {
+        Some(tokens) => Ok(tokens),
+        None => event_json(&doc, body.len(), &key),
+    }
 }
 
 /// The event's idempotency key: the same event delivered twice has the same key, and no two

@@ -243,6 +243,64 @@ mod tests {
         );
     }
 
+    /// Members copied as they stand (compact, keys in table order) and members written from
+    /// their values (whitespace, escapes, other key orders, other number forms) give the
+    /// same body.
+    #[test]
+    #[cfg(feature = "signer")] // the body is written only where it is signed
+    fn members_copied_as_read_and_written_from_values_give_the_same_body() {
+        let line = |name: &str, price: &str, amount: &str| {
+            format!(
+                r#"{{"product_name":{name},"product_price":{price},"product_amount":{amount},"product_id":"i","product_type":"t"}}"#
+            )
+        };
+        let body = |products: &[String], rest: &str| {
+            let text = format!(
+                r#"{{"payment_request_id":"o","input_coin":"EUR","products":[{}],{rest}}}"#,
+                products.join(",")
+            );
+            prepare(&text, PaymentKind::Initiate, Some("c"), 1_700_000_000_123).map(|p| p.body)
+        };
+        let rest = r#""email":"a@b.co","surname":"S","name":"N","user_id":"u","timestamp":1715430961064,"destination_coin":"ETH""#;
+        let compact = body(
+            &[line(r#""Café""#, "2.5", "3"), line(r#""x""#, "0.0000015", "1"), line(r#""y""#, "0.0000001", "1")],
+            rest,
+        )
+        .unwrap();
+        for (products, rest) in [
+            (
+                vec![
+                    line(r#""Caf\u00e9""#, "2.50", "\"3\""),
+                    line(r#""x""#, "1.5e-6", "1"),
+                    line(r#""y""#, "1e-7", "1"),
+                ],
+                rest.to_string(),
+            ),
+            (
+                vec![
+                    line(r#""Café""#, r#""2.5""#, "3"),
+                    line(r#""x""#, r#""0.0000015""#, "1.0"),
+                    line(r#""y""#, r#""0.0000001""#, "1"),
+                ],
+                rest.replace("\"surname\":\"S\",\"name\":\"N\"", "\"name\":\"N\",\"surname\":\"S\""),
+            ),
+            (
+                vec![
+                    line(r#" "Café" "#, "2.5", "3 "),
+                    line(r#""x""#, "0.0000015", "1"),
+                    line(r#""y""#, "0.0000001", "1"),
+                ],
+                rest.replace(":", " : ").replace(",", " , "),
+            ),
+        ] {
+            assert_eq!(body(&products, &rest).unwrap(), compact, "{products:?} {rest}");
+        }
+        assert_eq!(
+            compact,
+            r#"{"service_client_id":"c","payment_request_id":"o","input_coin":"EUR","products":[{"product_name":"Café","product_price":2.5,"product_amount":3,"product_id":"i","product_type":"t"},{"product_name":"x","product_price":0.0000015,"product_amount":1,"product_id":"i","product_type":"t"},{"product_name":"y","product_price":1e-7,"product_amount":1,"product_id":"i","product_type":"t"}],"email":"a@b.co","surname":"S","name":"N","user_id":"u","timestamp":1715430961064,"destination_coin":"ETH"}"#
+        );
+    }
+
     #[test]
     #[cfg(feature = "signer")] // the body is written only where it is signed
     fn missing_timestamp_uses_now_and_optional_names_are_omitted() {

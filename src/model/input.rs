@@ -70,8 +70,7 @@ pub(crate) fn scalar<'a>(sc: &mut Scanner<'a>) -> Result<Json<'a>, ParseError> {
 }
 
 /// Whether the pass writes the body: only in builds that sign it (feature `signer`). The
-/// browser build only checks (validation, `cartTotal`), and leaves the number formatting
-/// (`ryu-js`, ~4 KB of its gzipped module) out.
+/// browser build only checks (validation, `cartTotal`), and leaves the body writing out.
 pub(crate) const WRITES_BODY: bool = cfg!(feature = "signer");
 
 /// What the writer fills in rather than takes from the input.
@@ -89,6 +88,11 @@ pub(crate) struct Fill<'c> {
 pub(crate) struct Members<'a> {
     table: &'static [FieldRule],
     kind: u8,
+    /// The text the members were read from.
+    text: &'a str,
+    /// Where each field's member (`"key":value`) lies in `text`, by table index, when the
+    /// member was written with no whitespace and the key with no escape; else `None`.
+    spans: Vec<Option<Span>>,
     /// A `Vec` rather than an array: its drop is one loop (an array's, unrolled, was ~0.9 KB
     /// of wasm).
     pub values: Vec<Option<Json<'a>>>,
@@ -102,16 +106,24 @@ pub(crate) type ReadLines<'r, 'a> = &'r mut dyn FnMut(&mut Scanner<'a>) -> Resul
 /// into the body (after its key).
 pub(crate) type WriteLines<'r> = &'r mut dyn FnMut(&mut Checker, Option<&Json<'_>>, &str, &mut String);
 
+/// A member's place in the input: from its key's opening quote to the end of its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: usize,
+    end: usize,
+}
+
 impl<'a> Members<'a> {
     /// For an object of `table`, read as `kind`.
     pub fn new(table: &'static [FieldRule], kind: u8) -> Self {
         let mut values = Vec::new();
         values.resize_with(table.len(), || None);
-        Members { table, kind, values, unknown: Vec::new() }
+        Members { table, kind, text: "", spans: vec![None; table.len()], values, unknown: Vec::new() }
     }
 
     pub fn clear(&mut self) {
         self.values.iter_mut().for_each(|v| *v = None);
+        self.spans.iter_mut().for_each(|s| *s = None);
         self.unknown.clear();
     }
 
@@ -120,14 +132,42 @@ impl<'a> Members<'a> {
     /// [`Json`] scalar, and an unknown key's value is skipped. `lines` is `dyn`: one copy of
     /// this loop serves both tables (a generic one cost ~3 KB of wasm).
     pub fn read(&mut self, sc: &mut Scanner<'a>, lines: ReadLines<'_, 'a>) -> Result<(), ParseError> {
-        let kind = self.kind;
-        let mut key = sc.first_key()?;
-        while let Some(k) = key {
-            let field = self.table.iter().zip(self.values.iter_mut()).find(|(f, _)| f.kinds & kind != 0 && f.name == k);
-            match field {
-                Some((f, slot)) if matches!(f.rule, Rule::Lines) => *slot = Some(lines(sc)?),
-                Some((_, slot)) => *slot = Some(scalar(sc)?),
-                None => {
+        let (table, kind) = (self.table, self.kind);
+        self.text = sc.text();
+        let is = |i: usize, k: &str| table.get(i).is_some_and(|f| f.kinds & kind != 0 && same(f.name, k));
+        // Inputs mostly list their keys in table order (`JSON.stringify` of an object literal
+        // written from the docs): the field after the last one found is expected first, and
+        // its `"name":` matched in place without reading the key as a string.
+        let mut next = 0;
+        let mut more = sc.first_member();
+        while more {
+            let start = sc.pos();
+            let expected = table.get(next).filter(|f| f.kinds & kind != 0).map(|f| f.name);
+            let (at, key) = match expected {
+                Some(name) if sc.eat_key(name) => (Some(next), None),
+                _ => {
+                    let k = sc.key()?;
+                    ((0..table.len()).find(|&i| is(i, &k)), Some(k))
+                }
+            };
+            let field = at.and_then(|i| Some((table.get(i)?, self.values.get_mut(i)?, self.spans.get_mut(i)?, i)));
+            match (field, key) {
+                (Some((f, slot, span, i)), key) => {
+                    // The member as it stands: `"key":value` with no escape in the key (its
+                    // text is its name) and no whitespace.
+                    let colon = sc.pos();
+                    let key_as_read = match key {
+                        None => true,
+                        Some(Cow::Borrowed(k)) => colon == start + k.len() + 3,
+                        Some(Cow::Owned(_)) => false,
+                    };
+                    sc.next_byte();
+                    let plain = key_as_read && sc.pos() == colon;
+                    *slot = Some(if matches!(f.rule, Rule::Lines) { lines(sc)? } else { scalar(sc)? });
+                    *span = plain.then(|| Span { start, end: sc.pos() });
+                    next = i + 1;
+                }
+                (None, Some(k)) => {
                     sc.value()?;
                     // Insertion into a sorted list: unknown keys are few (usually none), and
                     // `sort` would add ~9 KB of wasm.
@@ -135,8 +175,9 @@ impl<'a> Members<'a> {
                         self.unknown.insert(at, k);
                     }
                 }
+                (None, None) => sc.value().map(drop)?, // not reached: a key matched in place is a field
             }
-            key = sc.next_key()?;
+            more = sc.next_member()?;
         }
         Ok(())
     }
@@ -157,40 +198,117 @@ impl<'a> Members<'a> {
         lines: WriteLines<'_>,
     ) {
         validate::unknown_fields(ch, &self.unknown, self.table, self.kind);
-        for ((f, v), c) in self.table.iter().zip(&self.values).zip(checked.iter_mut()) {
+        // Members whose body text is their input text, not yet copied: in `self.text`, from
+        // the first one's key to the last one's value. Why: consecutive such members (all of
+        // a line whose keys come in table order) are copied in one piece, not written key by
+        // key and value by value; each copy into wasm memory has a fixed cost (`memory.copy`
+        // is a call out of wasm in V8) that dominated writing these short members.
+        let mut run: Option<Span> = None;
+        let flush = |run: &mut Option<Span>, w: &mut ObjectWriter<'_>| {
+            if let Some(r) = run.take() {
+                w.raw_members(self.text.get(r.start..r.end).unwrap_or(""));
+            }
+        };
+        let items = self.table.iter().zip(&self.values).zip(&self.spans).zip(checked.iter_mut());
+        for (((f, v), span), c) in items {
             if f.kinds & self.kind == 0 {
                 continue;
             }
             match f.rule {
-                Rule::Lines => lines(ch, v.as_ref(), f.name, w.key(f.name)),
+                Rule::Lines => {
+                    flush(&mut run, w);
+                    lines(ch, v.as_ref(), f.name, w.key(f.name));
+                }
                 Rule::ClientId(_) => {
                     validate::check(ch, f.rule, v.as_ref(), f.name, fill.client_id);
+                    flush(&mut run, w);
                     w.field(f.name, fill.client_id.unwrap_or(""));
                 }
                 rule => {
                     *c = validate::check(ch, rule, v.as_ref(), f.name, fill.client_id);
-                    match c {
-                        Some(value) if WRITES_BODY => {
-                            w.field(f.name, value);
+                    if !WRITES_BODY {
+                        continue;
+                    }
+                    let as_read = match (v, &c) {
+                        (Some(v), Some(value)) if written_as_read(v, value) => *span,
+                        _ => None,
+                    };
+                    match (as_read, &mut run) {
+                        // The next member of the input: the run grows over the comma.
+                        (Some(s), Some(r))
+                            if r.end + 1 == s.start && self.text.as_bytes().get(r.end) == Some(&b',') =>
+                        {
+                            r.end = s.end;
                         }
-                        None if WRITES_BODY && matches!(rule, Rule::Timestamp) => {
-                            w.field(f.name, &fill.now_ms);
+                        (Some(s), _) => {
+                            flush(&mut run, w);
+                            run = Some(s);
                         }
-                        _ => {}
+                        (None, _) => {
+                            flush(&mut run, w);
+                            match c {
+                                Some(value) => {
+                                    w.field(f.name, value);
+                                }
+                                None if matches!(rule, Rule::Timestamp) => {
+                                    w.field(f.name, &fill.now_ms);
+                                }
+                                None => {}
+                            }
+                        }
                     }
                 }
             }
         }
+        flush(&mut run, w);
     }
 }
 
+/// Whether `value`, checked from `v`, is written exactly as `v` was read: a string with no
+/// escape (so none to write either), a whole number in plain digits, or a price whose JSON
+/// number text is already ECMAScript's (`2.5`, not `2.50`, `25e-1` or `"2.5"`).
+fn written_as_read(v: &Json<'_>, value: &CheckedValue<'_>) -> bool {
+    match (v, value) {
+        (Json::Str(Cow::Borrowed(_)), CheckedValue::Text(_)) => true,
+        (Json::Number(n), CheckedValue::Whole(_)) => n.bytes().all(|b| b.is_ascii_digit()),
+        (Json::Number(n), CheckedValue::Money(_)) => is_es_price_text(n),
+        _ => false,
+    }
+}
+
+/// Whether the text of a JSON number that passed the price rules (non-negative, below 10^12,
+/// at most 15 significant digits) is what `Money::write_price_json` writes for it: plain
+/// digits, no trailing zero after a point, and not below 10^-6 (which ECMAScript writes
+/// with an exponent). JSON numbers have no leading zeros.
+fn is_es_price_text(n: &str) -> bool {
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    match n.bytes().position(|b| b == b'.') {
+        None => digits(n),
+        Some(point) => match (n.get(..point), n.get(point + 1..)) {
+            (Some(int), Some(frac)) => {
+                digits(int)
+                    && digits(frac)
+                    && !frac.ends_with('0')
+                    && (int != "0" || frac.bytes().take_while(|&b| b == b'0').count() < 6)
+            }
+            _ => false,
+        },
+    }
+}
+
+/// `a == b` for a key and a field name (see [`crate::json::same_bytes`]).
+fn same(a: &str, b: &str) -> bool {
+    crate::json::same_bytes(a.as_bytes(), b.as_bytes())
+}
+
 /// A checked value as `JSON.stringify` prints it: text as a string, an amount as the nearest
-/// JSON number (exact: prices have at most 15 significant digits), a whole number.
+/// JSON number (exact: prices have at most 15 significant digits; `Money::write_price_json`),
+/// a whole number.
 impl ToJson for CheckedValue<'_> {
     fn write_json(&self, out: &mut String) {
         match self {
             CheckedValue::Text(s) => write_str(out, s),
-            CheckedValue::Money(m) => m.to_f64().write_json(out),
+            CheckedValue::Money(m) => m.write_price_json(out),
             CheckedValue::Whole(n) => write_u64(out, *n),
         }
     }

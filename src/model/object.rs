@@ -680,6 +680,7 @@ macro_rules! object {
         impl $crate::model::object::ts::Spec for $Name {
             const SPEC: $crate::model::object::ts::ObjectSpec = $crate::model::object::ts::ObjectSpec {
                 name: stringify!($Name),
+                table: $TABLE,
                 doc: &[$($doc),*],
                 fields: &[$($crate::model::object::ts::FieldSpec {
                     name: $crate::model::object::wire!($field $($wire)?),
@@ -830,3 +831,9 @@ pub const fn presence(name: &'static str, shape: Shape, presence: Presence) -> F
 /// lines, the interfaces rendered here; `cargo test` fails when they differ.
 #[cfg(test)]
 pub mod ts;
+
+/// Objects handed to JS as tokens (the callback event), and their JS builders.
+#[cfg(feature = "signer")]
+pub(crate) mod tokens;
+#[cfg(all(test, feature = "signer"))]
+mod js;

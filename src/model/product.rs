@@ -159,7 +159,12 @@ impl Lines {
 
 /// `price × amount`, exact, in units of 10^-8 (prices have at most 8 decimals).
 fn line_total_units(price: Money, amount: u64) -> Option<u128> {
-    price.to_units(validate::MAX_PRICE_FRACTION_DIGITS)?.checked_mul(u128::from(amount))
+    let units = price.to_units(validate::MAX_PRICE_FRACTION_DIGITS)?;
+    // In `u64` when the product fits (most lines): `u128` products are software routines in wasm.
+    match u64::try_from(units).ok().and_then(|u| u.checked_mul(amount)) {
+        Some(small) => Some(u128::from(small)),
+        None => units.checked_mul(u128::from(amount)),
+    }
 }
 
 /// `cartTotal(products)`: check a products array given as JSON text and return its exact

@@ -4,7 +4,9 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::{decimal, http_status, ms, ops, Answer, Args};
+#[cfg(feature = "signer")]
+use super::decimal;
+use super::{http_status, ms, ops, Answer, Args};
 use crate::api::{self, Config};
 #[cfg(not(feature = "signer"))]
 use crate::error::{Error, ErrorKind};
@@ -59,23 +61,19 @@ ops! {
         let config = Config::new(&api::Settings { service_client_id, environment, base_url, ..api::Settings::default() })?;
         api::gateway_url(&config, request_token, ms(timestamp))
     }
-    /// The largest input text the core accepts, in bytes (the shell refuses before copying).
-    MaxInputBytes = 11, fn() -> number {
-        Ok(decimal(crate::validate::MAX_INPUT_BYTES as u64))
-    }
     /// Delay in ms before the next attempt of a POST, or -1 for no retry. `status` 0 is a
     /// network failure, whose error code (if the runtime gave one) is `network_code`; `jitter`
     /// is in [0, 1). Server build only (the browser build sends nothing).
-    RetryDelayPost = 12, fn(network_code: s1, retry_after: s2, retries_done: n1, max_retries: n2, status: n3, jitter: n4) -> number {
+    RetryDelayPost = 11, fn(network_code: s1, retry_after: s2, retries_done: n1, max_retries: n2, status: n3, jitter: n4) -> number {
         retry_delay(Method::Post, network_code, retry_after, retries_done, max_retries, status, jitter)
     }
     /// The same for a GET.
-    RetryDelayGet = 13, fn(network_code: s1, retry_after: s2, retries_done: n1, max_retries: n2, status: n3, jitter: n4) -> number {
+    RetryDelayGet = 12, fn(network_code: s1, retry_after: s2, retries_done: n1, max_retries: n2, status: n3, jitter: n4) -> number {
         retry_delay(Method::Get, network_code, retry_after, retries_done, max_retries, status, jitter)
     }
     /// What a failed POST says about the payment: `not_processed` or `unknown`, from the last
     /// attempt's `status` (0: network failure with `network_code`) and the error's `code`.
-    PostOutcome = 14, fn(network_code: s1, code: s2, status: n1) -> text {
+    PostOutcome = 13, fn(network_code: s1, code: s2, status: n1) -> text {
         post_outcome(http_status(status), network_code, code)
     }
 }

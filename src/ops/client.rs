@@ -77,8 +77,8 @@ ops! {
     }
     /// Verify a callback's raw body against its client id and signature headers (constant
     /// time) and return the event.
-    VerifyCallback = 11, fn(body: data, client_id: s1, signature: s2) -> json {
-        c.client.verify_callback_json(body, client_id, signature)
+    VerifyCallback = 11, fn(body: data, client_id: s1, signature: s2) -> CallbackEvent {
+        c.client.verify_callback_tokens(body, client_id, signature)
     }
     /// Lowercase hex HMAC-SHA256 of the bytes.
     Sign = 12, fn(bytes: data) -> text {

@@ -26,7 +26,25 @@ const HEADER: &str = "\
 // CoinbarError (answerOf), and so is anything the glue throws (call).
 import { answerOf, call, toCoinbarError } from './error.js';
 import { glue } from './glue.js';
+";
 
+/// The builders of the objects some ops return as tokens (`pkg/src/objects.js`).
+fn object_imports(out: &mut String) {
+    let mut names: Vec<&str> = super::call::SPEC
+        .iter()
+        .chain(super::client::SPEC)
+        .map(|op| op.returns)
+        .filter(|r| r.starts_with(char::is_uppercase))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    if !names.is_empty() {
+        let list: Vec<String> = names.iter().map(|n| format!("read{n}")).collect();
+        writeln!(out, "import {{ {} }} from './objects.js';", list.join(", ")).unwrap();
+    }
+}
+
+const AFTER_IMPORTS: &str = "
 const NO_BYTES = new Uint8Array(0);
 ";
 
@@ -70,7 +88,12 @@ fn jsdoc(out: &mut String, op: &OpSpec, data_type: &str, indent: &str) {
         writeln!(out, "{indent} * @param {{{ty}}} {name}").unwrap();
     }
     // No @returns: the wrapper's body gives it (string, number, or the parsed JSON).
-    assert!(matches!(op.returns, "text" | "number" | "json"), "op {}: unknown return kind {}", op.name, op.returns);
+    assert!(
+        matches!(op.returns, "text" | "number" | "json") || op.returns.starts_with(char::is_uppercase),
+        "op {}: unknown return kind {}",
+        op.name,
+        op.returns
+    );
     writeln!(out, "{indent} */").unwrap();
 }
 
@@ -113,7 +136,9 @@ fn result(op: &OpSpec, dispatch: &str) -> String {
     match op.returns {
         "json" => format!("JSON.parse({raw})"),
         "number" => format!("Number({raw})"),
-        _ => raw,
+        "text" => raw,
+        // A declared object, which crosses as tokens (src/model/object/tokens.rs).
+        object => format!("read{object}({raw})"),
     }
 }
 
@@ -135,8 +160,19 @@ fn codes(out: &mut String, name: &str, what: &str, ops: &[OpSpec]) {
 
 pub fn render() -> String {
     let mut out = String::from(HEADER);
+    object_imports(&mut out);
+    out.push_str(AFTER_IMPORTS);
     const CALL: &[&str] = &["data", "s1", "s2", "s3", "n1", "n2", "n3", "n4"];
     const CLIENT: &[&str] = &["data", "s1", "s2", "n1", "n2"];
+
+    // A constant of the core, written here instead of asked for at import: a call into the
+    // module at import time costs its first-call setup (~0.7 ms of cold start, bench/README.md).
+    writeln!(
+        out,
+        "\n/** The largest input text the core accepts, in bytes (`validate::MAX_INPUT_BYTES`): the shell\n * refuses a larger one before copying it into wasm memory. */\nexport const MAX_INPUT_BYTES = {};",
+        crate::validate::MAX_INPUT_BYTES
+    )
+    .unwrap();
 
     codes(&mut out, "Op", "the key-free ops (`Op` in src/ops/call.rs)", super::call::SPEC);
 

@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 /// One declared object, as [`super::object!`] records it for this renderer.
 pub struct ObjectSpec {
     pub name: &'static str,
+    /// Its rule table (what the walk reads and the sinks are handed, field by field).
+    pub table: &'static [super::Field],
     pub doc: &'static [&'static str],
     pub fields: &'static [FieldSpec],
     /// Members the SDK adds: `(name, doc, TypeScript type)`.
@@ -35,7 +37,7 @@ use crate::model::retrieve::RetrievedPayment;
 use crate::model::status::{Payment, PaymentDetail};
 
 /// Every declared object, in the order of the generated part of index.d.ts.
-const OBJECTS: &[ObjectSpec] = &[
+pub(super) const OBJECTS: &[ObjectSpec] = &[
     InitiateResponse::SPEC,
     RequestResponse::SPEC,
     PaymentDetail::SPEC,

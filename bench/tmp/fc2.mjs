@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+const g = await import('/tmp/profbuild/coinbar_pay.js');
+const m = new WebAssembly.Module(readFileSync('/tmp/profbuild/coinbar_pay_bg.wasm'));
+g.initSync({ module: m });
+console.error('--- call11');
+g.call(11, '');
+console.error('--- client');
+const c = g.signing_client('c0ffee00-0000-4000-8000-000000000001', undefined, 'http://127.0.0.1:8790/coinbar/api/v2', undefined, undefined, new TextEncoder().encode('sandbox-secret-do-not-use-in-production'));
+console.error('--- sign');
+c.call(12, new Uint8Array(700));
