@@ -73,10 +73,8 @@ pub fn type_of(v: Option<&Value<'_>>) -> &'static str {
 impl<'a> Obj<'a> {
     /// The value of `key` (the last one when the key is repeated).
     pub fn get(&self, key: &str) -> Option<&Value<'a>> {
-        // Bytes compared in place: most keys differ from `key` in length or first byte, and
-        // `==` on `str` calls `memcmp` (a call per member in wasm).
-        let same = |k: &str| k.len() == key.len() && k.bytes().zip(key.bytes()).all(|(a, b)| a == b);
-        self.members.iter().rev().find(|(k, _)| same(k)).map(|(_, v)| v)
+        // `same_bytes`, not `==`: `==` on `str` calls `memcmp` (a call per member in wasm).
+        self.members.iter().rev().find(|(k, _)| super::same_bytes(k.as_bytes(), key.as_bytes())).map(|(_, v)| v)
     }
 
     /// The distinct keys for which `keep` holds, sorted. An insertion sort: the keys kept are

@@ -832,8 +832,8 @@ pub const fn presence(name: &'static str, shape: Shape, presence: Presence) -> F
 #[cfg(test)]
 pub mod ts;
 
+#[cfg(all(test, feature = "signer"))]
+mod js;
 /// Objects handed to JS as tokens (the callback event), and their JS builders.
 #[cfg(feature = "signer")]
 pub(crate) mod tokens;
-#[cfg(all(test, feature = "signer"))]
-mod js;
