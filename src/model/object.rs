@@ -221,7 +221,8 @@ fn plain(s: &Cow<'_, str>) -> bool {
 fn walk(obj: &Obj<'_>, table: &'static [Field], at: &Path<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
     for f in table {
         let here = Path { parent: Some(at), key: f.name, index: None };
-        let v = obj.get(f.name);
+        // A flattened table is no member: no lookup (a scan of every member) for it.
+        let v = if matches!(f.shape, Shape::Flat(_)) { None } else { obj.get(f.name) };
         let ok = match (f.shape, v) {
             (Shape::Flat(t), _) => {
                 sink.open(Nest::Flat, t);
