@@ -30,6 +30,9 @@ pub enum Value<'a> {
     Bool(bool),
     /// The number's exact text (`1e-7`, `0.00045145423250897323`).
     Number(&'a str),
+    /// Borrowed: the text between the quotes as it stands, which then holds no escape, no
+    /// quote and no control character (`Scanner::string`), so the answers' writer copies
+    /// it without escaping (`model::object::JsonOut`).
     Str(Cow<'a, str>),
     Array(Vec<Value<'a>>),
     Object(Obj<'a>),
@@ -70,10 +73,8 @@ pub fn type_of(v: Option<&Value<'_>>) -> &'static str {
 impl<'a> Obj<'a> {
     /// The value of `key` (the last one when the key is repeated).
     pub fn get(&self, key: &str) -> Option<&Value<'a>> {
-        // Bytes compared in place: most keys differ from `key` in length or first byte, and
-        // `==` on `str` calls `memcmp` (a call per member in wasm).
-        let same = |k: &str| k.len() == key.len() && k.bytes().zip(key.bytes()).all(|(a, b)| a == b);
-        self.members.iter().rev().find(|(k, _)| same(k)).map(|(_, v)| v)
+        // `same_bytes`, not `==`: `==` on `str` calls `memcmp` (a call per member in wasm).
+        self.members.iter().rev().find(|(k, _)| super::same_bytes(k.as_bytes(), key.as_bytes())).map(|(_, v)| v)
     }
 
     /// The distinct keys for which `keep` holds, sorted. An insertion sort: the keys kept are

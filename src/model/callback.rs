@@ -77,16 +77,22 @@ pub fn verify_json(
 ) -> Result<String, Error> {
     check_headers(body, client_id_header, signature_header, expected_client_id, verify)?;
     let doc = callback_doc(body)?;
-    let key = event_key(&doc)?;
-    event_json(&doc, body.len(), &key)
+    event_json(&doc, body.len(), None)
 }
 
 /// The event of a verified callback as JSON (read straight into it: no `Decoded`, no `String`
-/// per field; the output is about the body's size, so one allocation holds it).
-fn event_json(doc: &view::Obj<'_>, body_len: usize, key: &str) -> Result<String, Error> {
+/// per field; the output is about the body's size, so one allocation holds it), with `key`,
+/// or the key computed once the fields read.
+fn event_json(doc: &view::Obj<'_>, body_len: usize, key: Option<String>) -> Result<String, Error> {
     let mut out = JsonOut::new(body_len + 128, false);
     out.walk(doc, CALLBACK)?;
-    out.member("idempotency_key", key);
+    // The rules first, then the payment id: the first error is `parse_event`'s (found by
+    // fuzzing: `{}` was refused for its empty id, not for its missing one).
+    let key = match key {
+        Some(key) => key,
+        None => event_key(doc)?,
+    };
+    out.member("idempotency_key", &key);
     Ok(out.finish())
 }
 
@@ -115,7 +121,7 @@ pub fn verify_tokens(
     out.extra(&key);
     match out.finish() {
         Some(tokens) => Ok(tokens),
-        None => event_json(&doc, body.len(), &key),
+        None => event_json(&doc, body.len(), Some(key)),
     }
 }
 
@@ -287,6 +293,16 @@ mod tests {
         }
         out.push('"');
         out
+    }
+
+    #[test]
+    fn every_path_gives_the_first_broken_rule() {
+        for body in ["{}", r#"{"status":"SUCCESS"}"#, r#"{"payment_id_coinbar":""}"#] {
+            let parsed = parse_event(body.as_bytes()).unwrap_err();
+            let json = verify_json(body.as_bytes(), Some("cid"), Some("s"), "cid", |_, _| true).unwrap_err();
+            let tokens = verify_tokens(body.as_bytes(), Some("cid"), Some("s"), "cid", |_, _| true).unwrap_err();
+            assert_eq!((&json.message, &tokens.message), (&parsed.message, &parsed.message), "{body}");
+        }
     }
 
     #[test]

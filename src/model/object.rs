@@ -209,6 +209,7 @@ pub(crate) enum Nest {
 /// Whether a string as read needs no JSON escape: a borrowed string is the text between the
 /// quotes as it stands (`Scanner::string` borrows only when there is no escape, and refuses
 /// control characters), so it holds no `"`, `\` or control character.
+#[allow(clippy::ptr_arg)] // the `Cow` itself is the point: borrowed or owned
 fn plain(s: &Cow<'_, str>) -> bool {
     matches!(s, Cow::Borrowed(_))
 }
@@ -220,7 +221,8 @@ fn plain(s: &Cow<'_, str>) -> bool {
 fn walk(obj: &Obj<'_>, table: &'static [Field], at: &Path<'_>, sink: &mut dyn Sink) -> Result<(), Error> {
     for f in table {
         let here = Path { parent: Some(at), key: f.name, index: None };
-        let v = obj.get(f.name);
+        // A flattened table is no member: no lookup (a scan of every member) for it.
+        let v = if matches!(f.shape, Shape::Flat(_)) { None } else { obj.get(f.name) };
         let ok = match (f.shape, v) {
             (Shape::Flat(t), _) => {
                 sink.open(Nest::Flat, t);
@@ -380,11 +382,8 @@ impl JsonOut {
     }
 
     fn key(&mut self, name: &str) {
-        if !self.first {
-            self.out.push(',');
-        }
+        self.out.push_str(if self.first { "\"" } else { ",\"" });
         self.first = false;
-        self.out.push('"');
         self.out.push_str(name);
         self.out.push_str("\":");
     }
@@ -834,8 +833,8 @@ pub const fn presence(name: &'static str, shape: Shape, presence: Presence) -> F
 #[cfg(test)]
 pub mod ts;
 
+#[cfg(all(test, feature = "signer"))]
+mod js;
 /// Objects handed to JS as tokens (the callback event), and their JS builders.
 #[cfg(feature = "signer")]
 pub(crate) mod tokens;
-#[cfg(all(test, feature = "signer"))]
-mod js;

@@ -86,7 +86,9 @@ fn filler(out: &mut String, s: &ObjectSpec) {
             Shape::Status => {
                 let flags = "o.is_final = next() === '1';\n    o.is_paid = next() === '1';";
                 match rule.absent {
-                    Absent::Omit => format!("const {key} = next();\n  if ({key} !== null) {{\n    o.{key} = {key};\n    {flags}\n  }}"),
+                    Absent::Omit => format!(
+                        "const {key} = next();\n  if ({key} !== null) {{\n    o.{key} = {key};\n    {flags}\n  }}"
+                    ),
                     _ => format!("o.{key} = next();\n  if (o.{key} !== null) {{\n    {flags}\n  }}"),
                 }
             }
@@ -109,7 +111,8 @@ pub fn render() -> String {
     }
     for root in ROOTS {
         let s = spec(root);
-        writeln!(out, "\n/**\n * A `{root}` from the core's answer (tokens or JSON).\n * @param {{string}} text\n */").unwrap();
+        writeln!(out, "\n/**\n * A `{root}` from the core's answer (tokens or JSON).\n * @param {{string}} text\n */")
+            .unwrap();
         writeln!(out, "export function read{root}(text) {{").unwrap();
         writeln!(out, "  if (!isTokens(text)) return JSON.parse(text);").unwrap();
         writeln!(out, "  v = text.slice(1).split('\\0');\n  i = 0;\n  const o = fill{root}({{}});").unwrap();
@@ -132,5 +135,8 @@ fn objects_js_is_generated_from_the_declarations() {
         return;
     }
     let have = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(have == want, "pkg/src/objects.js drifted from the declarations: run `UPDATE_GENERATED=1 cargo test --lib object::js`");
+    assert!(
+        have == want,
+        "pkg/src/objects.js drifted from the declarations: run `UPDATE_GENERATED=1 cargo test --lib object::js`"
+    );
 }
