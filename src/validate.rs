@@ -175,7 +175,8 @@ pub fn check_text(s: &str, max_chars: usize, kind: TextKind) -> Result<(), Strin
 }
 
 /// The characters of UTF-8 text (its lead bytes), and whether it holds U+FFFF
-/// ([`LONE_SURROGATE_MARK`], encoded EF BF BF).
+/// ([`LONE_SURROGATE_MARK`], encoded EF BF BF). A byte loop: eight bytes at a time measured
+/// no faster on these short texts, for ~0.4 KB gzip.
 fn count_chars(bytes: &[u8]) -> (usize, bool) {
     const MARK: [u8; 3] = [0xEF, 0xBF, 0xBF];
     const _: () = assert!(LONE_SURROGATE_MARK as u32 == 0xFFFF);
@@ -531,6 +532,21 @@ mod tests {
             "a@.example.com",
         ] {
             assert!(check_text(bad, 254, TextKind::Email).is_err(), "{bad}");
+        }
+    }
+
+    /// `count_chars` against `chars().count()` and a search for U+FFFF, with each kind of
+    /// character (1 to 4 bytes, U+FFFF, U+FFFE, U+EFFF) at every offset of the 8-byte words.
+    #[test]
+    fn characters_are_counted_and_u_ffff_found_at_any_offset() {
+        for c in ['a', 'é', '€', '\u{ffff}', '\u{fffe}', '\u{efff}', '\u{f0000}', '😀'] {
+            for before in 0..20 {
+                for after in 0..12 {
+                    let s = format!("{}{c}{}", "x".repeat(before), "ü".repeat(after));
+                    let expected = (s.chars().count(), s.chars().any(|ch| ch == '\u{ffff}'));
+                    assert_eq!(count_chars(s.as_bytes()), expected, "{s:?}");
+                }
+            }
         }
     }
 
