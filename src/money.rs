@@ -130,10 +130,10 @@ impl Money {
         // The common case (every price): up to 19 digits and no exponent is a `u64`, well
         // within range, and needs none of the `u128` steps below; the result is the same.
         if exp == 0 && int.len() + frac.len() <= 19 {
-            let mut m: u64 = 0;
-            for b in int.bytes().chain(frac.bytes()) {
-                m = m.wrapping_mul(10).wrapping_add(u64::from(b.wrapping_sub(b'0')));
-            }
+            let digits = |m: u64, part: &str| {
+                part.bytes().fold(m, |m, b| m.wrapping_mul(10).wrapping_add(u64::from(b.wrapping_sub(b'0'))))
+            };
+            let mut m = digits(digits(0, int), frac);
             let mut scale = frac.len() as u32; // <= 19
             while scale > 0 && m % 10 == 0 {
                 m /= 10;

@@ -210,40 +210,23 @@ fn check_email(s: &str) -> Result<(), String> {
 /// The rule of [`check_email`].
 pub fn is_email(s: &str) -> bool {
     // RFC 5322 atext, plus non-ASCII characters (RFC 6531) other than spaces and controls.
-    let ascii_atext = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b);
-    let atext = |c: char| match u8::try_from(c) {
-        Ok(b) if c.is_ascii() => ascii_atext(b),
-        _ => !c.is_whitespace() && !c.is_control(),
+    let atext = |c: char| match c.is_ascii() {
+        true => c.is_ascii_alphanumeric() || u8::try_from(c).is_ok_and(|b| b"!#$%&'*+-/=?^_`{|}~".contains(&b)),
+        false => !c.is_whitespace() && !c.is_control(),
     };
-    // ASCII parts (most) are checked byte by byte, without decoding characters.
-    let atom = |a: &str| !a.is_empty() && (a.bytes().all(ascii_atext) || (!a.is_ascii() && a.chars().all(atext)));
+    let atom = |a: &str| !a.is_empty() && a.chars().all(atext);
     let label = |l: &str| {
         l.len() <= 63
             && atom(l)
             && l.chars().next().is_some_and(char::is_alphanumeric)
             && l.chars().next_back().is_some_and(char::is_alphanumeric)
     };
-    // Byte searches for `@` and `.` rather than `rsplit_once` / `split` with a char pattern,
-    // whose searcher costs more than these few bytes.
-    let Some(at) = s.bytes().rposition(|b| b == b'@') else { return false };
-    let (Some(local), Some(domain)) = (s.get(..at), s.get(at + 1..)) else { return false };
+    let Some((local, domain)) = s.rsplit_once('@') else { return false };
     local.len() <= 64
-        && dot_separated(local, atom)
+        && local.split('.').all(atom)
         && domain.len() <= 254
-        && domain.bytes().any(|b| b == b'.')
-        && dot_separated(domain, label)
-}
-
-/// `s.split('.').all(part)`, with a byte search for the dots.
-fn dot_separated(s: &str, part: impl Fn(&str) -> bool) -> bool {
-    let mut rest = s;
-    while let Some(dot) = rest.bytes().position(|b| b == b'.') {
-        match (rest.get(..dot), rest.get(dot + 1..)) {
-            (Some(p), Some(after)) if part(p) => rest = after,
-            _ => return false,
-        }
-    }
-    part(rest)
+        && domain.contains('.')
+        && domain.split('.').all(label)
 }
 
 /// A JSON scalar as text: the raw digits of a number, or a string's content.

@@ -142,7 +142,8 @@ impl<'a> Members<'a> {
             let start = sc.pos();
             let expected = table.get(next).filter(|f| f.kinds & kind != 0).map(|f| f.name);
             let (at, key) = match expected {
-                Some(name) if sc.eat_key(name) => (Some(next), None),
+                // Only where the body is written (speed); the browser build keeps the smaller path.
+                Some(name) if WRITES_BODY && sc.eat_key(name) => (Some(next), None),
                 _ => {
                     let k = sc.key()?;
                     ((0..table.len()).find(|&i| is(i, &k)), Some(k))
@@ -160,11 +161,12 @@ impl<'a> Members<'a> {
                         Some(Cow::Owned(_)) => false,
                     };
                     let first = sc.next_byte();
-                    let plain = key_as_read && sc.pos() == colon;
+                    let plain = WRITES_BODY && key_as_read && sc.pos() == colon;
                     // Strings and numbers read here rather than through `scalar`: one result
                     // fewer passed through memory for every member.
                     let value = match first {
                         _ if matches!(f.rule, Rule::Lines) => lines(sc)?,
+                        _ if !WRITES_BODY => scalar(sc)?, // the browser build: smaller
                         Some(b'"') => Json::Str(sc.string()?),
                         Some(b'-' | b'0'..=b'9') => Json::Number(sc.number()?),
                         _ => scalar(sc)?,
@@ -210,7 +212,7 @@ impl<'a> Members<'a> {
         // is a call out of wasm in V8) that dominated writing these short members.
         let mut run: Option<Span> = None;
         let flush = |run: &mut Option<Span>, w: &mut ObjectWriter<'_>| {
-            if let Some(r) = run.take() {
+            if let Some(r) = run.take().filter(|_| WRITES_BODY) {
                 w.raw_members(self.text.get(r.start..r.end).unwrap_or(""));
             }
         };
