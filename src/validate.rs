@@ -152,8 +152,7 @@ pub fn check_text(s: &str, max_chars: usize, kind: TextKind) -> Result<(), Strin
     match kind {
         TextKind::Free => Ok(()),
         TextKind::UrlSafeId => {
-            // Bytes, not characters: a non-ASCII character's bytes all fail the test too.
-            if s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-')) {
+            if s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-')) {
                 Ok(())
             } else {
                 Err(String::from("may only contain letters A-Z a-z, digits and . _ : - (it is used in URLs)"))
