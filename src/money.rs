@@ -129,11 +129,12 @@ impl Money {
     fn from_digits(neg: bool, int: &str, frac: &str, exp: i64) -> Result<Money, MoneyError> {
         // The common case (every price): up to 19 digits and no exponent is a `u64`, well
         // within range, and needs none of the `u128` steps below; the result is the same.
-        if exp == 0 && int.len() + frac.len() <= 19 {
-            let mut m: u64 = 0;
-            for b in int.bytes().chain(frac.bytes()) {
-                m = m.wrapping_mul(10).wrapping_add(u64::from(b.wrapping_sub(b'0')));
-            }
+        // Only in builds that sign (speed); the browser build favours size.
+        if cfg!(feature = "signer") && exp == 0 && int.len() + frac.len() <= 19 {
+            let digits = |m: u64, part: &str| {
+                part.bytes().fold(m, |m, b| m.wrapping_mul(10).wrapping_add(u64::from(b.wrapping_sub(b'0'))))
+            };
+            let mut m = digits(digits(0, int), frac);
             let mut scale = frac.len() as u32; // <= 19
             while scale > 0 && m % 10 == 0 {
                 m /= 10;
@@ -175,17 +176,21 @@ impl Money {
     /// Parse a plain decimal: optional `-`, digits, optional `.` and digits. No exponent, no
     /// `+`, no spaces, no `.5` or `5.` forms: this is what a merchant's price string looks like.
     pub fn parse_plain(s: &str) -> Result<Money, MoneyError> {
-        let (neg, int, frac) = plain_parts(s).ok_or(MoneyError::Syntax)?;
+        if !is_plain_decimal(s) {
+            return Err(MoneyError::Syntax);
+        }
+        let (neg, digits) = match s.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
         Money::from_digits(neg, int, frac, 0)
     }
 
     /// Parse the text of a JSON number (may carry an exponent, e.g. `1e-7`, `2.5E+3`).
     pub fn parse_json_number(s: &str) -> Result<Money, MoneyError> {
-        // A byte search rather than `split_once(['e', 'E'])`, which decodes characters.
-        let Some(e) = s.bytes().position(|b| b == b'e' || b == b'E') else { return Money::parse_plain(s) };
-        let (Some(mantissa), Some(exponent)) = (s.get(..e), s.get(e + 1..)) else { return Err(MoneyError::Syntax) };
-        let Some((neg, int, frac)) = plain_parts(mantissa) else { return Err(MoneyError::Syntax) };
-        if !is_exponent(exponent) {
+        let Some((mantissa, exponent)) = s.split_once(['e', 'E']) else { return Money::parse_plain(s) };
+        if !is_plain_decimal(mantissa) || !is_exponent(exponent) {
             return Err(MoneyError::Syntax);
         }
         let (exp_neg, digits) = match exponent.strip_prefix('-') {
@@ -196,6 +201,11 @@ impl Money {
         let digits = digits.trim_start_matches('0');
         let magnitude: i64 = if digits.len() > 12 { 1_000_000_000_000 } else { digits.parse().unwrap_or(0) };
         let exp = if exp_neg { -magnitude } else { magnitude };
+        let (neg, m) = match mantissa.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, mantissa),
+        };
+        let (int, frac) = m.split_once('.').unwrap_or((m, ""));
         Money::from_digits(neg, int, frac, exp)
     }
 
@@ -494,26 +504,13 @@ impl FromStr for Money {
 
 /// `-?[0-9]+(\.[0-9]+)?`
 pub(crate) fn is_plain_decimal(s: &str) -> bool {
-    plain_parts(s).is_some()
-}
-
-/// A plain decimal `-?[0-9]+(\.[0-9]+)?` as its sign, integer digits and fraction digits
-/// (`""` without a point), or `None` for any other text. One pass over the bytes (no
-/// character search: amounts are short, and a searcher costs more than the scan).
-fn plain_parts(s: &str) -> Option<(bool, &str, &str)> {
-    let (neg, digits) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s),
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
     };
-    let point = digits.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(digits.len());
-    let (int, frac) = (digits.get(..point)?, digits.get(point..)?);
-    let frac = match frac.strip_prefix('.') {
-        Some(f) => f,
-        None if frac.is_empty() => "",
-        None => return None,
-    };
-    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    (all_digits(int) && ((frac.is_empty() && point == digits.len()) || all_digits(frac))).then_some((neg, int, frac))
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    digits(int) && frac.is_none_or(digits)
 }
 
 /// `[+-]?[0-9]+`: the exponent of a JSON number, after the `e`.

@@ -152,8 +152,7 @@ pub fn check_text(s: &str, max_chars: usize, kind: TextKind) -> Result<(), Strin
     match kind {
         TextKind::Free => Ok(()),
         TextKind::UrlSafeId => {
-            // Bytes, not characters: a non-ASCII character's bytes all fail the test too.
-            if s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-')) {
+            if s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-')) {
                 Ok(())
             } else {
                 Err(String::from("may only contain letters A-Z a-z, digits and . _ : - (it is used in URLs)"))
@@ -175,7 +174,8 @@ pub fn check_text(s: &str, max_chars: usize, kind: TextKind) -> Result<(), Strin
 }
 
 /// The characters of UTF-8 text (its lead bytes), and whether it holds U+FFFF
-/// ([`LONE_SURROGATE_MARK`], encoded EF BF BF).
+/// ([`LONE_SURROGATE_MARK`], encoded EF BF BF). A byte loop: eight bytes at a time measured
+/// no faster on these short texts, for ~0.4 KB gzip.
 fn count_chars(bytes: &[u8]) -> (usize, bool) {
     const MARK: [u8; 3] = [0xEF, 0xBF, 0xBF];
     const _: () = assert!(LONE_SURROGATE_MARK as u32 == 0xFFFF);
@@ -209,40 +209,23 @@ fn check_email(s: &str) -> Result<(), String> {
 /// The rule of [`check_email`].
 pub fn is_email(s: &str) -> bool {
     // RFC 5322 atext, plus non-ASCII characters (RFC 6531) other than spaces and controls.
-    let ascii_atext = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b);
-    let atext = |c: char| match u8::try_from(c) {
-        Ok(b) if c.is_ascii() => ascii_atext(b),
-        _ => !c.is_whitespace() && !c.is_control(),
+    let atext = |c: char| match c.is_ascii() {
+        true => c.is_ascii_alphanumeric() || u8::try_from(c).is_ok_and(|b| b"!#$%&'*+-/=?^_`{|}~".contains(&b)),
+        false => !c.is_whitespace() && !c.is_control(),
     };
-    // ASCII parts (most) are checked byte by byte, without decoding characters.
-    let atom = |a: &str| !a.is_empty() && (a.bytes().all(ascii_atext) || (!a.is_ascii() && a.chars().all(atext)));
+    let atom = |a: &str| !a.is_empty() && a.chars().all(atext);
     let label = |l: &str| {
         l.len() <= 63
             && atom(l)
             && l.chars().next().is_some_and(char::is_alphanumeric)
             && l.chars().next_back().is_some_and(char::is_alphanumeric)
     };
-    // Byte searches for `@` and `.` rather than `rsplit_once` / `split` with a char pattern,
-    // whose searcher costs more than these few bytes.
-    let Some(at) = s.bytes().rposition(|b| b == b'@') else { return false };
-    let (Some(local), Some(domain)) = (s.get(..at), s.get(at + 1..)) else { return false };
+    let Some((local, domain)) = s.rsplit_once('@') else { return false };
     local.len() <= 64
-        && dot_separated(local, atom)
+        && local.split('.').all(atom)
         && domain.len() <= 254
-        && domain.bytes().any(|b| b == b'.')
-        && dot_separated(domain, label)
-}
-
-/// `s.split('.').all(part)`, with a byte search for the dots.
-fn dot_separated(s: &str, part: impl Fn(&str) -> bool) -> bool {
-    let mut rest = s;
-    while let Some(dot) = rest.bytes().position(|b| b == b'.') {
-        match (rest.get(..dot), rest.get(dot + 1..)) {
-            (Some(p), Some(after)) if part(p) => rest = after,
-            _ => return false,
-        }
-    }
-    part(rest)
+        && domain.contains('.')
+        && domain.split('.').all(label)
 }
 
 /// A JSON scalar as text: the raw digits of a number, or a string's content.
@@ -531,6 +514,21 @@ mod tests {
             "a@.example.com",
         ] {
             assert!(check_text(bad, 254, TextKind::Email).is_err(), "{bad}");
+        }
+    }
+
+    /// `count_chars` against `chars().count()` and a search for U+FFFF, with each kind of
+    /// character (1 to 4 bytes, U+FFFF, U+FFFE, U+EFFF) at every offset of the 8-byte words.
+    #[test]
+    fn characters_are_counted_and_u_ffff_found_at_any_offset() {
+        for c in ['a', 'é', '€', '\u{ffff}', '\u{fffe}', '\u{efff}', '\u{f0000}', '😀'] {
+            for before in 0..20 {
+                for after in 0..12 {
+                    let s = format!("{}{c}{}", "x".repeat(before), "ü".repeat(after));
+                    let expected = (s.chars().count(), s.chars().any(|ch| ch == '\u{ffff}'));
+                    assert_eq!(count_chars(s.as_bytes()), expected, "{s:?}");
+                }
+            }
         }
     }
 

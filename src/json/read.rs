@@ -261,7 +261,8 @@ impl<'a> Scanner<'a> {
         let here = self.bytes.get(self.at..).unwrap_or(&[]);
         let found = here.first() == Some(&b'"')
             && here.get(1..=n).is_some_and(|k| super::same_bytes(k, name.as_bytes()))
-            && here.get(n + 1..n + 3) == Some(&b"\":"[..]);
+            && here.get(n + 1) == Some(&b'"')
+            && here.get(n + 2) == Some(&b':'); // bytes, not a 2-byte slice `==` (a memcmp call)
         if found {
             self.at += n + 3;
         }

@@ -90,12 +90,11 @@ pub(crate) struct Members<'a> {
     kind: u8,
     /// The text the members were read from.
     text: &'a str,
-    /// Where each field's member (`"key":value`) lies in `text`, by table index, when the
-    /// member was written with no whitespace and the key with no escape; else `None`.
-    spans: Vec<Option<Span>>,
-    /// A `Vec` rather than an array: its drop is one loop (an array's, unrolled, was ~0.9 KB
-    /// of wasm).
-    pub values: Vec<Option<Json<'a>>>,
+    /// Each field's value, by table index, with where its member (`"key":value`) lies in
+    /// `text` when it was written with no whitespace and the key with no escape. A `Vec`
+    /// rather than an array: its drop is one loop (an array's, unrolled, was ~0.9 KB of
+    /// wasm).
+    pub values: Vec<Option<(Json<'a>, Option<Span>)>>,
     pub unknown: Vec<Cow<'a, str>>,
 }
 
@@ -118,12 +117,11 @@ impl<'a> Members<'a> {
     pub fn new(table: &'static [FieldRule], kind: u8) -> Self {
         let mut values = Vec::new();
         values.resize_with(table.len(), || None);
-        Members { table, kind, text: "", spans: vec![None; table.len()], values, unknown: Vec::new() }
+        Members { table, kind, text: "", values, unknown: Vec::new() }
     }
 
     pub fn clear(&mut self) {
         self.values.iter_mut().for_each(|v| *v = None);
-        self.spans.iter_mut().for_each(|s| *s = None);
         self.unknown.clear();
     }
 
@@ -144,15 +142,16 @@ impl<'a> Members<'a> {
             let start = sc.pos();
             let expected = table.get(next).filter(|f| f.kinds & kind != 0).map(|f| f.name);
             let (at, key) = match expected {
-                Some(name) if sc.eat_key(name) => (Some(next), None),
+                // Only where the body is written (speed); the browser build keeps the smaller path.
+                Some(name) if WRITES_BODY && sc.eat_key(name) => (Some(next), None),
                 _ => {
                     let k = sc.key()?;
                     ((0..table.len()).find(|&i| is(i, &k)), Some(k))
                 }
             };
-            let field = at.and_then(|i| Some((table.get(i)?, self.values.get_mut(i)?, self.spans.get_mut(i)?, i)));
+            let field = at.and_then(|i| Some((table.get(i)?, self.values.get_mut(i)?, i)));
             match (field, key) {
-                (Some((f, slot, span, i)), key) => {
+                (Some((f, slot, i)), key) => {
                     // The member as it stands: `"key":value` with no escape in the key (its
                     // text is its name) and no whitespace.
                     let colon = sc.pos();
@@ -161,10 +160,18 @@ impl<'a> Members<'a> {
                         Some(Cow::Borrowed(k)) => colon == start + k.len() + 3,
                         Some(Cow::Owned(_)) => false,
                     };
-                    sc.next_byte();
-                    let plain = key_as_read && sc.pos() == colon;
-                    *slot = Some(if matches!(f.rule, Rule::Lines) { lines(sc)? } else { scalar(sc)? });
-                    *span = plain.then(|| Span { start, end: sc.pos() });
+                    let first = sc.next_byte();
+                    let plain = WRITES_BODY && key_as_read && sc.pos() == colon;
+                    // Strings and numbers read here rather than through `scalar`: one result
+                    // fewer passed through memory for every member.
+                    let value = match first {
+                        _ if matches!(f.rule, Rule::Lines) => lines(sc)?,
+                        _ if !WRITES_BODY => scalar(sc)?, // the browser build: smaller
+                        Some(b'"') => Json::Str(sc.string()?),
+                        Some(b'-' | b'0'..=b'9') => Json::Number(sc.number()?),
+                        _ => scalar(sc)?,
+                    };
+                    *slot = Some((value, plain.then(|| Span { start, end: sc.pos() })));
                     next = i + 1;
                 }
                 (None, Some(k)) => {
@@ -205,32 +212,44 @@ impl<'a> Members<'a> {
         // is a call out of wasm in V8) that dominated writing these short members.
         let mut run: Option<Span> = None;
         let flush = |run: &mut Option<Span>, w: &mut ObjectWriter<'_>| {
-            if let Some(r) = run.take() {
+            if let Some(r) = run.take().filter(|_| WRITES_BODY) {
                 w.raw_members(self.text.get(r.start..r.end).unwrap_or(""));
             }
         };
-        let items = self.table.iter().zip(&self.values).zip(&self.spans).zip(checked.iter_mut());
-        for (((f, v), span), c) in items {
+        for ((f, read), c) in self.table.iter().zip(&self.values).zip(checked.iter_mut()) {
+            let (v, span) = match read {
+                Some((v, span)) => (Some(v), *span),
+                None => (None, None),
+            };
             if f.kinds & self.kind == 0 {
                 continue;
             }
             match f.rule {
                 Rule::Lines => {
                     flush(&mut run, w);
-                    lines(ch, v.as_ref(), f.name, w.key(f.name));
+                    lines(ch, v, f.name, w.key(f.name));
                 }
                 Rule::ClientId(_) => {
-                    validate::check(ch, f.rule, v.as_ref(), f.name, fill.client_id);
+                    validate::check(ch, f.rule, v, f.name, fill.client_id);
                     flush(&mut run, w);
                     w.field(f.name, fill.client_id.unwrap_or(""));
                 }
                 rule => {
-                    *c = validate::check(ch, rule, v.as_ref(), f.name, fill.client_id);
+                    *c = match (rule, v) {
+                        // The common case, valid text, checked here directly (the full rule,
+                        // with its messages, runs only when this fails).
+                        (Rule::Text(max, kind, _), Some(Json::Str(s)))
+                            if validate::check_text(s, max, kind).is_ok() =>
+                        {
+                            Some(CheckedValue::Text(s))
+                        }
+                        _ => validate::check(ch, rule, v, f.name, fill.client_id),
+                    };
                     if !WRITES_BODY {
                         continue;
                     }
                     let as_read = match (v, &c) {
-                        (Some(v), Some(value)) if written_as_read(v, value) => *span,
+                        (Some(v), Some(value)) if written_as_read(v, value) => span,
                         _ => None,
                     };
                     match (as_read, &mut run) {
@@ -353,7 +372,7 @@ mod tests {
         })
         .unwrap();
         assert!(ch.is_ok());
-        assert_eq!(m.values[0], Some(Json::Str(Cow::Borrowed("3"))));
+        assert_eq!(m.values[0].as_ref().map(|(v, _)| v), Some(&Json::Str(Cow::Borrowed("3"))));
         assert_eq!(m.values[1], None, "b is not a field of kind 1");
         assert_eq!(m.unknown, ["b", "y", "z"]);
     }
