@@ -77,6 +77,8 @@ pub mod api;
 #[cfg(feature = "signer")]
 pub mod client;
 pub mod error;
+#[cfg(all(test, feature = "signer"))]
+mod generated;
 pub mod json;
 pub mod model;
 pub mod money;

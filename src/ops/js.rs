@@ -232,17 +232,7 @@ export class ClientCore {
 
 #[test]
 fn ops_js_is_generated_from_the_declarations() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg/src/ops.js");
-    let want = render();
-    if std::env::var_os("UPDATE_GENERATED").is_some() {
-        std::fs::write(path, &want).unwrap();
-        return;
-    }
-    let have = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        have == want,
-        "pkg/src/ops.js differs from the op declarations (src/ops): run `UPDATE_GENERATED=1 cargo test --lib ops::js`"
-    );
+    crate::generated::check("pkg/src/ops.js", &render(), "UPDATE_GENERATED=1 cargo test --lib ops::js");
 }
 
 #[test]

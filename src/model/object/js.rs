@@ -128,15 +128,5 @@ pub fn render() -> String {
 fn objects_js_is_generated_from_the_declarations() {
     // The tokens' marks, as the JS above spells them.
     assert_eq!((tokens::MARK, tokens::END, tokens::NULL), ('\u{2}', '\0', "\u{1}"));
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/pkg/src/objects.js");
-    let want = render();
-    if std::env::var_os("UPDATE_GENERATED").is_some() {
-        std::fs::write(path, &want).unwrap();
-        return;
-    }
-    let have = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        have == want,
-        "pkg/src/objects.js drifted from the declarations: run `UPDATE_GENERATED=1 cargo test --lib object::js`"
-    );
+    crate::generated::check("pkg/src/objects.js", &render(), "UPDATE_GENERATED=1 cargo test --lib object::js");
 }
