@@ -199,9 +199,7 @@ impl<'a> Scanner<'a> {
     /// Right after [`Scanner::open`] of an object: its first key (with the `:` read), or
     /// `None` for `{}`.
     pub(crate) fn first_key(&mut self) -> Result<Option<Cow<'a, str>>, ParseError> {
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.close();
+        if !self.first_member() {
             return Ok(None);
         }
         self.key().map(Some)
@@ -209,18 +207,10 @@ impl<'a> Scanner<'a> {
 
     /// After a member's value: the next key, or `None` at the closing `}`.
     pub(crate) fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, ParseError> {
-        self.skip_ws();
-        match self.peek() {
-            Some(b',') => {
-                self.at += 1;
-                self.key().map(Some)
-            }
-            Some(b'}') => {
-                self.close();
-                Ok(None)
-            }
-            _ => Err(self.err("expected `,` or `}`")),
+        if !self.next_member()? {
+            return Ok(None);
         }
+        self.key().map(Some)
     }
 
     /// Right after [`Scanner::open`] of an object: whether a member follows (else `{}`),

@@ -193,6 +193,15 @@ pub(crate) trait Sink {
     /// A list field's items follow (each an [`Nest::Item`] object), until [`Sink::close_list`].
     fn open_list(&mut self, name: &'static str);
     fn close_list(&mut self);
+    /// An absent field whose absent value is the empty object: the object named `name` with
+    /// every member of `table` absent (what the JSON form and the tokens both write).
+    fn empty_object(&mut self, name: &'static str, table: &'static [Field]) {
+        self.open(Nest::Member(name), table);
+        for g in table {
+            self.absent(g);
+        }
+        self.close(Nest::Member(name));
+    }
 }
 
 /// Where an object being read sits.
@@ -465,14 +474,7 @@ impl Sink for JsonOut {
                 self.key(f.name);
                 self.out.push_str("null");
             }
-            // An object with every member absent.
-            (Absent::Empty, Shape::Object(t) | Shape::Flat(t)) => {
-                self.open(Nest::Member(f.name), t);
-                for g in t {
-                    self.absent(g);
-                }
-                self.close(Nest::Member(f.name));
-            }
+            (Absent::Empty, Shape::Object(t) | Shape::Flat(t)) => self.empty_object(f.name, t),
             (Absent::Empty, Shape::List(_)) => {
                 self.key(f.name);
                 self.out.push_str("[]");

@@ -84,6 +84,9 @@ fn filler(out: &mut String, s: &ObjectSpec) {
                 Absent::Null | Absent::Empty => format!("o.{key} = next();"),
             },
             Shape::Status => {
+                // The tokens of an empty-when-absent status would be one `""` and no flags,
+                // which this reader would misread; no declaration has one.
+                assert!(rule.absent != Absent::Empty, "{}.{key}: a status cannot be `empty`", s.name);
                 let flags = "o.is_final = next() === '1';\n    o.is_paid = next() === '1';";
                 match rule.absent {
                     Absent::Omit => format!(

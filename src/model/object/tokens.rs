@@ -103,13 +103,7 @@ impl Sink for TokenOut {
     fn absent(&mut self, f: &Field) {
         match (f.absent, f.shape) {
             (Absent::Null | Absent::Omit, _) => self.token(NULL),
-            (Absent::Empty, Shape::Object(t) | Shape::Flat(t)) => {
-                self.open(Nest::Member(f.name), t);
-                for g in t {
-                    self.absent(g);
-                }
-                self.close(Nest::Member(f.name));
-            }
+            (Absent::Empty, Shape::Object(t) | Shape::Flat(t)) => self.empty_object(f.name, t),
             (Absent::Empty, Shape::List(_)) => {
                 self.open_list(f.name);
                 self.close_list();
